@@ -1,0 +1,152 @@
+// Account use cases: add, update, enable/disable, remove, import. Every write keeps the
+// engine, caches and listeners in step; imports are all-or-nothing.
+import type { ImportReport, ProviderId } from '../../../shared/types';
+import type { accountAddSchema } from '../../../shared/contract';
+import type { z } from 'zod';
+import { AppError } from '../errors';
+import type { AccountRecord, Credentials } from '../model';
+import type { QuotaEngine } from '../quota/quota-engine';
+import type { QuotaRepository } from '../quota/quota-repository';
+import type { SyncRepository } from '../quota/sync-repository';
+import type { ThresholdTracker } from '../notify/threshold-tracker';
+import type { AccountStore } from './account-store';
+import { identityFor, parseImportDocument, type ImportEntry } from './account-import';
+
+export interface AccountServiceDeps {
+  store: AccountStore;
+  engine: QuotaEngine;
+  quotaRepo: QuotaRepository;
+  syncRepo: SyncRepository;
+  tracker: ThresholdTracker;
+  supported: () => ReadonlySet<ProviderId>;
+  onChanged: (ids: string[]) => void;
+}
+
+const sameCredentials = (a: Credentials, b: Credentials) =>
+  a.refreshToken === b.refreshToken && a.accessToken === b.accessToken && a.accessTokenExpiresAt === b.accessTokenExpiresAt && a.apiKey === b.apiKey;
+
+export class AccountService {
+  constructor(private readonly d: AccountServiceDeps) {}
+
+  add(input: z.output<typeof accountAddSchema>): AccountRecord {
+    const report = this.import({ accounts: [input] });
+    return this.d.store.require(report.ids[0]!);
+  }
+
+  import(doc: unknown): Omit<ImportReport, 'accounts'> & { ids: string[] } {
+    const entries = parseImportDocument(doc, this.d.supported());
+    let created = 0;
+    let updated = 0;
+    let unchanged = 0;
+    const ids: string[] = [];
+    this.d.store.transaction(() => {
+      for (const e of entries) {
+        const r = this.upsert(e);
+        ids.push(r.id);
+        if (r.result === 'created') created++;
+        else if (r.result === 'updated') updated++;
+        else unchanged++;
+      }
+    });
+    if (created + updated > 0) {
+      this.d.engine.bump();
+      this.d.onChanged(ids);
+    }
+    return { created, updated, unchanged, ids };
+  }
+
+  private upsert(e: ImportEntry): { id: string; result: 'created' | 'updated' | 'unchanged' } {
+    const existing = this.d.store.findByIdentity(e.provider, e.identity);
+    if (!existing) {
+      const rec = this.d.store.insert({
+        provider: e.provider,
+        identity: e.identity,
+        email: e.email,
+        label: e.label ?? e.email ?? `${e.provider} account`,
+        tier: e.tier ?? 'free',
+        projectId: e.projectId,
+        credentials: e.credentials,
+      });
+      return { id: rec.id, result: 'created' };
+    }
+    let changed = false;
+    const patch: Parameters<AccountStore['update']>[1] = {};
+    if (e.label !== null && e.label !== existing.label) patch.label = e.label;
+    if (e.tier !== null && e.tier !== existing.tier) patch.tier = e.tier;
+    if (e.projectId !== null && e.projectId !== existing.projectId) patch.projectId = e.projectId;
+    if (Object.keys(patch).length > 0) {
+      this.d.store.update(existing.id, patch);
+      changed = true;
+    }
+    const current = this.d.store.credentials(existing.id);
+    const merged: Credentials = { ...current, ...e.credentials };
+    // A new refresh token without a new access token invalidates the stored access token.
+    if (e.credentials.refreshToken && e.credentials.refreshToken !== current.refreshToken && !e.credentials.accessToken) {
+      delete merged.accessToken;
+      delete merged.accessTokenExpiresAt;
+    }
+    if (!sameCredentials(merged, current)) {
+      this.d.store.setCredentials(existing.id, merged);
+      // New credentials give a dead account another chance.
+      if (existing.status === 'invalid_credentials') this.d.store.setStatus(existing.id, 'active', null);
+      changed = true;
+    }
+    return { id: existing.id, result: changed ? 'updated' : 'unchanged' };
+  }
+
+  update(id: string, patch: { label?: string; tier?: AccountRecord['tier']; reserve?: number | null; projectId?: string | null }): AccountRecord {
+    const clean: Parameters<AccountStore['update']>[1] = {};
+    if (patch.label !== undefined) {
+      if (!patch.label.trim()) throw new AppError('bad_request', 'label must not be empty');
+      clean.label = patch.label.trim();
+    }
+    if (patch.tier !== undefined) clean.tier = patch.tier;
+    if (patch.reserve !== undefined) clean.reserve = patch.reserve;
+    if (patch.projectId !== undefined) clean.projectId = patch.projectId;
+    const rec = this.d.store.update(id, clean);
+    this.d.engine.bump();
+    this.d.onChanged([id]);
+    return rec;
+  }
+
+  setEnabled(id: string, enabled: boolean): AccountRecord {
+    const cur = this.d.store.require(id);
+    let rec = cur;
+    if (!enabled && cur.status !== 'disabled') rec = this.d.store.setStatus(id, 'disabled', 'disabled by the user');
+    // Enabling also clears a permanent mark: the user says the account is fixed; the next
+    // sync will tell.
+    if (enabled && cur.status !== 'active') {
+      rec = this.d.store.setStatus(id, 'active', null);
+      this.d.syncRepo.setState({ ...this.d.syncRepo.state(id), consecutiveFailures: 0, nextAttemptAt: null });
+      this.d.syncRepo.saveStates([this.d.syncRepo.state(id)]);
+    }
+    this.d.engine.bump();
+    this.d.onChanged([id]);
+    return rec;
+  }
+
+  setModelPref(id: string, model: string, reserve: number | null | undefined, excluded: boolean | undefined): AccountRecord {
+    const cur = this.d.store.modelPref(id, model);
+    this.d.store.setModelPref(id, model, reserve === undefined ? (cur?.reserve ?? null) : reserve, excluded ?? cur?.excluded ?? false);
+    this.d.engine.bump();
+    this.d.onChanged([id]);
+    return this.d.store.require(id);
+  }
+
+  remove(id: string): boolean {
+    const removed = this.d.store.remove(id);
+    if (removed) {
+      this.d.engine.forgetAccount(id);
+      this.d.quotaRepo.forgetAccount(id);
+      this.d.syncRepo.forget(id);
+      this.d.tracker.forgetAccount(id);
+      this.d.engine.bump();
+      this.d.onChanged([id]);
+    }
+    return removed;
+  }
+
+  identityOf(provider: ProviderId, email: string | null, c: Credentials): string {
+    return identityFor(provider, email, c);
+  }
+}

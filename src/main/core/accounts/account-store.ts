@@ -1,0 +1,225 @@
+// Accounts in SQLite, mirrored in memory for the hot paths. Secrets go in and out only through
+// the SecretBox; records handed around carry a masked hint, never the secret itself.
+import { randomUUID } from 'node:crypto';
+import type { AccountStatus, ProviderId, Tier } from '../../../shared/types';
+import type { Db } from '../db/open-database';
+import { NotFoundError } from '../errors';
+import { maskSecret } from '../log/redact';
+import type { AccountRecord, Credentials, ModelPrefRecord } from '../model';
+import type { Clock, SecretBox } from '../ports';
+
+interface AccountRow {
+  id: string;
+  provider: string;
+  identity: string;
+  email: string | null;
+  label: string;
+  tier: string;
+  tier_label: string | null;
+  status: string;
+  status_reason: string | null;
+  project_id: string | null;
+  secret_hint: string;
+  reserve: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NewAccount {
+  provider: ProviderId;
+  identity: string;
+  email: string | null;
+  label: string;
+  tier: Tier;
+  projectId: string | null;
+  credentials: Credentials;
+}
+
+export type AccountPatch = Partial<Pick<AccountRecord, 'label' | 'tier' | 'tierLabel' | 'projectId' | 'reserve' | 'email'>>;
+
+const fromRow = (r: AccountRow): AccountRecord => ({
+  id: r.id,
+  provider: r.provider as ProviderId,
+  identity: r.identity,
+  email: r.email,
+  label: r.label,
+  tier: r.tier as Tier,
+  tierLabel: r.tier_label,
+  status: r.status as AccountStatus,
+  statusReason: r.status_reason,
+  projectId: r.project_id,
+  secretHint: r.secret_hint,
+  reserve: r.reserve,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export function hintFor(c: Credentials): string {
+  return maskSecret(c.apiKey ?? c.refreshToken ?? c.accessToken ?? '');
+}
+
+export class AccountStore {
+  private readonly byId = new Map<string, AccountRecord>();
+  private readonly prefs = new Map<string, ModelPrefRecord[]>();
+  private readonly stmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly secretBox: SecretBox,
+    private readonly clock: Clock,
+  ) {
+    this.stmt = {
+      all: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY created_at, rowid'),
+      one: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
+      insert: db.prepare(
+        `INSERT INTO accounts (id, provider, identity, email, label, tier, status, project_id, secret, secret_hint, created_at, updated_at)
+         VALUES (@id, @provider, @identity, @email, @label, @tier, 'active', @projectId, @secret, @hint, @now, @now)`,
+      ),
+      update: db.prepare(
+        `UPDATE accounts SET label = @label, tier = @tier, tier_label = @tierLabel, project_id = @projectId,
+           reserve = @reserve, email = @email, updated_at = @now WHERE id = @id`,
+      ),
+      status: db.prepare('UPDATE accounts SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?'),
+      secret: db.prepare<[Buffer, string, number, string]>('UPDATE accounts SET secret = ?, secret_hint = ?, updated_at = ? WHERE id = ?'),
+      readSecret: db.prepare<[string], { secret: Buffer }>('SELECT secret FROM accounts WHERE id = ?'),
+      remove: db.prepare<[string]>('DELETE FROM accounts WHERE id = ?'),
+      allPrefs: db.prepare<[], { account_id: string; model: string; reserve: number | null; excluded: number }>(
+        'SELECT * FROM account_model_prefs ORDER BY account_id, model',
+      ),
+      upsertPref: db.prepare(
+        `INSERT INTO account_model_prefs (account_id, model, reserve, excluded) VALUES (?, ?, ?, ?)
+         ON CONFLICT (account_id, model) DO UPDATE SET reserve = excluded.reserve, excluded = excluded.excluded`,
+      ),
+      deletePref: db.prepare('DELETE FROM account_model_prefs WHERE account_id = ? AND model = ?'),
+    };
+    for (const row of this.stmt.all.all()) this.byId.set(row.id, fromRow(row));
+    for (const p of this.stmt.allPrefs.all()) {
+      const list = this.prefs.get(p.account_id) ?? [];
+      list.push({ accountId: p.account_id, model: p.model, reserve: p.reserve, excluded: p.excluded === 1 });
+      this.prefs.set(p.account_id, list);
+    }
+  }
+
+  list(): AccountRecord[] {
+    return [...this.byId.values()];
+  }
+
+  get(id: string): AccountRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  require(id: string): AccountRecord {
+    const a = this.byId.get(id);
+    if (!a) throw new NotFoundError(`Account ${id}`);
+    return a;
+  }
+
+  findByIdentity(provider: ProviderId, identity: string): AccountRecord | undefined {
+    for (const a of this.byId.values()) if (a.provider === provider && a.identity === identity) return a;
+    return undefined;
+  }
+
+  /** Runs fn in one SQLite transaction; the memory mirror is reloaded if it throws. */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.reload();
+      throw err;
+    }
+  }
+
+  private reload(): void {
+    this.byId.clear();
+    for (const row of this.stmt.all.all()) this.byId.set(row.id, fromRow(row));
+  }
+
+  private refresh(id: string): AccountRecord {
+    const row = this.stmt.one.get(id);
+    if (!row) {
+      this.byId.delete(id);
+      throw new NotFoundError(`Account ${id}`);
+    }
+    const rec = fromRow(row);
+    this.byId.set(id, rec);
+    return rec;
+  }
+
+  insert(a: NewAccount): AccountRecord {
+    const id = randomUUID();
+    this.stmt.insert.run({
+      id,
+      provider: a.provider,
+      identity: a.identity,
+      email: a.email,
+      label: a.label,
+      tier: a.tier,
+      projectId: a.projectId,
+      secret: this.secretBox.encrypt(JSON.stringify(a.credentials)),
+      hint: hintFor(a.credentials),
+      now: this.clock.now(),
+    });
+    return this.refresh(id);
+  }
+
+  update(id: string, patch: AccountPatch): AccountRecord {
+    const cur = this.require(id);
+    const next = { ...cur, ...patch };
+    this.stmt.update.run({
+      id,
+      label: next.label,
+      tier: next.tier,
+      tierLabel: next.tierLabel,
+      projectId: next.projectId,
+      reserve: next.reserve,
+      email: next.email,
+      now: this.clock.now(),
+    });
+    return this.refresh(id);
+  }
+
+  setStatus(id: string, status: AccountStatus, reason: string | null): AccountRecord {
+    this.require(id);
+    this.stmt.status.run(status, reason, this.clock.now(), id);
+    return this.refresh(id);
+  }
+
+  credentials(id: string): Credentials {
+    const row = this.stmt.readSecret.get(id);
+    if (!row) throw new NotFoundError(`Account ${id}`);
+    return JSON.parse(this.secretBox.decrypt(row.secret)) as Credentials;
+  }
+
+  setCredentials(id: string, c: Credentials): void {
+    this.require(id);
+    this.stmt.secret.run(this.secretBox.encrypt(JSON.stringify(c)), hintFor(c), this.clock.now(), id);
+    this.refresh(id);
+  }
+
+  remove(id: string): boolean {
+    const removed = this.stmt.remove.run(id).changes > 0;
+    this.byId.delete(id);
+    this.prefs.delete(id);
+    return removed;
+  }
+
+  modelPrefs(id: string): ModelPrefRecord[] {
+    return this.prefs.get(id) ?? [];
+  }
+
+  modelPref(id: string, model: string): ModelPrefRecord | undefined {
+    return this.prefs.get(id)?.find((p) => p.model === model);
+  }
+
+  setModelPref(id: string, model: string, reserve: number | null, excluded: boolean): void {
+    this.require(id);
+    const list = (this.prefs.get(id) ?? []).filter((p) => p.model !== model);
+    if (reserve === null && !excluded) {
+      this.stmt.deletePref.run(id, model);
+    } else {
+      this.stmt.upsertPref.run(id, model, reserve, excluded ? 1 : 0);
+      list.push({ accountId: id, model, reserve, excluded });
+    }
+    this.prefs.set(id, list);
+  }
+}

@@ -1,0 +1,188 @@
+// Composition root: createApp(config, ports) opens the database and wires the services.
+// Electron and the headless entry both call it; neither adds behaviour of its own.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventMap, EventName, Envelope } from '../../shared/contract';
+import type { ProviderId, QuotaView, ServiceInfo, Settings } from '../../shared/types';
+import { AccountService } from './accounts/account-service';
+import { AccountStore } from './accounts/account-store';
+import { createDispatcher, createHandlers } from './api/contract-handlers';
+import { openDatabase, type Db } from './db/open-database';
+import { EventBus } from './events/event-bus';
+import { ThresholdTracker } from './notify/threshold-tracker';
+import { systemClock, type Clock, type FetchFn, type Logger, type Notifier, type SecretBox } from './ports';
+import { antigravityAdapter } from './providers/antigravity';
+import type { ProviderAdapter } from './providers/provider-adapter';
+import { AccountSyncer } from './quota/account-syncer';
+import { QuotaEngine } from './quota/quota-engine';
+import { QuotaMonitor } from './quota/quota-monitor';
+import { QuotaRepository } from './quota/quota-repository';
+import { SyncRepository } from './quota/sync-repository';
+import { TokenSelector } from './selector/token-selector';
+import { cacheTtlMs, SettingsStore } from './settings-store';
+import { NotFoundError } from './errors';
+
+export interface AppConfig {
+  dataDir: string;
+  mode: ServiceInfo['mode'];
+  /** This run's overrides (command-line flags); not saved. */
+  overrides?: Partial<Settings>;
+  env?: Record<string, string | undefined>;
+  version?: string;
+  /** Start the sync loop on start() (default true). */
+  autoSync?: boolean;
+}
+
+export interface AppPorts {
+  logger: Logger;
+  secretBox: SecretBox;
+  clock?: Clock;
+  fetch?: FetchFn;
+  notifier?: Notifier;
+  providers?: ProviderAdapter[];
+  monitorJitterRatio?: number;
+}
+
+export interface CoreApp {
+  api: { call(method: string, rawRequest: unknown): Promise<Envelope<unknown>> };
+  events: {
+    on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+    onAny(listener: <E extends EventName>(event: E, payload: EventMap[E]) => void): () => void;
+  };
+  /** Direct access for in-process callers (token API, tests, benchmarks). */
+  services: {
+    db: Db;
+    store: AccountStore;
+    accounts: AccountService;
+    engine: QuotaEngine;
+    monitor: QuotaMonitor;
+    selector: TokenSelector;
+    syncer: AccountSyncer;
+    settings: SettingsStore;
+    checkQuota(accountId: string, model: string): Promise<QuotaView | null>;
+  };
+  info: ServiceInfo;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PROVIDERS: ProviderAdapter[] = [antigravityAdapter];
+
+export async function createApp(config: AppConfig, ports: AppPorts): Promise<CoreApp> {
+  const clock = ports.clock ?? systemClock;
+  const log = ports.logger;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(config.dataDir, 'quotadeck.db'));
+  const bus = new EventBus(log.scope('events'));
+  const settings = new SettingsStore(db, config.env ?? process.env, config.overrides);
+  const registry = new Map<ProviderId, ProviderAdapter>((ports.providers ?? DEFAULT_PROVIDERS).map((p) => [p.id, p]));
+  const store = new AccountStore(db, ports.secretBox, clock);
+  const quotaRepo = new QuotaRepository(db);
+  const syncRepo = new SyncRepository(db);
+  const tracker = new ThresholdTracker(log.scope('quota'), ports.notifier, (e) => bus.emit('quota:threshold', e));
+  const engine = new QuotaEngine({
+    clock,
+    repo: quotaRepo,
+    tracker,
+    ttlMs: cacheTtlMs(settings.get()),
+    lowThreshold: () => settings.get().lowThreshold,
+    defaultLockMs: () => settings.get().defaultLockSec * 1000,
+    labelOf: (id) => store.get(id)?.label ?? id,
+    onChanged: (e) => bus.emit('quota:changed', e),
+  });
+  const accountsChanged = (ids: string[]) => bus.emit('accounts:changed', { accountIds: ids });
+  const syncer = new AccountSyncer({
+    accounts: store,
+    registry,
+    engine,
+    syncRepo,
+    fetch: ports.fetch ?? fetch,
+    clock,
+    settings: () => settings.get(),
+    log: log.scope('sync'),
+    onAccountChanged: (id) => accountsChanged([id]),
+  });
+  const monitor = new QuotaMonitor({
+    accounts: store,
+    engine,
+    syncer,
+    quotaRepo,
+    syncRepo,
+    clock,
+    settings: () => settings.get(),
+    log: log.scope('monitor'),
+    onStats: (s) => bus.emit('monitor:stats', s),
+    onFinished: (r) => bus.emit('monitor:syncFinished', r),
+    jitterRatio: ports.monitorJitterRatio,
+  });
+  const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
+  const accounts = new AccountService({
+    store,
+    engine,
+    quotaRepo,
+    syncRepo,
+    tracker,
+    supported: () => new Set(registry.keys()),
+    onChanged: accountsChanged,
+  });
+
+  /** Cache first; on a miss one fetch, shared by every concurrent caller, fills it. */
+  async function checkQuota(accountId: string, model: string): Promise<QuotaView | null> {
+    const account = store.get(accountId);
+    if (!account) throw new NotFoundError(`Account ${accountId}`);
+    if (engine.cache.get(accountId, model, clock.now())) return engine.view(accountId, model);
+    if (account.status === 'active') {
+      const out = await syncer.sync(account, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
+      if (store.get(accountId)) {
+        db.transaction(() => {
+          quotaRepo.writeReadings(out.readings, out.error ? [] : [{ accountId, fetchedAt: out.readings[0]?.fetchedAt ?? clock.now() }]);
+          syncRepo.saveStates([out.state]);
+        })();
+      }
+    }
+    return engine.view(accountId, model);
+  }
+
+  const warm = engine.warmStart();
+  log.scope('app').info(`database open in ${config.dataDir}: ${store.list().length} accounts, ${warm.cached} cached readings, ${warm.locks} locks`);
+
+  const info: ServiceInfo = { version: config.version ?? '0.1.0', mode: config.mode, dataDir: config.dataDir, startedAt: new Date(clock.now()).toISOString() };
+  const handlers = createHandlers({
+    info,
+    store,
+    accounts,
+    engine,
+    monitor,
+    selector,
+    syncRepo,
+    settings,
+    checkQuota,
+    clock,
+    log: log.scope('api'),
+    onSettingsChanged: () => {
+      engine.cache.setTtl(cacheTtlMs(settings.get()));
+      engine.bump();
+      monitor.reschedule();
+      bus.emit('settings:changed', settings.get());
+    },
+  });
+  const call = createDispatcher(handlers, log.scope('api'));
+
+  let closed = false;
+  return {
+    api: { call },
+    events: { on: (e, l) => bus.on(e, l), onAny: (l) => bus.onAny(l) },
+    services: { db, store, accounts, engine, monitor, selector, syncer, settings, checkQuota },
+    info,
+    async start() {
+      if (config.autoSync !== false) monitor.start();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await monitor.stop();
+      db.close();
+      log.scope('app').info('closed');
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// Opens the one SQLite file: WAL, busy_timeout, foreign keys, then migrates by user_version.
+import Database from 'better-sqlite3';
+import { MIGRATIONS, LATEST_VERSION, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export class DatabaseVersionError extends Error {
+  readonly code = 'db_version';
+  constructor(found: number) {
+    super(`Database schema version ${found} is newer than this build supports (${LATEST_VERSION}). Update QuotaDeck.`);
+    this.name = 'DatabaseVersionError';
+  }
+}
+
+export function migrate(db: Db, migrations: Migration[] = MIGRATIONS, target = LATEST_VERSION): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_VERSION) throw new DatabaseVersionError(current);
+  for (const m of migrations) {
+    if (m.version <= current || m.version > target) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function openDatabase(file: string, opts: { targetVersion?: number } = {}): Db {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, MIGRATIONS, opts.targetVersion ?? LATEST_VERSION);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+// Internal shapes of the core (times in epoch ms). Views for the contract are built in api/.
+import type { AccountStatus, ProviderId, QuotaSource, Tier } from '../../shared/types';
+
+export interface Credentials {
+  refreshToken?: string;
+  accessToken?: string;
+  /** Epoch ms at which the access token expires. */
+  accessTokenExpiresAt?: number;
+  apiKey?: string;
+}
+
+export interface AccountRecord {
+  id: string;
+  provider: ProviderId;
+  identity: string;
+  email: string | null;
+  label: string;
+  tier: Tier;
+  tierLabel: string | null;
+  status: AccountStatus;
+  statusReason: string | null;
+  projectId: string | null;
+  secretHint: string;
+  reserve: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ModelPrefRecord {
+  accountId: string;
+  model: string;
+  reserve: number | null;
+  excluded: boolean;
+}
+
+export interface QuotaInfo {
+  accountId: string;
+  model: string;
+  displayName: string | null;
+  /** 0..1, or null when the upstream did not say (unknown, never 0). */
+  remainingFraction: number | null;
+  resetAt: number | null;
+  fetchedAt: number;
+  source: QuotaSource;
+  window: string | null;
+  limit: number | null;
+  remaining: number | null;
+}
+
+export interface QuotaLock {
+  accountId: string;
+  model: string;
+  lockedUntil: number;
+  reason: string;
+  createdAt: number;
+}
+
+export interface SyncState {
+  accountId: string;
+  lastSuccessAt: number | null;
+  lastAttemptAt: number | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  consecutiveFailures: number;
+  nextAttemptAt: number | null;
+}
+
+export const TIER_PRIORITY: Record<Tier, number> = { ultra: 3, pro: 2, free: 1 };

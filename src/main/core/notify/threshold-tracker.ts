@@ -1,0 +1,52 @@
+// Detects threshold crossings per account+model (into low, into exhausted, back to proceed)
+// so warnings are logged and notified once per crossing, not once per cycle.
+import type { ThresholdCrossedEvent } from '../../../shared/contract';
+import type { DecisionKind } from '../../../shared/types';
+import type { Decision } from '../quota/decide';
+import type { Logger, Notifier } from '../ports';
+
+type Level = Exclude<DecisionKind, 'unknown'>;
+
+export class ThresholdTracker {
+  private readonly last = new Map<string, Level>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly notifier: Notifier | undefined,
+    private readonly emit: (e: ThresholdCrossedEvent) => void,
+  ) {}
+
+  observe(accountId: string, label: string, model: string, d: Decision): ThresholdCrossedEvent | null {
+    if (d.kind === 'unknown') return null; // no data says nothing about a crossing
+    const key = `${accountId}\u0000${model}`;
+    const prev = this.last.get(key);
+    this.last.set(key, d.kind);
+    // The first observation of a healthy model is not news; a first low/exhausted one is.
+    if (prev === d.kind || (prev === undefined && d.kind === 'proceed')) return null;
+    const event: ThresholdCrossedEvent = {
+      accountId,
+      label,
+      model,
+      from: prev ?? 'unknown',
+      to: d.kind,
+      remainingFraction: d.remainingFraction,
+      resetAt: d.resetAt === null ? null : new Date(d.resetAt).toISOString(),
+    };
+    const pct = d.remainingFraction === null ? '?' : `${Math.round(d.remainingFraction * 1000) / 10}%`;
+    const when = event.resetAt ? `, resets ${event.resetAt}` : '';
+    if (d.kind === 'low') this.log.warn(`quota low: ${label} ${model} at ${pct}${when}`);
+    else if (d.kind === 'exhausted') this.log.warn(`quota exhausted: ${label} ${model}${when}`);
+    else this.log.info(`quota recovered: ${label} ${model} at ${pct}`);
+    this.notifier?.notify({
+      title: d.kind === 'proceed' ? `${label}: ${model} recovered` : `${label}: ${model} ${d.kind}`,
+      body: d.kind === 'proceed' ? `${pct} remaining` : `${pct} remaining${when}`,
+      accountId,
+    });
+    this.emit(event);
+    return event;
+  }
+
+  forgetAccount(accountId: string): void {
+    for (const k of this.last.keys()) if (k.startsWith(`${accountId}\u0000`)) this.last.delete(k);
+  }
+}

@@ -1,0 +1,77 @@
+// The one way adapters talk HTTP: injected fetch, an AbortSignal, a bounded body read, and
+// JSON parsing that turns garbage into a classified error instead of a crash.
+import type { FetchFn } from '../ports';
+import { ProviderError, toProviderError } from './provider-error';
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+export async function httpRequest(
+  fetchFn: FetchFn,
+  url: string,
+  init: RequestInit & { signal: AbortSignal },
+): Promise<HttpResult> {
+  let res: Response;
+  try {
+    res = await fetchFn(url, init);
+  } catch (err) {
+    throw toProviderError(err, init.signal);
+  }
+  let text: string;
+  try {
+    text = await readBounded(res);
+  } catch (err) {
+    throw toProviderError(err, init.signal);
+  }
+  let json: unknown = undefined;
+  if (text.length > 0) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+async function readBounded(res: Response): Promise<string> {
+  const len = Number(res.headers.get('content-length') ?? '0');
+  if (len > MAX_BODY) {
+    await res.body?.cancel();
+    throw new ProviderError({ kind: 'transient', code: 'bad_response', message: `Upstream answer too large (${len} bytes)`, status: res.status });
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY) {
+      await reader.cancel();
+      throw new ProviderError({ kind: 'transient', code: 'bad_response', message: 'Upstream answer too large', status: res.status });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function badResponse(what: string, status: number): ProviderError {
+  return new ProviderError({ kind: 'transient', code: 'bad_response', message: `Unexpected answer from ${what} (HTTP ${status})`, status });
+}
+
+/** Retry-After as seconds or an HTTP date, to epoch ms. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const secs = Number(value);
+  if (Number.isFinite(secs) && secs >= 0) return now + secs * 1000;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : t;
+}

@@ -1,0 +1,153 @@
+// Fetches one account's quota end to end: fresh credentials (refresh ahead of expiry, once more
+// on a 401), the adapter's fetch, then applies what was learned: readings into the engine,
+// project/tier onto the account, a permanent failure onto its status, backoff onto its sync
+// state. Never throws. Concurrent calls for one account share a single fetch.
+import type { Settings } from '../../../shared/types';
+import type { AccountStore } from '../accounts/account-store';
+import type { AccountRecord, Credentials, QuotaInfo, SyncState } from '../model';
+import type { Clock, FetchFn, Logger } from '../ports';
+import type { ProviderRegistry, ProviderContext, QuotaResult } from '../providers/provider-adapter';
+import { ProviderError, toProviderError } from '../providers/provider-error';
+import type { QuotaEngine } from './quota-engine';
+import type { SyncRepository } from './sync-repository';
+
+export interface SyncOutcome {
+  account: AccountRecord;
+  readings: QuotaInfo[];
+  error: ProviderError | null;
+  durationMs: number;
+  state: SyncState;
+}
+
+export interface SyncerDeps {
+  accounts: AccountStore;
+  registry: ProviderRegistry;
+  engine: QuotaEngine;
+  syncRepo: SyncRepository;
+  fetch: FetchFn;
+  clock: Clock;
+  settings: () => Settings;
+  log: Logger;
+  onAccountChanged: (accountId: string) => void;
+}
+
+export class AccountSyncer {
+  private readonly inflight = new Map<string, Promise<SyncOutcome>>();
+  private readonly refreshing = new Map<string, Promise<Credentials>>();
+
+  constructor(private readonly d: SyncerDeps) {}
+
+  /** `base` is the time backoff is measured from (a cycle's start, so the next cycle lines up). */
+  sync(account: AccountRecord, signal: AbortSignal, base = this.d.clock.now()): Promise<SyncOutcome> {
+    const running = this.inflight.get(account.id);
+    if (running) return running;
+    const p = this.run(account, signal, base).finally(() => this.inflight.delete(account.id));
+    this.inflight.set(account.id, p);
+    return p;
+  }
+
+  isSyncing(accountId: string): boolean {
+    return this.inflight.has(accountId);
+  }
+
+  /** Credentials valid for at least the refresh skew; refreshed once (shared) when not. */
+  async freshCredentials(account: AccountRecord, signal: AbortSignal, force = false): Promise<Credentials> {
+    const adapter = this.adapter(account);
+    const creds = this.d.accounts.credentials(account.id);
+    if (!force && !adapter.needsRefresh(creds, this.d.clock.now())) return creds;
+    const running = this.refreshing.get(account.id);
+    if (running) return running;
+    const p = (async () => {
+      const next = await adapter.refreshCredentials(this.context(account, creds, signal));
+      this.d.accounts.setCredentials(account.id, next);
+      this.d.log.info(`refreshed credentials of ${account.label}`);
+      return next;
+    })().finally(() => this.refreshing.delete(account.id));
+    this.refreshing.set(account.id, p);
+    return p;
+  }
+
+  private adapter(account: AccountRecord) {
+    const a = this.d.registry.get(account.provider);
+    if (!a) throw new ProviderError({ kind: 'permanent', code: 'unsupported_provider', message: `No adapter for provider ${account.provider}` });
+    return a;
+  }
+
+  private context(account: AccountRecord, credentials: Credentials, signal: AbortSignal): ProviderContext {
+    return { account, credentials, signal, fetch: this.d.fetch, now: () => this.d.clock.now(), settings: this.d.settings() };
+  }
+
+  private async fetchWithRefresh(account: AccountRecord, signal: AbortSignal): Promise<QuotaResult> {
+    const adapter = this.adapter(account);
+    let creds = await this.freshCredentials(account, signal);
+    let refreshed = false;
+    for (;;) {
+      try {
+        return await adapter.fetchQuota(this.context(account, creds, signal));
+      } catch (err) {
+        const e = toProviderError(err, signal);
+        if (e.kind !== 'auth' || refreshed || !creds.refreshToken) throw e;
+        refreshed = true;
+        creds = await this.freshCredentials(account, signal, true);
+      }
+    }
+  }
+
+  private async run(account: AccountRecord, signal: AbortSignal, base: number): Promise<SyncOutcome> {
+    const started = this.d.clock.now();
+    const prev = this.d.syncRepo.state(account.id);
+    try {
+      const result = await this.fetchWithRefresh(account, signal);
+      if (signal.aborted) throw toProviderError(signal.reason, signal);
+      // The account may have been removed or disabled while its fetch was in flight.
+      const current = this.d.accounts.get(account.id);
+      if (!current) throw new ProviderError({ kind: 'aborted', code: 'removed', message: 'Account removed during sync' });
+      this.applyDiscoveries(current, result);
+      const fresh = this.d.accounts.get(account.id) ?? current;
+      this.d.engine.applyReadings(fresh, result.quotas, true);
+      const now = this.d.clock.now();
+      const state: SyncState = { ...prev, lastSuccessAt: now, lastAttemptAt: now, lastErrorCode: null, lastErrorMessage: null, consecutiveFailures: 0, nextAttemptAt: null };
+      this.d.syncRepo.setState(state);
+      return { account: fresh, readings: result.quotas, error: null, durationMs: now - started, state };
+    } catch (err) {
+      const e = toProviderError(err, signal);
+      const now = this.d.clock.now();
+      let state = prev;
+      if (e.kind !== 'aborted') {
+        const failures = prev.consecutiveFailures + 1;
+        const s = this.d.settings();
+        const delay = Math.min(s.syncIntervalSec * 1000 * 2 ** (failures - 1), s.maxBackoffSec * 1000);
+        state = {
+          ...prev,
+          lastAttemptAt: now,
+          lastErrorCode: e.code,
+          lastErrorMessage: e.message,
+          consecutiveFailures: failures,
+          nextAttemptAt: e.kind === 'permanent' ? null : Math.max(base + delay, e.retryAt ?? 0),
+        };
+        this.d.syncRepo.setState(state);
+        if (e.kind === 'permanent' && e.accountStatus && this.d.accounts.get(account.id)) {
+          this.d.accounts.setStatus(account.id, e.accountStatus, e.message);
+          this.d.engine.bump();
+          this.d.onAccountChanged(account.id);
+          this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
+        } else {
+          this.d.log.warn(`sync of ${account.label} failed (${e.kind}/${e.code}): ${e.message}`);
+        }
+      }
+      return { account, readings: [], error: e, durationMs: now - started, state };
+    }
+  }
+
+  private applyDiscoveries(account: AccountRecord, r: QuotaResult): void {
+    const patch: Parameters<AccountStore['update']>[1] = {};
+    if (r.projectId && r.projectId !== account.projectId) patch.projectId = r.projectId;
+    if (r.tier && r.tier !== account.tier) patch.tier = r.tier;
+    if (r.tierLabel && r.tierLabel !== account.tierLabel) patch.tierLabel = r.tierLabel;
+    if (Object.keys(patch).length > 0) {
+      this.d.accounts.update(account.id, patch);
+      this.d.engine.bump();
+      this.d.onAccountChanged(account.id);
+    }
+  }
+}

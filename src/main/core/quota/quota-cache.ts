@@ -1,0 +1,117 @@
+// In-memory quota readings per account and model with a TTL. Expired entries stop counting
+// as known immediately and are removed by cleanupExpired(). It also remembers which models
+// each account serves (not subject to TTL) so the selector knows where a model can go.
+import type { QuotaInfo } from '../model';
+
+interface Entry {
+  info: QuotaInfo;
+  expiresAt: number;
+}
+
+export class QuotaCache {
+  private readonly byAccount = new Map<string, Map<string, Entry>>();
+  private readonly served = new Map<string, Set<string>>();
+  private version = 0;
+
+  constructor(private ttlMs: number) {}
+
+  setTtl(ms: number): void {
+    this.ttlMs = ms;
+  }
+
+  ttl(): number {
+    return this.ttlMs;
+  }
+
+  /** Bumped on every change; the selector rebuilds its index when it moves. */
+  getVersion(): number {
+    return this.version;
+  }
+
+  set(info: QuotaInfo): void {
+    let models = this.byAccount.get(info.accountId);
+    if (!models) this.byAccount.set(info.accountId, (models = new Map()));
+    models.set(info.model, { info, expiresAt: info.fetchedAt + this.ttlMs });
+    let served = this.served.get(info.accountId);
+    if (!served) this.served.set(info.accountId, (served = new Set()));
+    served.add(info.model);
+    this.version++;
+  }
+
+  /** Replaces an account's models with the ones in a fresh, complete reading. */
+  replaceAccount(accountId: string, infos: QuotaInfo[]): void {
+    this.byAccount.delete(accountId);
+    this.served.delete(accountId);
+    for (const i of infos) this.set(i);
+    this.version++;
+  }
+
+  get(accountId: string, model: string, now: number): QuotaInfo | undefined {
+    const e = this.byAccount.get(accountId)?.get(model);
+    return e && e.expiresAt > now ? e.info : undefined;
+  }
+
+  /** Every unexpired reading of one account. */
+  forAccount(accountId: string, now: number): QuotaInfo[] {
+    const out: QuotaInfo[] = [];
+    for (const e of this.byAccount.get(accountId)?.values() ?? []) if (e.expiresAt > now) out.push(e.info);
+    return out;
+  }
+
+  /** Earliest expiry among one account's entries (Infinity when none). */
+  earliestExpiry(accountId: string): number {
+    let t = Infinity;
+    for (const e of this.byAccount.get(accountId)?.values() ?? []) t = Math.min(t, e.expiresAt);
+    return t;
+  }
+
+  servedModels(accountId: string): ReadonlySet<string> {
+    return this.served.get(accountId) ?? new Set();
+  }
+
+  markServed(accountId: string, model: string): void {
+    let s = this.served.get(accountId);
+    if (!s) this.served.set(accountId, (s = new Set()));
+    if (!s.has(model)) {
+      s.add(model);
+      this.version++;
+    }
+  }
+
+  deleteAccount(accountId: string): void {
+    this.byAccount.delete(accountId);
+    this.served.delete(accountId);
+    this.version++;
+  }
+
+  *entries(now: number): Generator<QuotaInfo> {
+    for (const models of this.byAccount.values()) for (const e of models.values()) if (e.expiresAt > now) yield e.info;
+  }
+
+  size(): number {
+    let n = 0;
+    for (const m of this.byAccount.values()) n += m.size;
+    return n;
+  }
+
+  countExpired(now: number): number {
+    let n = 0;
+    for (const m of this.byAccount.values()) for (const e of m.values()) if (e.expiresAt <= now) n++;
+    return n;
+  }
+
+  cleanupExpired(now: number): number {
+    let removed = 0;
+    for (const [accountId, models] of this.byAccount) {
+      for (const [model, e] of models) {
+        if (e.expiresAt <= now) {
+          models.delete(model);
+          removed++;
+        }
+      }
+      if (models.size === 0) this.byAccount.delete(accountId);
+    }
+    if (removed > 0) this.version++;
+    return removed;
+  }
+}

@@ -1,0 +1,212 @@
+// The live quota state: TTL cache, last known values, 429 locks and decisions. Readings from
+// polls, headers and reported 429s all land here; it emits quota:changed and threshold events.
+import type { QuotaLockView, QuotaView } from '../../../shared/types';
+import type { QuotaChangedEvent } from '../../../shared/contract';
+import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
+import type { Clock } from '../ports';
+import type { ThresholdTracker } from '../notify/threshold-tracker';
+import { decide, type Decision } from './decide';
+import { QuotaCache } from './quota-cache';
+import type { QuotaRepository } from './quota-repository';
+
+const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export interface EngineOptions {
+  clock: Clock;
+  repo: QuotaRepository;
+  tracker: ThresholdTracker;
+  ttlMs: number;
+  lowThreshold: () => number;
+  defaultLockMs: () => number;
+  labelOf: (accountId: string) => string;
+  onChanged: (e: QuotaChangedEvent) => void;
+}
+
+export class QuotaEngine {
+  readonly cache: QuotaCache;
+  private readonly lastKnown = new Map<string, Map<string, QuotaInfo>>();
+  private readonly locks = new Map<string, QuotaLock>();
+  private lockVersion = 0;
+  private otherVersion = 0;
+
+  constructor(private readonly o: EngineOptions) {
+    this.cache = new QuotaCache(o.ttlMs);
+  }
+
+  /** Warm start: last known values from SQLite; unexpired ones go back in the cache. */
+  warmStart(): { cached: number; known: number; locks: number } {
+    const now = this.o.clock.now();
+    let cached = 0;
+    let known = 0;
+    for (const info of this.o.repo.latestAll()) {
+      this.remember(info);
+      known++;
+      this.cache.markServed(info.accountId, info.model);
+      if (info.fetchedAt + this.cache.ttl() > now) {
+        this.cache.set(info);
+        cached++;
+      }
+    }
+    for (const l of this.o.repo.loadLocks(now)) this.locks.set(key(l.accountId, l.model), l);
+    this.lockVersion++;
+    return { cached, known, locks: this.locks.size };
+  }
+
+  /** Changes whenever anything the selector depends on may have changed. */
+  version(): number {
+    return this.cache.getVersion() + this.lockVersion + this.otherVersion;
+  }
+
+  bump(): void {
+    this.otherVersion++;
+  }
+
+  private remember(info: QuotaInfo): void {
+    let m = this.lastKnown.get(info.accountId);
+    if (!m) this.lastKnown.set(info.accountId, (m = new Map()));
+    m.set(info.model, info);
+  }
+
+  /** Applies a reading. `complete` readings replace the account's model list. */
+  applyReadings(account: AccountRecord, infos: QuotaInfo[], complete: boolean): void {
+    if (complete) {
+      this.cache.replaceAccount(account.id, infos);
+      this.lastKnown.set(account.id, new Map(infos.map((i) => [i.model, i])));
+    } else {
+      for (const i of infos) {
+        this.cache.set(i);
+        this.remember(i);
+      }
+    }
+    const now = this.o.clock.now();
+    for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
+    this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+  }
+
+  lock(accountId: string, model: string): QuotaLock | undefined {
+    const l = this.locks.get(key(accountId, model));
+    if (l && l.lockedUntil <= this.o.clock.now()) return undefined;
+    return l;
+  }
+
+  decision(accountId: string, model: string, now = this.o.clock.now()): Decision {
+    return decide(this.cache.get(accountId, model, now), this.lock(accountId, model), now, this.o.lowThreshold());
+  }
+
+  /**
+   * What a client saw: a 429 locks the model until Retry-After, else the known reset time,
+   * else the default lock; a success lifts a lock. Returns the lock's end, if any.
+   */
+  report(account: AccountRecord, model: string, outcome: 'ok' | '429', retryAfterSec?: number): number | null {
+    const now = this.o.clock.now();
+    const k = key(account.id, model);
+    if (outcome === 'ok') {
+      if (this.locks.delete(k)) {
+        this.o.repo.deleteLock(account.id, model);
+        this.lockVersion++;
+        this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model, now));
+        this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+      }
+      return null;
+    }
+    const known = this.cache.get(account.id, model, now)?.resetAt ?? this.lastKnown.get(account.id)?.get(model)?.resetAt ?? null;
+    const until =
+      retryAfterSec !== undefined
+        ? now + Math.max(retryAfterSec * 1000, 2000)
+        : known !== null && known > now
+          ? known
+          : now + this.o.defaultLockMs();
+    const reason = retryAfterSec !== undefined ? `429, retry after ${retryAfterSec}s` : '429 reported';
+    const lock: QuotaLock = { accountId: account.id, model, lockedUntil: until, reason, createdAt: now };
+    this.locks.set(k, lock);
+    this.o.repo.saveLock(lock);
+    this.cache.markServed(account.id, model);
+    this.lockVersion++;
+    this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model, now));
+    this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+    return until;
+  }
+
+  clearLock(account: AccountRecord, model: string): boolean {
+    const had = this.locks.delete(key(account.id, model));
+    const deleted = this.o.repo.deleteLock(account.id, model);
+    if (had || deleted) {
+      this.lockVersion++;
+      this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model));
+      this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+    }
+    return had || deleted;
+  }
+
+  listLocks(): QuotaLockView[] {
+    const now = this.o.clock.now();
+    return [...this.locks.values()]
+      .filter((l) => l.lockedUntil > now)
+      .map((l) => ({ accountId: l.accountId, model: l.model, lockedUntil: iso(l.lockedUntil)!, reason: l.reason }));
+  }
+
+  forgetAccount(accountId: string): void {
+    this.cache.deleteAccount(accountId);
+    this.lastKnown.delete(accountId);
+    for (const k of this.locks.keys()) if (k.startsWith(`${accountId}\u0000`)) this.locks.delete(k);
+    this.lockVersion++;
+  }
+
+  knownModels(accountId: string): string[] {
+    return [...(this.lastKnown.get(accountId)?.keys() ?? [])].sort();
+  }
+
+  view(accountId: string, model: string, now = this.o.clock.now()): QuotaView | null {
+    const info = this.cache.get(accountId, model, now) ?? this.lastKnown.get(accountId)?.get(model);
+    const lock = this.lock(accountId, model);
+    if (!info && !lock) return null;
+    const d = this.decision(accountId, model, now);
+    return {
+      accountId,
+      model,
+      displayName: info?.displayName ?? null,
+      remainingFraction: info?.remainingFraction ?? null,
+      resetAt: iso(info?.resetAt ?? null),
+      fetchedAt: iso(info?.fetchedAt ?? now)!,
+      ageMs: info ? Math.max(0, now - info.fetchedAt) : 0,
+      stale: !this.cache.get(accountId, model, now),
+      source: info?.source ?? '429',
+      window: info?.window ?? null,
+      limit: info?.limit ?? null,
+      remaining: info?.remaining ?? null,
+      decision: { kind: d.kind, remainingFraction: d.remainingFraction, resetAt: iso(d.resetAt), reason: d.reason },
+      lock: lock ? { accountId, model, lockedUntil: iso(lock.lockedUntil)!, reason: lock.reason } : null,
+    };
+  }
+
+  views(accountId: string): QuotaView[] {
+    const now = this.o.clock.now();
+    const models = new Set(this.lastKnown.get(accountId)?.keys() ?? []);
+    for (const l of this.locks.values()) if (l.accountId === accountId) models.add(l.model);
+    return [...models]
+      .sort()
+      .map((m) => this.view(accountId, m, now))
+      .filter((v): v is QuotaView => v !== null);
+  }
+
+  /** Counts for MonitorStats over unexpired readings (and active locks). */
+  counts(isActive: (accountId: string) => boolean): { cached: number; expired: number; low: number; exhausted: number } {
+    const now = this.o.clock.now();
+    let low = 0;
+    let exhausted = 0;
+    let cached = 0;
+    const seen = new Set<string>();
+    for (const info of this.cache.entries(now)) {
+      cached++;
+      if (!isActive(info.accountId)) continue;
+      const k = key(info.accountId, info.model);
+      seen.add(k);
+      const d = this.decision(info.accountId, info.model, now);
+      if (d.kind === 'low') low++;
+      else if (d.kind === 'exhausted') exhausted++;
+    }
+    for (const [k, l] of this.locks) if (l.lockedUntil > now && !seen.has(k) && isActive(l.accountId)) exhausted++;
+    return { cached, expired: this.cache.countExpired(now), low, exhausted };
+  }
+}

@@ -1,0 +1,149 @@
+// SQLite side of quota data: the latest reading per account+model (warm start, last known
+// value with its age), a change-driven history with retention, and persisted 429 locks.
+import type { QuotaSource } from '../../../shared/types';
+import type { Db } from '../db/open-database';
+import type { QuotaInfo, QuotaLock } from '../model';
+
+interface LatestRow {
+  account_id: string;
+  model: string;
+  display_name: string | null;
+  remaining_fraction: number | null;
+  reset_at: number | null;
+  fetched_at: number;
+  source: string;
+  window: string | null;
+  limit_value: number | null;
+  remaining_value: number | null;
+}
+
+const toInfo = (r: LatestRow): QuotaInfo => ({
+  accountId: r.account_id,
+  model: r.model,
+  displayName: r.display_name,
+  remainingFraction: r.remaining_fraction,
+  resetAt: r.reset_at,
+  fetchedAt: r.fetched_at,
+  source: r.source as QuotaSource,
+  window: r.window,
+  limit: r.limit_value,
+  remaining: r.remaining_value,
+});
+
+/** A history row is written when the value moves or the last one is this old. */
+const HISTORY_HEARTBEAT_MS = 60 * 60 * 1000;
+
+export class QuotaRepository {
+  private readonly stmt;
+  private readonly lastHistory = new Map<string, { fraction: number | null; resetAt: number | null; at: number }>();
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      upsertLatest: db.prepare(
+        `INSERT INTO quota_latest (account_id, model, display_name, remaining_fraction, reset_at, fetched_at, source, window, limit_value, remaining_value)
+         VALUES (@accountId, @model, @displayName, @remainingFraction, @resetAt, @fetchedAt, @source, @window, @limit, @remaining)
+         ON CONFLICT (account_id, model) DO UPDATE SET display_name = excluded.display_name,
+           remaining_fraction = excluded.remaining_fraction, reset_at = excluded.reset_at, fetched_at = excluded.fetched_at,
+           source = excluded.source, window = excluded.window, limit_value = excluded.limit_value, remaining_value = excluded.remaining_value`,
+      ),
+      deleteLatestMissing: db.prepare('DELETE FROM quota_latest WHERE account_id = ? AND fetched_at < ?'),
+      insertHistory: db.prepare(
+        'INSERT INTO quota_snapshots (account_id, model, remaining_fraction, reset_at, fetched_at, source) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      latestAll: db.prepare<[], LatestRow>('SELECT * FROM quota_latest'),
+      latestFor: db.prepare<[string], LatestRow>('SELECT * FROM quota_latest WHERE account_id = ? ORDER BY model'),
+      lastHistory: db.prepare<[], { account_id: string; model: string; remaining_fraction: number | null; reset_at: number | null; fetched_at: number }>(
+        `SELECT account_id, model, remaining_fraction, reset_at, MAX(fetched_at) AS fetched_at FROM quota_snapshots GROUP BY account_id, model`,
+      ),
+      history: db.prepare<[string, string, number], { remaining_fraction: number | null; reset_at: number | null; fetched_at: number }>(
+        'SELECT remaining_fraction, reset_at, fetched_at FROM quota_snapshots WHERE account_id = ? AND model = ? AND fetched_at >= ? ORDER BY fetched_at',
+      ),
+      pruneHistory: db.prepare<[number]>('DELETE FROM quota_snapshots WHERE fetched_at < ?'),
+      upsertLock: db.prepare(
+        `INSERT INTO quota_locks (account_id, model, locked_until, reason, created_at) VALUES (@accountId, @model, @lockedUntil, @reason, @createdAt)
+         ON CONFLICT (account_id, model) DO UPDATE SET locked_until = excluded.locked_until, reason = excluded.reason, created_at = excluded.created_at`,
+      ),
+      deleteLock: db.prepare<[string, string]>('DELETE FROM quota_locks WHERE account_id = ? AND model = ?'),
+      allLocks: db.prepare<[], { account_id: string; model: string; locked_until: number; reason: string; created_at: number }>(
+        'SELECT * FROM quota_locks',
+      ),
+      pruneLocks: db.prepare<[number]>('DELETE FROM quota_locks WHERE locked_until <= ?'),
+    };
+    for (const r of this.stmt.lastHistory.all()) {
+      this.lastHistory.set(`${r.account_id}\u0000${r.model}`, { fraction: r.remaining_fraction, resetAt: r.reset_at, at: r.fetched_at });
+    }
+  }
+
+  /**
+   * Writes a cycle's readings in one transaction. `complete` lists accounts whose reading was
+   * full: their models that disappeared upstream are dropped from the latest table.
+   */
+  writeReadings(readings: QuotaInfo[], complete: Array<{ accountId: string; fetchedAt: number }> = []): number {
+    let historyRows = 0;
+    this.db.transaction(() => {
+      for (const info of readings) {
+        this.stmt.upsertLatest.run(info);
+        const key = `${info.accountId}\u0000${info.model}`;
+        const last = this.lastHistory.get(key);
+        const moved =
+          !last ||
+          last.resetAt !== info.resetAt ||
+          (last.fraction === null) !== (info.remainingFraction === null) ||
+          Math.abs((last.fraction ?? 0) - (info.remainingFraction ?? 0)) >= 0.001 ||
+          info.fetchedAt - last.at >= HISTORY_HEARTBEAT_MS;
+        if (moved) {
+          this.stmt.insertHistory.run(info.accountId, info.model, info.remainingFraction, info.resetAt, info.fetchedAt, info.source);
+          this.lastHistory.set(key, { fraction: info.remainingFraction, resetAt: info.resetAt, at: info.fetchedAt });
+          historyRows++;
+        }
+      }
+      for (const c of complete) this.stmt.deleteLatestMissing.run(c.accountId, c.fetchedAt);
+    })();
+    return historyRows;
+  }
+
+  latestAll(): QuotaInfo[] {
+    return this.stmt.latestAll.all().map(toInfo);
+  }
+
+  latestFor(accountId: string): QuotaInfo[] {
+    return this.stmt.latestFor.all(accountId).map(toInfo);
+  }
+
+  history(accountId: string, model: string, since: number): Array<{ remainingFraction: number | null; resetAt: number | null; fetchedAt: number }> {
+    return this.stmt.history.all(accountId, model, since).map((r) => ({
+      remainingFraction: r.remaining_fraction,
+      resetAt: r.reset_at,
+      fetchedAt: r.fetched_at,
+    }));
+  }
+
+  pruneHistory(before: number): number {
+    const n = this.stmt.pruneHistory.run(before).changes;
+    if (n > 0) for (const [k, v] of this.lastHistory) if (v.at < before) this.lastHistory.delete(k);
+    return n;
+  }
+
+  forgetAccount(accountId: string): void {
+    for (const k of this.lastHistory.keys()) if (k.startsWith(`${accountId}\u0000`)) this.lastHistory.delete(k);
+  }
+
+  saveLock(lock: QuotaLock): void {
+    this.stmt.upsertLock.run(lock);
+  }
+
+  deleteLock(accountId: string, model: string): boolean {
+    return this.stmt.deleteLock.run(accountId, model).changes > 0;
+  }
+
+  loadLocks(now: number): QuotaLock[] {
+    this.stmt.pruneLocks.run(now);
+    return this.stmt.allLocks.all().map((r) => ({
+      accountId: r.account_id,
+      model: r.model,
+      lockedUntil: r.locked_until,
+      reason: r.reason,
+      createdAt: r.created_at,
+    }));
+  }
+}

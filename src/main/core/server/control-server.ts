@@ -1,0 +1,179 @@
+// The headless control API on 127.0.0.1: `POST /api/<method>` speaks the shared contract
+// (bearer control token, envelope answers), `GET /api/events` streams contract events as SSE,
+// `POST /v1/token` and `/v1/report` serve external proxies, and `/` serves the built renderer.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { ErrorCode } from '../../../shared/contract';
+import type { CoreApp } from '../app';
+import { AppError, NoAccountAvailableError } from '../errors';
+import type { Logger } from '../ports';
+import { toProviderError } from '../providers/provider-error';
+import { bearer, hostAllowed, readJsonBody, sendJson, tokenMatches } from './http-util';
+import { serveStatic } from './static-files';
+
+export interface ControlServerOptions {
+  app: CoreApp;
+  token: string;
+  port: number;
+  host?: string;
+  rendererDir: string | null;
+  log: Logger;
+  /** Largest accepted request body (import documents can be big). */
+  maxBodyBytes?: number;
+}
+
+export interface ControlServer {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  import_invalid: 400,
+  not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  no_account_available: 429,
+  unsupported_provider: 400,
+  payload_too_large: 413,
+  unknown_method: 404,
+  internal: 500,
+};
+
+const tokenRequest = z.object({ model: z.string().min(1).max(200) }).strict();
+const MAX_TOKEN_ATTEMPTS = 5;
+
+export async function startControlServer(o: ControlServerOptions): Promise<ControlServer> {
+  const maxBody = o.maxBodyBytes ?? 16 * 1024 * 1024;
+  const sse = new Set<ServerResponse>();
+
+  const fail = (res: ServerResponse, code: ErrorCode, message: string, extra: Record<string, unknown> = {}) =>
+    sendJson(res, STATUS[code], { ok: false, error: { code, message, ...extra } });
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string) {
+    const body = await readJsonBody(req, maxBody);
+    const env = await o.app.api.call(method, body);
+    sendJson(res, env.ok ? 200 : STATUS[env.error.code], env);
+  }
+
+  function handleEvents(req: IncomingMessage, res: ServerResponse) {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(': connected\n\n');
+    sse.add(res);
+    const off = o.app.events.onAny((event, payload) => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+    });
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    ping.unref();
+    req.on('close', () => {
+      off();
+      clearInterval(ping);
+      sse.delete(res);
+    });
+  }
+
+  async function handleToken(req: IncomingMessage, res: ServerResponse) {
+    const parsed = tokenRequest.safeParse(await readJsonBody(req, 64 * 1024));
+    if (!parsed.success) return fail(res, 'bad_request', 'Body must be {"model": "<model id>"}');
+    const { model } = parsed.data;
+    const { selector, syncer, settings } = o.app.services;
+    const tried = new Set<string>();
+    for (let attempt = 0; attempt < MAX_TOKEN_ATTEMPTS; attempt++) {
+      let pick;
+      try {
+        pick = selector.select(model, tried);
+      } catch (err) {
+        if (err instanceof NoAccountAvailableError) {
+          const earliestResetAt = err.earliestResetAt === null ? null : new Date(err.earliestResetAt).toISOString();
+          return sendJson(res, 429, { error: { code: 'no_account_available', message: err.message, earliestResetAt } }, earliestResetAt ? { 'Retry-After': String(Math.max(1, Math.ceil((err.earliestResetAt! - Date.now()) / 1000))) } : {});
+        }
+        throw err;
+      }
+      tried.add(pick.account.id);
+      try {
+        const creds = await syncer.freshCredentials(pick.account, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
+        return sendJson(res, 200, {
+          accountId: pick.account.id,
+          provider: pick.account.provider,
+          label: pick.account.label,
+          email: pick.account.email,
+          projectId: pick.account.projectId,
+          accessToken: creds.accessToken ?? creds.apiKey ?? null,
+          expiresAt: creds.accessTokenExpiresAt ? new Date(creds.accessTokenExpiresAt).toISOString() : null,
+          model,
+          decision: { kind: pick.decision.kind, remainingFraction: pick.decision.remainingFraction, resetAt: pick.decision.resetAt === null ? null : new Date(pick.decision.resetAt).toISOString() },
+        });
+      } catch (err) {
+        const e = toProviderError(err);
+        o.log.warn(`token for ${pick.account.label} unavailable (${e.code}); trying the next account`);
+        if (e.kind === 'permanent' && e.accountStatus) {
+          o.app.services.store.setStatus(pick.account.id, e.accountStatus, e.message);
+          o.app.services.engine.bump();
+        }
+      }
+    }
+    return fail(res, 'no_account_available', `No account could produce a token for "${model}"`, { earliestResetAt: null });
+  }
+
+  async function handleReport(req: IncomingMessage, res: ServerResponse) {
+    const env = await o.app.api.call('quota:report', await readJsonBody(req, 64 * 1024));
+    sendJson(res, env.ok ? 200 : STATUS[env.error.code], env.ok ? env.result : { error: env.error });
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    if (!hostAllowed(req)) return fail(res, 'forbidden', 'Host not allowed');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    if (path === '/healthz') return sendJson(res, 200, { ok: true, version: o.app.info.version });
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    const isApi = path.startsWith('/api/') || path.startsWith('/v1/');
+    if (isApi) {
+      // No CORS: a foreign page may not drive the API even with a stolen token in hand.
+      const origin = req.headers.origin;
+      if (origin && origin !== `http://${req.headers.host}`) return fail(res, 'forbidden', 'Origin not allowed');
+      if (!tokenMatches(bearer(req), o.token)) return fail(res, 'unauthorized', 'Missing or wrong control token (Authorization: Bearer <token>)');
+      if (path === '/api/events' && req.method === 'GET') return handleEvents(req, res);
+      if (req.method !== 'POST') return fail(res, 'bad_request', 'Use POST');
+      if (path === '/v1/token') return handleToken(req, res);
+      if (path === '/v1/report') return handleReport(req, res);
+      if (path.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(path.slice(5)));
+      return fail(res, 'not_found', 'No such endpoint');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 'not_found', 'No such endpoint');
+    if (!serveStatic(o.rendererDir, path, res)) fail(res, 'not_found', 'Not found');
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((err) => {
+      if (res.headersSent) return res.destroy();
+      if (err instanceof AppError) return fail(res, err.code, err.message);
+      o.log.error('control API request failed', err);
+      fail(res, 'internal', 'Internal error (see the QuotaDeck log)');
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of sse) res.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+

@@ -1,0 +1,84 @@
+// Headless entry: the same core as the desktop app, as a service on 127.0.0.1 with the
+// control API, the token API and the web UI. Ctrl-C / SIGTERM stop it cleanly.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import log from 'electron-log/node';
+import { createApp } from './core/app';
+import { loadOrCreateToken } from './core/control-token';
+import { HEADLESS_USAGE, parseHeadlessArgs, UsageError } from './core/headless-options';
+import { createElectronLogLogger } from './core/log/electron-log-logger';
+import { createKeyFileSecretBox } from './core/secrets/key-file-secret-box';
+import { startControlServer } from './core/server/control-server';
+
+function rendererDir(): string | null {
+  for (const dir of [resolve(__dirname, '../renderer'), resolve(__dirname, '../../out/renderer')]) {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  return null;
+}
+
+async function main(): Promise<void> {
+  let opts;
+  try {
+    opts = parseHeadlessArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n${HEADLESS_USAGE}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (opts.help) {
+    process.stdout.write(`${HEADLESS_USAGE}\n`);
+    return;
+  }
+  mkdirSync(join(opts.dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  log.transports.file.resolvePathFn = () => join(opts.dataDir, 'logs', 'quotadeck.log');
+  log.transports.file.maxSize = 5 * 1024 * 1024;
+  log.transports.console.level = process.env.QUOTADECK_LOG_LEVEL === 'debug' ? 'debug' : 'info';
+  const logger = createElectronLogLogger(log);
+
+  const app = await createApp(
+    { dataDir: opts.dataDir, mode: 'headless', overrides: opts.overrides, autoSync: !opts.noSync },
+    {
+      logger,
+      secretBox: createKeyFileSecretBox(join(opts.dataDir, 'secret.key')),
+      notifier: { notify: (n) => logger.scope('notify').info(`${n.title}: ${n.body}`) },
+    },
+  );
+  const token = loadOrCreateToken(join(opts.dataDir, 'control-token'));
+  const port = opts.port ?? app.services.settings.get().controlPort;
+  let server;
+  try {
+    server = await startControlServer({ app, token, port, rendererDir: rendererDir(), log: logger.scope('server') });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`Cannot listen on 127.0.0.1:${port}: ${e.code ?? e.message}. Pick another with --port N (0 = any free port).\n`);
+    await app.close();
+    process.exit(1);
+  }
+  await app.start();
+  process.stdout.write(
+    `QuotaDeck headless listening on ${server.url}\n` +
+      `  control token: ${join(opts.dataDir, 'control-token')}\n` +
+      `  web UI: ${server.url}/#token=<contents of the control-token file>\n`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received, stopping`);
+    await server.close();
+    await app.close();
+    process.stdout.write('QuotaDeck headless stopped\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`QuotaDeck headless failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

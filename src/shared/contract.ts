@@ -1,0 +1,209 @@
+// The one contract between main, preload, renderer and the headless control API.
+// Methods are `domain:verb`; each has a zod request schema (validated at every boundary)
+// and a response type. Events are pushed from main with typed payloads.
+import { z } from 'zod';
+import {
+  PROVIDER_IDS,
+  SELECTOR_STRATEGIES,
+  TIERS,
+  type AccountView,
+  type DecisionRow,
+  type ImportReport,
+  type MonitorStats,
+  type QuotaView,
+  type SelectionView,
+  type ServiceInfo,
+  type Settings,
+  type SyncReport,
+  type QuotaLockView,
+} from './types';
+
+const id = z.string().min(1).max(200);
+const model = z.string().min(1).max(200);
+const fraction = z.number().min(0).max(1);
+const empty = z.object({}).strict().optional();
+
+export const accountAddSchema = z
+  .object({
+    provider: z.enum(PROVIDER_IDS),
+    email: z.string().email().max(320).optional(),
+    label: z.string().max(200).optional(),
+    refreshToken: z.string().min(1).max(8192).optional(),
+    accessToken: z.string().min(1).max(16384).optional(),
+    expiresAt: z.union([z.number(), z.string()]).optional(),
+    apiKey: z.string().min(1).max(8192).optional(),
+    projectId: z.string().max(200).optional(),
+    tier: z.enum(TIERS).optional(),
+  })
+  .strict();
+
+export const settingsPatchSchema = z
+  .object({
+    syncIntervalSec: z.number().int().min(10).max(86_400),
+    syncTimeoutSec: z.number().min(1).max(600),
+    concurrency: z.number().int().min(1).max(256),
+    providerConcurrency: z.number().int().min(1).max(256),
+    cacheTtlSec: z.number().int().min(10).max(604_800).nullable(),
+    lowThreshold: z.number().gt(0).lt(1),
+    snapshotRetentionDays: z.number().int().min(1).max(3650),
+    selectorStrategy: z.enum(SELECTOR_STRATEGIES),
+    defaultLockSec: z.number().int().min(1).max(604_800),
+    maxBackoffSec: z.number().int().min(10).max(604_800),
+    antigravityBaseUrl: z.string().url(),
+    googleOAuthTokenUrl: z.string().url(),
+    googleClientId: z.string().max(500).nullable(),
+    googleClientSecret: z.string().max(500).nullable(),
+    controlPort: z.number().int().min(0).max(65_535),
+  })
+  .partial()
+  .strict();
+
+export const requestSchemas = {
+  'app:info': empty,
+  'accounts:list': empty,
+  'accounts:add': accountAddSchema,
+  'accounts:update': z
+    .object({
+      id,
+      label: z.string().max(200).optional(),
+      tier: z.enum(TIERS).optional(),
+      reserve: fraction.nullable().optional(),
+      projectId: z.string().max(200).nullable().optional(),
+    })
+    .strict(),
+  'accounts:setEnabled': z.object({ id, enabled: z.boolean() }).strict(),
+  'accounts:setModelPref': z
+    .object({ id, model, reserve: fraction.nullable().optional(), excluded: z.boolean().optional() })
+    .strict(),
+  'accounts:remove': z.object({ id }).strict(),
+  // The import document is validated by the importer itself, which names entry and field.
+  'accounts:import': z.unknown(),
+  'monitor:getStats': empty,
+  'monitor:syncNow': empty,
+  'monitor:pause': empty,
+  'monitor:resume': empty,
+  'monitor:lastReport': empty,
+  'quota:list': z.object({ accountId: id.optional(), model: model.optional() }).strict().optional(),
+  'quota:getDecisions': z.object({ model: model.optional() }).strict().optional(),
+  'quota:check': z.object({ accountId: id, model }).strict(),
+  'quota:listLocks': empty,
+  'quota:report': z
+    .object({
+      accountId: id,
+      model,
+      outcome: z.enum(['ok', '429']),
+      retryAfter: z.number().min(0).max(31_536_000).optional(),
+    })
+    .strict(),
+  'quota:clearLock': z.object({ accountId: id, model }).strict(),
+  'selector:select': z.object({ model }).strict(),
+  'settings:get': empty,
+  'settings:update': settingsPatchSchema,
+} as const;
+
+export interface ResponseMap {
+  'app:info': ServiceInfo;
+  'accounts:list': AccountView[];
+  'accounts:add': AccountView;
+  'accounts:update': AccountView;
+  'accounts:setEnabled': AccountView;
+  'accounts:setModelPref': AccountView;
+  'accounts:remove': { removed: boolean };
+  'accounts:import': ImportReport;
+  'monitor:getStats': MonitorStats;
+  'monitor:syncNow': SyncReport;
+  'monitor:pause': MonitorStats;
+  'monitor:resume': MonitorStats;
+  'monitor:lastReport': SyncReport | null;
+  'quota:list': QuotaView[];
+  'quota:getDecisions': DecisionRow[];
+  'quota:check': QuotaView | null;
+  'quota:listLocks': QuotaLockView[];
+  'quota:report': { lockedUntil: string | null };
+  'quota:clearLock': { cleared: boolean };
+  'selector:select': SelectionView;
+  'settings:get': Settings;
+  'settings:update': Settings;
+}
+
+export type MethodName = keyof typeof requestSchemas;
+export const METHOD_NAMES = Object.keys(requestSchemas) as MethodName[];
+export type RequestOf<M extends MethodName> = z.input<(typeof requestSchemas)[M]>;
+export type ParsedRequestOf<M extends MethodName> = z.output<(typeof requestSchemas)[M]>;
+export type ResponseOf<M extends MethodName> = ResponseMap[M];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(requestSchemas, name);
+}
+
+export interface QuotaChangedEvent {
+  accountId: string;
+  quotas: QuotaView[];
+}
+
+export interface ThresholdCrossedEvent {
+  accountId: string;
+  label: string;
+  model: string;
+  from: 'proceed' | 'low' | 'exhausted' | 'unknown';
+  to: 'proceed' | 'low' | 'exhausted';
+  remainingFraction: number | null;
+  resetAt: string | null;
+}
+
+export interface EventMap {
+  'monitor:stats': MonitorStats;
+  'monitor:syncFinished': SyncReport;
+  'quota:changed': QuotaChangedEvent;
+  'quota:threshold': ThresholdCrossedEvent;
+  'accounts:changed': { accountIds: string[] };
+  'settings:changed': Settings;
+}
+export type EventName = keyof EventMap;
+export const EVENT_NAMES: EventName[] = [
+  'monitor:stats',
+  'monitor:syncFinished',
+  'quota:changed',
+  'quota:threshold',
+  'accounts:changed',
+  'settings:changed',
+];
+
+/** Stable error codes carried across every boundary. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'import_invalid'
+  | 'not_found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'no_account_available'
+  | 'unsupported_provider'
+  | 'payload_too_large'
+  | 'unknown_method'
+  | 'internal';
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ErrorPayload };
+
+/** What a transport (IPC bridge or HTTP) offers the renderer. */
+export interface ContractClient {
+  invoke<M extends MethodName>(method: M, request?: RequestOf<M>): Promise<ResponseOf<M>>;
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+}
+
+/** Rethrown on the client side with the envelope's stable code. */
+export class ContractError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(payload: ErrorPayload) {
+    super(payload.message);
+    this.name = 'ContractError';
+    this.code = payload.code;
+    this.details = payload.details;
+  }
+}

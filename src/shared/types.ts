@@ -1,0 +1,203 @@
+// Data shapes shared by main, preload and renderer. Times on the wire are ISO-8601 strings;
+// secrets never appear here (only masked hints).
+
+export const PROVIDER_IDS = [
+  'antigravity',
+  'gemini-cli',
+  'claude',
+  'codex',
+  'openrouter',
+  'openai',
+  'anthropic',
+] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+export const TIERS = ['free', 'pro', 'ultra'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const ACCOUNT_STATUSES = ['active', 'disabled', 'invalid_credentials', 'suspended'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+export type QuotaSource = 'poll' | 'headers' | '429' | 'manual';
+export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown';
+export const SELECTOR_STRATEGIES = ['most-remaining', 'round-robin', 'soonest-reset'] as const;
+export type SelectorStrategy = (typeof SELECTOR_STRATEGIES)[number];
+
+export interface AccountView {
+  id: string;
+  provider: ProviderId;
+  email: string | null;
+  label: string;
+  tier: Tier;
+  /** The provider's own tier name, e.g. "g1-pro-tier". */
+  tierLabel: string | null;
+  status: AccountStatus;
+  statusReason: string | null;
+  projectId: string | null;
+  /** Masked hint of the stored credential, e.g. "1//0g…x9Qa". Never the secret. */
+  secretHint: string;
+  /** Remaining fraction below which the selector stops using this account (null: none). */
+  reserve: number | null;
+  modelPrefs: ModelPref[];
+  createdAt: string;
+  updatedAt: string;
+  sync: AccountSyncView;
+}
+
+export interface ModelPref {
+  model: string;
+  reserve: number | null;
+  excluded: boolean;
+}
+
+export interface AccountSyncView {
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  consecutiveFailures: number;
+  nextAttemptAt: string | null;
+}
+
+export interface QuotaLockView {
+  accountId: string;
+  model: string;
+  lockedUntil: string;
+  reason: string;
+}
+
+export interface DecisionView {
+  kind: DecisionKind;
+  remainingFraction: number | null;
+  resetAt: string | null;
+  /** Why, when not simply the quota reading: "locked", "reserve", "excluded". */
+  reason: string | null;
+}
+
+export interface QuotaView {
+  accountId: string;
+  model: string;
+  displayName: string | null;
+  remainingFraction: number | null;
+  resetAt: string | null;
+  fetchedAt: string;
+  ageMs: number;
+  /** True when the value is older than the cache TTL (last known value after failures). */
+  stale: boolean;
+  source: QuotaSource;
+  window: string | null;
+  limit: number | null;
+  remaining: number | null;
+  decision: DecisionView;
+  lock: QuotaLockView | null;
+}
+
+export interface DecisionRow {
+  accountId: string;
+  provider: ProviderId;
+  label: string;
+  tier: Tier;
+  model: string;
+  decision: DecisionKind;
+  remainingFraction: number | null;
+  resetAt: string | null;
+  reason: string | null;
+}
+
+export interface MonitorStats {
+  totalAccounts: number;
+  activeAccounts: number;
+  cachedQuotas: number;
+  expiredEntries: number;
+  exhaustedQuotas: number;
+  lowQuotas: number;
+  lastSyncDurationMs: number | null;
+  lastSyncAt: string | null;
+  nextSyncAt: string | null;
+  lastSyncSuccesses: number;
+  lastSyncErrors: number;
+  lastSyncSkipped: number;
+  running: boolean;
+  paused: boolean;
+  syncing: boolean;
+}
+
+export type AccountSyncOutcome = 'ok' | 'error' | 'skipped';
+
+export interface AccountSyncResult {
+  accountId: string;
+  label: string;
+  provider: ProviderId;
+  outcome: AccountSyncOutcome;
+  /** transient | auth | permanent | aborted — set when outcome is error. */
+  errorKind: string | null;
+  errorCode: string | null;
+  message: string | null;
+  durationMs: number;
+  models: number;
+}
+
+export interface SyncReport {
+  id: number;
+  trigger: 'schedule' | 'manual';
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  accounts: number;
+  successes: number;
+  errors: number;
+  skipped: number;
+  aborted: boolean;
+  results: AccountSyncResult[];
+}
+
+export interface ImportReport {
+  created: number;
+  updated: number;
+  unchanged: number;
+  accounts: AccountView[];
+}
+
+export interface ImportIssue {
+  /** Index of the entry in the document's account list, or null for the document itself. */
+  entry: number | null;
+  field: string;
+  message: string;
+}
+
+export interface Settings {
+  syncIntervalSec: number;
+  syncTimeoutSec: number;
+  concurrency: number;
+  providerConcurrency: number;
+  /** Cache TTL in seconds; null means derived: 1.1 x the sync interval. */
+  cacheTtlSec: number | null;
+  lowThreshold: number;
+  snapshotRetentionDays: number;
+  selectorStrategy: SelectorStrategy;
+  /** Lock duration after a 429 with no Retry-After and no known reset time. */
+  defaultLockSec: number;
+  /** Ceiling of the per-account backoff after transient errors. */
+  maxBackoffSec: number;
+  antigravityBaseUrl: string;
+  googleOAuthTokenUrl: string;
+  googleClientId: string | null;
+  googleClientSecret: string | null;
+  controlPort: number;
+}
+
+export interface SelectionView {
+  accountId: string;
+  provider: ProviderId;
+  label: string;
+  tier: Tier;
+  model: string;
+  decision: DecisionView;
+}
+
+export interface ServiceInfo {
+  version: string;
+  mode: 'electron' | 'headless';
+  dataDir: string;
+  startedAt: string;
+}
