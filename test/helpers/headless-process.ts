@@ -1,0 +1,67 @@
+// Starts the built headless service (out/main/headless.js) as a child process and talks to it
+// over HTTP, the way a user's script would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const HEADLESS_ENTRY = resolve(__dirname, '../../out/main/headless.js');
+
+export interface HeadlessProcess {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  stdout: () => string;
+  stderr: () => string;
+  api<T = unknown>(method: string, body?: unknown): Promise<{ status: number; body: { ok: boolean; result?: T; error?: { code: string; message: string; details?: unknown } } }>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startHeadless(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<HeadlessProcess> {
+  if (!existsSync(HEADLESS_ENTRY)) throw new Error(`${HEADLESS_ENTRY} is missing: run "npm run build" first (npm test does)`);
+  const child = spawn(process.execPath, [HEADLESS_ENTRY, '--data-dir', dataDir, '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`headless did not start in time\nstdout: ${out}\nstderr: ${err}`)), 20_000);
+    const check = () => {
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`headless exited with ${code}\nstdout: ${out}\nstderr: ${err}`));
+    });
+  });
+  const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
+  return {
+    child,
+    url,
+    token,
+    stdout: () => out,
+    stderr: () => err,
+    async api(method, body) {
+      const res = await fetch(`${url}/api/${method}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as never };
+    },
+    stop(signal = 'SIGTERM') {
+      return new Promise((resolveExit) => {
+        if (child.exitCode !== null) return resolveExit(child.exitCode);
+        child.once('exit', (code) => resolveExit(code));
+        child.kill(signal);
+      });
+    },
+  };
+}
