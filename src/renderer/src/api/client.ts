@@ -1,0 +1,18 @@
+// Picks the transport: the preload bridge inside Electron, else HTTP to the page's own origin
+// (the headless service, or the dev server's /api proxy) with the control token.
+import { createHttpTransport } from './http-transport';
+import { createIpcTransport } from './ipc-transport';
+import type { LiveClient } from './live-client';
+import { takeControlToken } from './control-token';
+
+export type ClientChoice = { kind: 'ready'; client: LiveClient } | { kind: 'needs-token' };
+
+export function chooseClient(win: Window = window): ClientChoice {
+  if (win.quotadeck) return { kind: 'ready', client: createIpcTransport(win.quotadeck) };
+  const token = takeControlToken(win.location, win.history, win.sessionStorage);
+  return token ? { kind: 'ready', client: createWebClient(token) } : { kind: 'needs-token' };
+}
+
+export function createWebClient(token: string): LiveClient {
+  return createHttpTransport({ baseUrl: '', token });
+}

@@ -1,0 +1,40 @@
+// Web mode without a control token: ask for it (the service prints where to find it).
+import { useState, type FormEvent } from 'react';
+
+export function TokenForm({ onSubmit, refused }: { onSubmit: (token: string) => void; refused: boolean }) {
+  const [token, setToken] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (token.trim()) onSubmit(token.trim());
+  };
+  return (
+    <main className="token-page">
+      <form className="panel token-form" onSubmit={submit}>
+        <h1>QuotaDeck</h1>
+        <p className="muted">
+          This page needs the service's control token. It is in the <code>control-token</code> file of the data directory, or open the
+          address the service printed (<code>…/#token=…</code>).
+        </p>
+        {refused && (
+          <p className="banner banner-error" role="alert">
+            The service refused that token.
+          </p>
+        )}
+        <label htmlFor="control-token">Control token</label>
+        <input
+          id="control-token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          required
+          autoFocus
+        />
+        <button type="submit" className="btn btn-primary">
+          Connect
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startControlServer, type ControlServer } from '../../src/main/core/server/control-server';
+import { silentLogger } from '../../src/main/core/ports';
+import { startFakeGoogle, type FakeGoogle } from '../helpers/fake-google';
+import { googleSettings, makeHarness, tempDir, type Harness } from '../helpers/harness';
+import { seedGoogleAccounts } from '../helpers/seed';
+
+let fake: FakeGoogle;
+let h: Harness;
+let server: ControlServer;
+let web: { dir: string; cleanup: () => void };
+const TOKEN = 'control-token-for-tests-0123456789';
+
+beforeEach(async () => {
+  fake = await startFakeGoogle();
+  h = await makeHarness({ overrides: googleSettings(fake.baseUrl, fake.tokenUrl, { syncTimeoutSec: 2 }) });
+  web = tempDir('quotadeck-web-');
+  mkdirSync(join(web.dir, 'assets'));
+  writeFileSync(join(web.dir, 'index.html'), '<!doctype html><title>QuotaDeck</title>');
+  writeFileSync(join(web.dir, 'assets', 'app.js'), 'console.log(1)');
+  server = await startControlServer({ app: h.app, token: TOKEN, port: 0, rendererDir: web.dir, log: silentLogger, maxBodyBytes: 64 * 1024 });
+});
+afterEach(async () => {
+  await server.close();
+  await h.close();
+  await fake.close();
+  web.cleanup();
+});
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+describe('control server', () => {
+  it('streams contract events as SSE to an authorised client', async () => {
+    await seedGoogleAccounts(h.app, fake, 2);
+    const ac = new AbortController();
+    const res = await fetch(`${server.url}/api/events`, { headers: auth, signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    const sync = fetch(`${server.url}/api/monitor:syncNow`, { method: 'POST', headers: auth });
+    while (!text.includes('event: monitor:syncFinished')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect((await sync).status).toBe(200);
+    expect(text).toContain('event: quota:changed');
+    const finished = text.split('\n\n').find((b) => b.startsWith('event: monitor:syncFinished'))!;
+    expect(JSON.parse(finished.split('\ndata: ')[1]!)).toMatchObject({ successes: 2, errors: 0 });
+    ac.abort();
+  });
+
+  it('refuses missing tokens, foreign origins, oversized bodies and non-JSON', async () => {
+    expect((await fetch(`${server.url}/api/accounts:list`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/events`)).status).toBe(401);
+    const cross = await fetch(`${server.url}/api/accounts:list`, { method: 'POST', headers: { ...auth, Origin: 'http://evil.example' } });
+    expect(cross.status).toBe(403);
+    expect(cross.headers.get('access-control-allow-origin')).toBeNull();
+    const big = await fetch(`${server.url}/api/accounts:import`, { method: 'POST', headers: auth, body: 'x'.repeat(100 * 1024) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    const garbage = await fetch(`${server.url}/api/accounts:import`, { method: 'POST', headers: auth, body: '{"accounts": [' });
+    expect(garbage.status).toBe(400);
+    const invalid = await fetch(`${server.url}/api/accounts:import`, { method: 'POST', headers: auth, body: JSON.stringify({ accounts: [{ email: 'x@example.com' }] }) });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { ok: boolean; error: { code: string; details: { issues: Array<{ entry: number; field: string }> } } };
+    expect(body.ok).toBe(false);
+    expect(body.error.code).toBe('import_invalid');
+    expect(body.error.details.issues[0]).toMatchObject({ entry: 0, field: 'refreshToken' });
+  });
+
+  it('serves the renderer with a strict CSP, SPA fallback, and no path traversal', async () => {
+    const index = await fetch(`${server.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await index.text()).toContain('QuotaDeck');
+    expect((await fetch(`${server.url}/accounts/123`)).status).toBe(200);
+    expect((await fetch(`${server.url}/assets/app.js`)).headers.get('content-type')).toContain('javascript');
+    expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
+    // Encoded traversal stays inside the renderer root (here: the SPA fallback page).
+    const trav = await fetch(`${server.url}/..%2f..%2f..%2f..%2fetc%2fpasswd`);
+    expect(await trav.text()).not.toContain('root:');
+    expect((await fetch(`${server.url}/..%2f..%2f..%2f..%2fetc%2fhostname.txt`)).status).toBe(404);
+    expect((await fetch(`${server.url}/favicon.ico`)).status).toBe(204);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,230 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LATEST_VERSION, MIGRATIONS, type Migration } from '../../src/main/core/db/migrations';
+import { DatabaseVersionError, migrate, openDatabase, type Db } from '../../src/main/core/db/open-database';
+import { createAesSecretBox } from '../../src/main/core/secrets/key-file-secret-box';
+import type { AccountView } from '../../src/shared/types';
+import { call, makeHarness, tempDir } from '../helpers/harness';
+
+let dir: string;
+let cleanup: () => void;
+let file: string;
+const open: Db[] = [];
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir('quotadeck-db-'));
+  file = join(dir, 'quotadeck.db');
+});
+afterEach(() => {
+  for (const db of open.splice(0)) if (db.open) db.close();
+  cleanup();
+});
+
+function track(db: Db): Db {
+  open.push(db);
+  return db;
+}
+
+const userVersion = (db: Db) => db.pragma('user_version', { simple: true }) as number;
+const tables = (db: Db) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name,
+  );
+const count = (db: Db, table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+const T = Date.parse('2026-11-23T10:00:00Z');
+const KEY = randomBytes(32);
+const box = createAesSecretBox(KEY);
+
+/** Representative rows for the tables each version introduces (and checks that they survived). */
+const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
+  1: {
+    insert(db) {
+      db.prepare(
+        `INSERT INTO accounts (id, provider, identity, email, label, tier, tier_label, status, status_reason, project_id, secret, secret_hint, reserve, created_at, updated_at)
+         VALUES ('acc-1', 'antigravity', 'old@example.com', 'old@example.com', 'Old account', 'pro', 'g1-pro-tier', 'suspended', 'verify', 'proj-7', ?, '1//0…abcd', 0.2, ?, ?)`,
+      ).run(box.encrypt(JSON.stringify({ refreshToken: '1//0-old-refresh-token-abcd' })), T, T + 1);
+      db.prepare("INSERT INTO settings (key, value) VALUES ('syncIntervalSec', '120')").run();
+    },
+    check(db) {
+      expect(db.prepare('SELECT id, identity, label, tier, tier_label, status, status_reason, project_id, secret_hint, reserve, created_at, updated_at FROM accounts').all()).toEqual([
+        {
+          id: 'acc-1',
+          identity: 'old@example.com',
+          label: 'Old account',
+          tier: 'pro',
+          tier_label: 'g1-pro-tier',
+          status: 'suspended',
+          status_reason: 'verify',
+          project_id: 'proj-7',
+          secret_hint: '1//0…abcd',
+          reserve: 0.2,
+          created_at: T,
+          updated_at: T + 1,
+        },
+      ]);
+      const { secret } = db.prepare('SELECT secret FROM accounts').get() as { secret: Buffer };
+      expect(JSON.parse(box.decrypt(secret))).toEqual({ refreshToken: '1//0-old-refresh-token-abcd' });
+      expect(db.prepare('SELECT key, value FROM settings').all()).toEqual([{ key: 'syncIntervalSec', value: '120' }]);
+    },
+  },
+  2: {
+    insert(db) {
+      db.prepare("INSERT INTO account_model_prefs (account_id, model, reserve, excluded) VALUES ('acc-1', 'gemini-3-pro-high', 0.3, 1)").run();
+      db.prepare(
+        `INSERT INTO quota_latest (account_id, model, display_name, remaining_fraction, reset_at, fetched_at, source, window, limit_value, remaining_value)
+         VALUES ('acc-1', 'gemini-3-pro-high', 'Gemini 3 Pro', 0.4, ?, ?, 'poll', '5h', 100, 40)`,
+      ).run(T + 3_600_000, T);
+      db.prepare("INSERT INTO quota_snapshots (account_id, model, remaining_fraction, reset_at, fetched_at, source) VALUES ('acc-1', 'gemini-3-pro-high', 0.4, NULL, ?, 'poll')").run(T);
+      db.prepare("INSERT INTO quota_locks (account_id, model, locked_until, reason, created_at) VALUES ('acc-1', 'gemini-3-pro-high', ?, '429 reported', ?)").run(T + 600_000, T);
+      db.prepare("INSERT INTO account_sync_state (account_id, last_success_at, consecutive_failures) VALUES ('acc-1', ?, 2)").run(T);
+      db.prepare("INSERT INTO sync_runs (trigger, started_at, finished_at, duration_ms, accounts, successes, errors, skipped, aborted, results) VALUES ('manual', ?, ?, 5, 1, 1, 0, 0, 0, '[]')").run(T, T + 5);
+    },
+    check(db) {
+      expect(db.prepare('SELECT * FROM account_model_prefs').all()).toEqual([{ account_id: 'acc-1', model: 'gemini-3-pro-high', reserve: 0.3, excluded: 1 }]);
+      expect(db.prepare('SELECT remaining_fraction, window, limit_value, remaining_value FROM quota_latest').all()).toEqual([
+        { remaining_fraction: 0.4, window: '5h', limit_value: 100, remaining_value: 40 },
+      ]);
+      for (const t of ['quota_snapshots', 'quota_locks', 'account_sync_state', 'sync_runs']) expect(count(db, t), t).toBe(1);
+    },
+  },
+};
+
+describe('migrations', () => {
+  it('every version has representative rows in this test', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+    for (const m of MIGRATIONS) expect(ROWS[m.version], `rows for version ${m.version}`).toBeDefined();
+  });
+
+  it('brings an empty file to the latest version with WAL, foreign keys and busy_timeout', () => {
+    const db = track(openDatabase(file));
+    expect(userVersion(db)).toBe(LATEST_VERSION);
+    expect(tables(db)).toEqual(
+      ['account_model_prefs', 'account_sync_state', 'accounts', 'quota_latest', 'quota_locks', 'quota_snapshots', 'settings', 'sync_runs'].sort(),
+    );
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    db.close();
+    // Reopening is a no-op: nothing runs twice.
+    const again = track(openDatabase(file));
+    expect(userVersion(again)).toBe(LATEST_VERSION);
+    expect(migrate(again)).toBe(LATEST_VERSION);
+  });
+
+  it('enforces foreign keys: removing an account cascades to its rows', () => {
+    const db = track(openDatabase(file));
+    for (const v of [1, 2]) ROWS[v]!.insert(db);
+    expect(() => db.prepare("INSERT INTO quota_latest (account_id, model, fetched_at, source) VALUES ('ghost', 'm', 1, 'poll')").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("DELETE FROM accounts WHERE id = 'acc-1'").run();
+    for (const t of ['account_model_prefs', 'quota_latest', 'quota_snapshots', 'quota_locks', 'account_sync_state']) expect(count(db, t), t).toBe(0);
+    expect(count(db, 'sync_runs')).toBe(1);
+  });
+
+  for (let v = 0; v < LATEST_VERSION; v++) {
+    it(`upgrades a version ${v} database to the latest, keeping its data`, () => {
+      const old = track(openDatabase(file, { targetVersion: v }));
+      expect(userVersion(old)).toBe(v);
+      for (let k = 1; k <= v; k++) ROWS[k]!.insert(old);
+      const expectedTables = tables(old);
+      old.close();
+
+      const db = track(openDatabase(file));
+      expect(userVersion(db)).toBe(LATEST_VERSION);
+      expect(tables(db)).toEqual(expect.arrayContaining(expectedTables));
+      for (let k = 1; k <= v; k++) ROWS[k]!.check(db);
+      // The new tables work with the old data.
+      for (let k = v + 1; k <= LATEST_VERSION; k++) {
+        if (k === 1) continue;
+        if (v === 0) ROWS[1]!.insert(db);
+        ROWS[k]!.insert(db);
+        ROWS[k]!.check(db);
+      }
+    });
+  }
+
+  it('the app reads an account written by an older version', async () => {
+    const old = track(openDatabase(file, { targetVersion: 1 }));
+    ROWS[1]!.insert(old);
+    old.close();
+    const h = await makeHarness({ dir, key: KEY });
+    try {
+      const list = await call<AccountView[]>(h.app, 'accounts:list');
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatchObject({ id: 'acc-1', label: 'Old account', tier: 'pro', status: 'suspended', secretHint: '1//0…abcd' });
+      expect(h.app.services.store.credentials('acc-1')).toEqual({ refreshToken: '1//0-old-refresh-token-abcd' });
+      expect(userVersion(h.app.services.db)).toBe(LATEST_VERSION);
+    } finally {
+      await h.app.close();
+    }
+  });
+
+  it('refuses a database from a newer version and leaves it untouched', () => {
+    // As a newer QuotaDeck would leave it: WAL, a higher user_version and a table we do not know.
+    const newer = new Database(file);
+    newer.pragma('journal_mode = WAL');
+    newer.exec("CREATE TABLE future_things (x TEXT); INSERT INTO future_things VALUES ('kept');");
+    newer.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    newer.close();
+    const before = sha(file);
+
+    let err: unknown;
+    try {
+      track(openDatabase(file));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DatabaseVersionError);
+    expect(err).toMatchObject({ code: 'db_version', name: 'DatabaseVersionError' });
+    expect((err as Error).message).toContain(String(LATEST_VERSION + 1));
+
+    expect(sha(file)).toBe(before);
+    const check = track(new Database(file, { readonly: true }));
+    expect(userVersion(check)).toBe(LATEST_VERSION + 1);
+    expect(tables(check)).toEqual(['future_things']);
+    expect(check.prepare('SELECT x FROM future_things').all()).toEqual([{ x: 'kept' }]);
+  });
+
+  it('migrate() itself refuses a newer database without running anything', () => {
+    const db = track(new Database(file));
+    db.pragma(`user_version = ${LATEST_VERSION + 5}`);
+    expect(() => migrate(db)).toThrow(DatabaseVersionError);
+    expect(tables(db)).toEqual([]);
+    expect(userVersion(db)).toBe(LATEST_VERSION + 5);
+  });
+
+  it('a failing migration rolls back, leaving user_version and the schema unchanged', () => {
+    const db = track(openDatabase(file, { targetVersion: 1 }));
+    ROWS[1]!.insert(db);
+    const broken: Migration = {
+      version: 2,
+      name: 'broken',
+      sql: `
+        CREATE TABLE half_done (x INTEGER);
+        INSERT INTO half_done VALUES (1);
+        DELETE FROM settings;
+        INSERT INTO no_such_table VALUES (1);
+      `,
+    };
+    expect(() => migrate(db, [MIGRATIONS[0]!, broken])).toThrow(/no_such_table/);
+    expect(userVersion(db)).toBe(1);
+    expect(tables(db)).toEqual(['accounts', 'settings']);
+    ROWS[1]!.check(db);
+    // A later good run still applies the real migration.
+    expect(migrate(db)).toBe(LATEST_VERSION);
+    ROWS[1]!.check(db);
+  });
+
+  it('migrations before a failing one stay applied, each in its own transaction', () => {
+    const db = track(new Database(file));
+    const broken: Migration = { version: 2, name: 'broken', sql: 'CREATE TABLE t2 (x); SELECT * FROM nowhere;' };
+    expect(() => migrate(db, [MIGRATIONS[0]!, broken])).toThrow();
+    expect(userVersion(db)).toBe(1);
+    expect(tables(db)).toEqual(['accounts', 'settings']);
+  });
+});
