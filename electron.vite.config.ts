@@ -2,7 +2,7 @@
 // sandboxed preload (CommonJS, self-contained) and the React renderer.
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
-import { rendererOutDir, rendererPlugins, rendererRoot } from './tools/vite-renderer-shared';
+import { rendererOutDir, rendererPlugins, rendererRoot } from './tools/vite-renderer-shared.mts';
 
 // ESM-only packages cannot be require()d from the CommonJS main bundle, so they are bundled;
 // every other dependency (better-sqlite3 and its native binding above all) stays external.

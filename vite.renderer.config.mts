@@ -2,7 +2,7 @@
 // /api to a running headless service (QUOTADECK_URL, default http://127.0.0.1:4820).
 // Open it as http://localhost:5173/#token=<control token>.
 import { defineConfig } from 'vite';
-import { rendererOutDir, rendererPlugins, rendererRoot } from './tools/vite-renderer-shared';
+import { rendererOutDir, rendererPlugins, rendererRoot } from './tools/vite-renderer-shared.mts';
 
 const target = process.env.QUOTADECK_URL ?? 'http://127.0.0.1:4820';
 

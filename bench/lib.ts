@@ -50,6 +50,8 @@ export interface Measured<T> {
   rssSamples: number;
   /** Event-loop utilisation over the step (1 = the loop never idled). */
   elu: number;
+  /** The step's start and end on the monotonic clock, in µs (the clock of V8's CPU profiles). */
+  windowUs: [number, number];
 }
 
 /** Runs `fn` once, timing it and sampling this process's memory and CPU. */
@@ -80,6 +82,7 @@ export async function measure<T>(fn: () => Promise<T>): Promise<Measured<T>> {
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     rssSamples: samples,
     elu: elu.utilization,
+    windowUs: [Number(t0 / 1000n), Number(t1 / 1000n)],
   };
 }
 

@@ -1,6 +1,7 @@
 // Sandboxed preload: exposes window.quotadeck = { invoke, on } and nothing else. Names are
 // checked against the contract here too, so a compromised renderer cannot reach other
 // channels through this bridge (main checks again; it trusts no renderer).
+import '../shared/zod-jitless'; // first: before the contract builds its schemas
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, isMethodName, type EventMap, type EventName } from '../shared/contract';
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, type QuotaDeckBridge } from '../shared/bridge';

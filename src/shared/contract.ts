@@ -3,6 +3,7 @@
 // and a response type. Events are pushed from main with typed payloads.
 import { z } from 'zod';
 import {
+  OAUTH_FAMILIES,
   PROVIDER_IDS,
   SELECTOR_STRATEGIES,
   TIERS,
@@ -16,6 +17,8 @@ import {
   type Settings,
   type SyncReport,
   type QuotaLockView,
+  type DiscoveredCredential,
+  type ExportReport,
 } from './types';
 
 const id = z.string().min(1).max(200);
@@ -32,8 +35,12 @@ export const accountAddSchema = z
     accessToken: z.string().min(1).max(16384).optional(),
     expiresAt: z.union([z.number(), z.string()]).optional(),
     apiKey: z.string().min(1).max(8192).optional(),
+    idToken: z.string().min(1).max(16384).optional(),
+    accountId: z.string().min(1).max(200).optional(),
     projectId: z.string().max(200).optional(),
     tier: z.enum(TIERS).optional(),
+    baseUrl: z.string().url().max(2000).optional(),
+    models: z.array(z.string().min(1).max(200)).max(500).optional(),
   })
   .strict();
 
@@ -49,8 +56,10 @@ export const settingsPatchSchema = z
     selectorStrategy: z.enum(SELECTOR_STRATEGIES),
     defaultLockSec: z.number().int().min(1).max(604_800),
     maxBackoffSec: z.number().int().min(10).max(604_800),
-    antigravityBaseUrl: z.string().url(),
-    googleOAuthTokenUrl: z.string().url(),
+    // An empty string removes a provider's entry.
+    baseUrls: z.partialRecord(z.enum(PROVIDER_IDS), z.union([z.string().url().max(2000), z.literal('')])),
+    oauthTokenUrls: z.partialRecord(z.enum(OAUTH_FAMILIES), z.union([z.string().url().max(2000), z.literal('')])),
+    providerModels: z.partialRecord(z.enum(PROVIDER_IDS), z.array(z.string().min(1).max(200)).max(500)),
     googleClientId: z.string().max(500).nullable(),
     googleClientSecret: z.string().max(500).nullable(),
     controlPort: z.number().int().min(0).max(65_535),
@@ -69,6 +78,8 @@ export const requestSchemas = {
       tier: z.enum(TIERS).optional(),
       reserve: fraction.nullable().optional(),
       projectId: z.string().max(200).nullable().optional(),
+      baseUrl: z.string().url().max(2000).nullable().optional(),
+      models: z.array(z.string().min(1).max(200)).max(500).nullable().optional(),
     })
     .strict(),
   'accounts:setEnabled': z.object({ id, enabled: z.boolean() }).strict(),
@@ -78,6 +89,10 @@ export const requestSchemas = {
   'accounts:remove': z.object({ id }).strict(),
   // The import document is validated by the importer itself, which names entry and field.
   'accounts:import': z.unknown(),
+  'accounts:discover': empty,
+  'accounts:importDiscovered': z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(20) }).strict(),
+  // Written by main to a file (0600); secrets never travel back over the contract.
+  'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false) }).strict(),
   'monitor:getStats': empty,
   'monitor:syncNow': empty,
   'monitor:pause': empty,
@@ -96,6 +111,7 @@ export const requestSchemas = {
     })
     .strict(),
   'quota:clearLock': z.object({ accountId: id, model }).strict(),
+  'quota:probe': z.object({ accountId: id, model: model.optional() }).strict(),
   'selector:select': z.object({ model }).strict(),
   'settings:get': empty,
   'settings:update': settingsPatchSchema,
@@ -110,6 +126,9 @@ export interface ResponseMap {
   'accounts:setModelPref': AccountView;
   'accounts:remove': { removed: boolean };
   'accounts:import': ImportReport;
+  'accounts:discover': DiscoveredCredential[];
+  'accounts:importDiscovered': ImportReport;
+  'accounts:export': ExportReport;
   'monitor:getStats': MonitorStats;
   'monitor:syncNow': SyncReport;
   'monitor:pause': MonitorStats;
@@ -121,6 +140,7 @@ export interface ResponseMap {
   'quota:listLocks': QuotaLockView[];
   'quota:report': { lockedUntil: string | null };
   'quota:clearLock': { cleared: boolean };
+  'quota:probe': QuotaView[];
   'selector:select': SelectionView;
   'settings:get': Settings;
   'settings:update': Settings;

@@ -18,6 +18,9 @@ export type Tier = (typeof TIERS)[number];
 export const ACCOUNT_STATUSES = ['active', 'disabled', 'invalid_credentials', 'suspended'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
+export const OAUTH_FAMILIES = ['google', 'claude', 'codex'] as const;
+export type OAuthFamily = (typeof OAUTH_FAMILIES)[number];
+
 export type QuotaSource = 'poll' | 'headers' | '429' | 'manual';
 export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown';
 export const SELECTOR_STRATEGIES = ['most-remaining', 'round-robin', 'soonest-reset'] as const;
@@ -38,6 +41,12 @@ export interface AccountView {
   secretHint: string;
   /** Remaining fraction below which the selector stops using this account (null: none). */
   reserve: number | null;
+  /** Own base URL (OpenAI-compatible services), or null for the provider's. */
+  baseUrl: string | null;
+  /** Models this account serves (globs), or null for the provider's default / its answer. */
+  models: string[] | null;
+  /** Non-secret facts from the last sync: plan, credits, usage. */
+  details: Record<string, string | number | boolean | null>;
   modelPrefs: ModelPref[];
   createdAt: string;
   updatedAt: string;
@@ -165,6 +174,27 @@ export interface ImportIssue {
   message: string;
 }
 
+export interface DiscoveredCredential {
+  /** Source id to pass to accounts:importDiscovered ("claude-code", "codex-cli", …). */
+  id: string;
+  provider: ProviderId;
+  path: string;
+  email: string | null;
+  label: string;
+  secretHint: string;
+  expiresAt: string | null;
+  alreadyImported: boolean;
+  /** Why the file could not be used, if it could not. */
+  error: string | null;
+}
+
+export interface ExportReport {
+  path: string;
+  accounts: number;
+  includesSecrets: boolean;
+  warning: string | null;
+}
+
 export interface Settings {
   syncIntervalSec: number;
   syncTimeoutSec: number;
@@ -179,8 +209,12 @@ export interface Settings {
   defaultLockSec: number;
   /** Ceiling of the per-account backoff after transient errors. */
   maxBackoffSec: number;
-  antigravityBaseUrl: string;
-  googleOAuthTokenUrl: string;
+  /** Base URL per provider (missing: the provider's default; QUOTADECK_<ID>_BASE_URL wins). */
+  baseUrls: Partial<Record<ProviderId, string>>;
+  /** OAuth token endpoint per family (QUOTADECK_<FAMILY>_OAUTH_TOKEN_URL wins). */
+  oauthTokenUrls: Partial<Record<OAuthFamily, string>>;
+  /** Models served per provider where the upstream does not list them (globs allowed). */
+  providerModels: Partial<Record<ProviderId, string[]>>;
   googleClientId: string | null;
   googleClientSecret: string | null;
   controlPort: number;

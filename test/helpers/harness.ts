@@ -57,6 +57,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** Removes the data dir on close (set when a harness is reopened on the same dir). */
+  cleanup?: () => void;
   dir?: string;
   key?: Buffer;
   overrides?: Partial<Settings>;
@@ -69,6 +71,7 @@ export interface HarnessOptions {
 export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const tmp = o.dir ? null : tempDir();
   const dir = o.dir ?? tmp!.dir;
+  const cleanup = o.cleanup ?? tmp?.cleanup;
   const key = o.key ?? randomBytes(32);
   const logger = createMemoryLogger();
   const notifications: Notification[] = [];
@@ -91,11 +94,11 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
     key,
     close: async () => {
       await app.close();
-      tmp?.cleanup();
+      cleanup?.();
     },
     reopen: async (overrides) => {
       await app.close();
-      return makeHarness({ ...o, dir, key, overrides: overrides ?? o.overrides });
+      return makeHarness({ ...o, dir, key, cleanup, overrides: overrides ?? o.overrides });
     },
   };
   return h;
@@ -104,8 +107,8 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
 /** Settings pointing the Google adapter at a fake upstream. */
 export function googleSettings(baseUrl: string, tokenUrl: string, extra: Partial<Settings> = {}): Partial<Settings> {
   return {
-    antigravityBaseUrl: baseUrl,
-    googleOAuthTokenUrl: tokenUrl,
+    baseUrls: { antigravity: baseUrl },
+    oauthTokenUrls: { google: tokenUrl },
     googleClientId: 'test-client-id.apps.example',
     googleClientSecret: 'test-client-secret',
     ...extra,

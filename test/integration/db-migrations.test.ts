@@ -92,6 +92,16 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       for (const t of ['quota_snapshots', 'quota_locks', 'account_sync_state', 'sync_runs']) expect(count(db, t), t).toBe(1);
     },
   },
+  3: {
+    insert(db) {
+      db.prepare(`UPDATE accounts SET base_url = 'https://proxy.example/v1', models = '["gemini-*"]', details = '{"plan":"pro"}' WHERE id = 'acc-1'`).run();
+    },
+    check(db) {
+      expect(db.prepare('SELECT base_url, models, details FROM accounts').all()).toEqual([
+        { base_url: 'https://proxy.example/v1', models: '["gemini-*"]', details: '{"plan":"pro"}' },
+      ]);
+    },
+  },
 };
 
 describe('migrations', () => {
@@ -138,31 +148,31 @@ describe('migrations', () => {
       expect(userVersion(db)).toBe(LATEST_VERSION);
       expect(tables(db)).toEqual(expect.arrayContaining(expectedTables));
       for (let k = 1; k <= v; k++) ROWS[k]!.check(db);
-      // The new tables work with the old data.
+      // What the new versions added works with the old data.
       for (let k = v + 1; k <= LATEST_VERSION; k++) {
-        if (k === 1) continue;
-        if (v === 0) ROWS[1]!.insert(db);
         ROWS[k]!.insert(db);
         ROWS[k]!.check(db);
       }
     });
   }
 
-  it('the app reads an account written by an older version', async () => {
-    const old = track(openDatabase(file, { targetVersion: 1 }));
-    ROWS[1]!.insert(old);
-    old.close();
-    const h = await makeHarness({ dir, key: KEY });
-    try {
-      const list = await call<AccountView[]>(h.app, 'accounts:list');
-      expect(list).toHaveLength(1);
-      expect(list[0]).toMatchObject({ id: 'acc-1', label: 'Old account', tier: 'pro', status: 'suspended', secretHint: '1//0…abcd' });
-      expect(h.app.services.store.credentials('acc-1')).toEqual({ refreshToken: '1//0-old-refresh-token-abcd' });
-      expect(userVersion(h.app.services.db)).toBe(LATEST_VERSION);
-    } finally {
-      await h.app.close();
-    }
-  });
+  for (let v = 1; v < LATEST_VERSION; v++) {
+    it(`the app reads an account written by version ${v}`, async () => {
+      const old = track(openDatabase(file, { targetVersion: v }));
+      for (let k = 1; k <= v; k++) ROWS[k]!.insert(old);
+      old.close();
+      const h = await makeHarness({ dir, key: KEY });
+      try {
+        const list = await call<AccountView[]>(h.app, 'accounts:list');
+        expect(list).toHaveLength(1);
+        expect(list[0]).toMatchObject({ id: 'acc-1', label: 'Old account', tier: 'pro', status: 'suspended', secretHint: '1//0…abcd' });
+        expect(h.app.services.store.credentials('acc-1')).toEqual({ refreshToken: '1//0-old-refresh-token-abcd' });
+        expect(userVersion(h.app.services.db)).toBe(LATEST_VERSION);
+      } finally {
+        await h.app.close();
+      }
+    });
+  }
 
   it('refuses a database from a newer version and leaves it untouched', () => {
     // As a newer QuotaDeck would leave it: WAL, a higher user_version and a table we do not know.

@@ -47,6 +47,9 @@ async function startService(opts: { refuseEvents?: boolean } = {}): Promise<Fake
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   svc.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The page is served by the service in web mode, so calls are same-origin: make it so here
+  // (happy-dom's fetch enforces CORS like a browser).
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(`${svc.url}/`);
   svc.waitForStream = (n) =>
     new Promise((resolve) => {
       const check = () => (streams.length >= n ? resolve(streams[n - 1]!) : waiters.push(check));
@@ -91,7 +94,7 @@ afterEach(async () => {
 describe('http transport', () => {
   it('invokes methods with the bearer token and unwraps envelopes', async () => {
     svc = await startService();
-    client = createHttpTransport({ baseUrl: svc.url, token: TOKEN });
+    client = createHttpTransport({ baseUrl: '', token: TOKEN });
     expect((await client.invoke('monitor:getStats')).lowQuotas).toBe(4);
     const err = await client.invoke('accounts:remove', { id: 'nope' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContractError);
@@ -101,7 +104,7 @@ describe('http transport', () => {
 
   it('parses events from the SSE stream, whatever the chunking, ignoring pings and strangers', async () => {
     svc = await startService();
-    client = createHttpTransport({ baseUrl: svc.url, token: TOKEN });
+    client = createHttpTransport({ baseUrl: '', token: TOKEN });
     const got: unknown[] = [];
     client.on('quota:changed', (p) => got.push(p));
     const statsEvent = next<{ lowQuotas: number }>(client, 'monitor:stats');
@@ -117,7 +120,7 @@ describe('http transport', () => {
 
   it('reconnects after the stream drops and keeps delivering', async () => {
     svc = await startService();
-    client = createHttpTransport({ baseUrl: svc.url, token: TOKEN, backoff: { initialMs: 20, maxMs: 100 } });
+    client = createHttpTransport({ baseUrl: '', token: TOKEN, backoff: { initialMs: 20, maxMs: 100 } });
     const first = next<{ lowQuotas: number }>(client, 'monitor:stats');
     (await svc.waitForStream(1)).write(`event: monitor:stats\ndata: ${JSON.stringify(stats({ lowQuotas: 1 }))}\n\n`);
     expect((await first).lowQuotas).toBe(1);
@@ -135,7 +138,7 @@ describe('http transport', () => {
 
   it('treats a silent stream as dead and reconnects', async () => {
     svc = await startService();
-    client = createHttpTransport({ baseUrl: svc.url, token: TOKEN, backoff: { initialMs: 10, maxMs: 50 }, idleTimeoutMs: 100 });
+    client = createHttpTransport({ baseUrl: '', token: TOKEN, backoff: { initialMs: 10, maxMs: 50 }, idleTimeoutMs: 100 });
     client.on('monitor:stats', () => {});
     await svc.waitForStream(1);
     await svc.waitForStream(2);
@@ -144,7 +147,7 @@ describe('http transport', () => {
 
   it('reports a refused token as unauthorized', async () => {
     svc = await startService({ refuseEvents: true });
-    client = createHttpTransport({ baseUrl: svc.url, token: TOKEN, backoff: { initialMs: 10, maxMs: 50 } });
+    client = createHttpTransport({ baseUrl: '', token: TOKEN, backoff: { initialMs: 10, maxMs: 50 } });
     const refused = nextState(client, 'unauthorized');
     client.on('monitor:stats', () => {});
     await refused;

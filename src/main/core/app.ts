@@ -1,6 +1,7 @@
 // Composition root: createApp(config, ports) opens the database and wires the services.
 // Electron and the headless entry both call it; neither adds behaviour of its own.
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EventMap, EventName, Envelope } from '../../shared/contract';
 import type { ProviderId, QuotaView, ServiceInfo, Settings } from '../../shared/types';
@@ -20,7 +21,7 @@ import { QuotaRepository } from './quota/quota-repository';
 import { SyncRepository } from './quota/sync-repository';
 import { TokenSelector } from './selector/token-selector';
 import { cacheTtlMs, SettingsStore } from './settings-store';
-import { NotFoundError } from './errors';
+import { AppError, NotFoundError } from './errors';
 
 export interface AppConfig {
   dataDir: string;
@@ -29,6 +30,8 @@ export interface AppConfig {
   overrides?: Partial<Settings>;
   env?: Record<string, string | undefined>;
   version?: string;
+  /** Where other tools' credential files are looked for (default: the user's home). */
+  homeDir?: string;
   /** Start the sync loop on start() (default true). */
   autoSync?: boolean;
 }
@@ -88,6 +91,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     lowThreshold: () => settings.get().lowThreshold,
     defaultLockMs: () => settings.get().defaultLockSec * 1000,
     labelOf: (id) => store.get(id)?.label ?? id,
+    declaredModels: (account) => account.models ?? settings.get().providerModels[account.provider] ?? registry.get(account.provider)?.defaultModels ?? [],
     onChanged: (e) => bus.emit('quota:changed', e),
   });
   const accountsChanged = (ids: string[]) => bus.emit('accounts:changed', { accountIds: ids });
@@ -104,6 +108,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   });
   const monitor = new QuotaMonitor({
     accounts: store,
+    registry,
     engine,
     syncer,
     quotaRepo,
@@ -123,6 +128,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     syncRepo,
     tracker,
     supported: () => new Set(registry.keys()),
+    homeDir: config.homeDir ?? homedir(),
     onChanged: accountsChanged,
   });
 
@@ -130,8 +136,12 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   async function checkQuota(accountId: string, model: string): Promise<QuotaView | null> {
     const account = store.get(accountId);
     if (!account) throw new NotFoundError(`Account ${accountId}`);
-    if (engine.cache.get(accountId, model, clock.now())) return engine.view(accountId, model);
-    if (account.status === 'active') {
+    if (engine.reading(accountId, model)) return engine.view(accountId, model);
+    const adapter = registry.get(account.provider);
+    const state = syncRepo.state(accountId);
+    const floor = adapter?.minPollIntervalMs ?? 0;
+    const tooSoon = (floor > 0 && state.lastAttemptAt !== null && clock.now() - state.lastAttemptAt < floor) || (state.nextAttemptAt !== null && state.nextAttemptAt > clock.now());
+    if (account.status === 'active' && adapter?.pollable && !tooSoon) {
       const out = await syncer.sync(account, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
       if (store.get(accountId)) {
         db.transaction(() => {
@@ -141,6 +151,20 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       }
     }
     return engine.view(accountId, model);
+  }
+
+  /** A minimal real request for providers without a quota endpoint; readings land like a poll's. */
+  async function probe(accountId: string, model: string | null): Promise<QuotaView[]> {
+    const account = store.require(accountId);
+    const out = await syncer.probe(account, model, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
+    if (store.get(accountId)) {
+      db.transaction(() => {
+        quotaRepo.writeReadings(out.readings);
+        syncRepo.saveStates([out.state]);
+      })();
+    }
+    if (out.error) throw new AppError(out.error.kind === 'permanent' ? 'bad_request' : 'internal', `Probe failed (${out.error.code}): ${out.error.message}`, 502);
+    return engine.views(accountId);
   }
 
   const warm = engine.warmStart();
@@ -157,6 +181,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     syncRepo,
     settings,
     checkQuota,
+    probe,
     clock,
     log: log.scope('api'),
     onSettingsChanged: () => {

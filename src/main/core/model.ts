@@ -7,6 +7,13 @@ export interface Credentials {
   /** Epoch ms at which the access token expires. */
   accessTokenExpiresAt?: number;
   apiKey?: string;
+  /** OpenID id_token (Codex): carries the ChatGPT account id claim. */
+  idToken?: string;
+  /** Provider-side account id sent with requests (ChatGPT-Account-Id). */
+  accountId?: string;
+  /** Per-account OAuth client (imports from tools that use their own client). */
+  clientId?: string;
+  clientSecret?: string;
 }
 
 export interface AccountRecord {
@@ -22,6 +29,12 @@ export interface AccountRecord {
   projectId: string | null;
   secretHint: string;
   reserve: number | null;
+  /** Own base URL (OpenAI-compatible services); null: the provider's setting/default. */
+  baseUrl: string | null;
+  /** Models this account serves (globs); null: the provider's setting/default or its answer. */
+  models: string[] | null;
+  /** Non-secret facts from the last sync: plan, credits, usage. */
+  details: Record<string, string | number | boolean | null>;
   createdAt: number;
   updatedAt: number;
 }

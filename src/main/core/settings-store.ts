@@ -1,6 +1,6 @@
 // Settings: defaults, then what the user saved (SQLite), then environment overrides for
 // upstream addresses, then this run's flags. Saving a key drops this run's override of it.
-import type { Settings } from '../../shared/types';
+import { OAUTH_FAMILIES, PROVIDER_IDS, type Settings } from '../../shared/types';
 import { settingsPatchSchema } from '../../shared/contract';
 import type { Db } from './db/open-database';
 
@@ -15,8 +15,9 @@ export const DEFAULT_SETTINGS: Settings = {
   selectorStrategy: 'most-remaining',
   defaultLockSec: 600,
   maxBackoffSec: 3600,
-  antigravityBaseUrl: 'https://cloudcode-pa.googleapis.com',
-  googleOAuthTokenUrl: 'https://oauth2.googleapis.com/token',
+  baseUrls: {},
+  oauthTokenUrls: {},
+  providerModels: {},
   googleClientId: null,
   googleClientSecret: null,
   controlPort: 4820,
@@ -24,11 +25,15 @@ export const DEFAULT_SETTINGS: Settings = {
 
 /** Environment variables that override a setting, by setting key. */
 export const ENV_OVERRIDES: Partial<Record<keyof Settings, string>> = {
-  antigravityBaseUrl: 'QUOTADECK_ANTIGRAVITY_BASE_URL',
-  googleOAuthTokenUrl: 'QUOTADECK_GOOGLE_OAUTH_TOKEN_URL',
   googleClientId: 'QUOTADECK_GOOGLE_CLIENT_ID',
   googleClientSecret: 'QUOTADECK_GOOGLE_CLIENT_SECRET',
 };
+
+/** QUOTADECK_GEMINI_CLI_BASE_URL for "gemini-cli": upper case, dashes as underscores. */
+export const envNameForBaseUrl = (id: string) => `QUOTADECK_${id.toUpperCase().replace(/-/g, '_')}_BASE_URL`;
+export const envNameForTokenUrl = (family: string) => `QUOTADECK_${family.toUpperCase()}_OAUTH_TOKEN_URL`;
+
+const MAP_KEYS = new Set<keyof Settings>(['baseUrls', 'oauthTokenUrls', 'providerModels']);
 
 export function cacheTtlMs(s: Settings): number {
   return (s.cacheTtlSec ?? Math.ceil(s.syncIntervalSec * 1.1)) * 1000;
@@ -69,14 +74,36 @@ export class SettingsStore {
       const v = this.env[envName];
       if (v) (out as unknown as Record<string, unknown>)[key] = v;
     }
+    out.baseUrls = { ...out.baseUrls };
+    for (const id of PROVIDER_IDS) {
+      const v = this.env[envNameForBaseUrl(id)];
+      if (v) out.baseUrls[id] = v;
+    }
+    out.oauthTokenUrls = { ...out.oauthTokenUrls };
+    for (const f of OAUTH_FAMILIES) {
+      const v = this.env[envNameForTokenUrl(f)];
+      if (v) out.oauthTokenUrls[f] = v;
+    }
     return { ...out, ...this.runOverrides };
   }
 
   /** Validates and saves a patch in one transaction; returns the effective settings. */
   update(patch: unknown): Settings {
-    const parsed = settingsPatchSchema.parse(patch);
-    this.stmt.tx(Object.entries(parsed).map(([k, v]) => [k, JSON.stringify(v)]));
-    Object.assign(this.saved, parsed);
+    const parsed = settingsPatchSchema.parse(patch) as Partial<Settings>;
+    // Maps merge key by key; an empty string or list removes that key's entry.
+    const merged: Partial<Settings> = { ...parsed };
+    for (const k of MAP_KEYS) {
+      const incoming = parsed[k] as Record<string, unknown> | undefined;
+      if (!incoming) continue;
+      const next: Record<string, unknown> = { ...((this.saved[k] as Record<string, unknown> | undefined) ?? {}) };
+      for (const [id, v] of Object.entries(incoming)) {
+        if (v === '' || (Array.isArray(v) && v.length === 0)) delete next[id];
+        else next[id] = v;
+      }
+      (merged as Record<string, unknown>)[k] = next;
+    }
+    this.stmt.tx(Object.entries(merged).map(([k, v]) => [k, JSON.stringify(v)]));
+    Object.assign(this.saved, merged);
     for (const k of Object.keys(parsed)) delete (this.runOverrides as Record<string, unknown>)[k];
     return this.get();
   }

@@ -19,6 +19,14 @@ const entrySchema = z
     access_token: z.string().trim().min(1).max(16384).optional(),
     expiresAt: z.union([z.number().positive(), z.string().min(1)]).optional(),
     apiKey: z.string().trim().min(1).max(8192).optional(),
+    idToken: z.string().trim().min(1).max(16384).optional(),
+    id_token: z.string().trim().min(1).max(16384).optional(),
+    accountId: z.string().trim().min(1).max(200).optional(),
+    account_id: z.string().trim().min(1).max(200).optional(),
+    clientId: z.string().trim().min(1).max(500).optional(),
+    clientSecret: z.string().trim().min(1).max(500).optional(),
+    baseUrl: z.string().trim().url().max(2000).optional(),
+    models: z.array(z.string().trim().min(1).max(200)).max(500).optional(),
     projectId: z.string().trim().min(1).max(200).optional(),
     project_id: z.string().trim().min(1).max(200).optional(),
     tier: z.enum(TIERS).optional(),
@@ -38,10 +46,12 @@ export interface ImportEntry {
   label: string | null;
   tier: Tier | null;
   projectId: string | null;
+  baseUrl: string | null;
+  models: string[] | null;
   credentials: Credentials;
 }
 
-const OAUTH_PROVIDERS: ReadonlySet<ProviderId> = new Set(['antigravity', 'gemini-cli', 'claude', 'codex']);
+export const OAUTH_PROVIDERS: ReadonlySet<ProviderId> = new Set(['antigravity', 'gemini-cli', 'claude', 'codex']);
 
 export function fingerprint(secret: string): string {
   return `fp:${createHash('sha256').update(secret).digest('hex').slice(0, 20)}`;
@@ -49,6 +59,8 @@ export function fingerprint(secret: string): string {
 
 export function identityFor(provider: ProviderId, email: string | null, c: Credentials): string {
   if (email && OAUTH_PROVIDERS.has(provider)) return email.toLowerCase();
+  // A ChatGPT account id outlives rotating refresh tokens.
+  if (c.accountId && OAUTH_PROVIDERS.has(provider)) return `acct:${c.accountId}`;
   const secret = c.apiKey ?? c.refreshToken ?? c.accessToken ?? '';
   return fingerprint(secret);
 }
@@ -102,6 +114,12 @@ export function parseImportDocument(doc: unknown, supported: ReadonlySet<Provide
     if (accessToken) credentials.accessToken = accessToken;
     if (expiresAt !== undefined) credentials.accessTokenExpiresAt = expiresAt;
     if (e.apiKey) credentials.apiKey = e.apiKey;
+    const idToken = e.idToken ?? e.id_token;
+    if (idToken) credentials.idToken = idToken;
+    const accountId = e.accountId ?? e.account_id;
+    if (accountId) credentials.accountId = accountId;
+    if (e.clientId) credentials.clientId = e.clientId;
+    if (e.clientSecret) credentials.clientSecret = e.clientSecret;
     if (OAUTH_PROVIDERS.has(provider)) {
       if (!credentials.refreshToken) {
         issues.push({ entry, field: 'refreshToken', message: `required for ${provider} accounts` });
@@ -127,6 +145,8 @@ export function parseImportDocument(doc: unknown, supported: ReadonlySet<Provide
       label: e.label || null,
       tier: e.tier ?? null,
       projectId: e.projectId ?? e.project_id ?? null,
+      baseUrl: e.baseUrl ?? null,
+      models: e.models ?? null,
       credentials,
     });
   });

@@ -1,6 +1,6 @@
 // Account use cases: add, update, enable/disable, remove, import. Every write keeps the
 // engine, caches and listeners in step; imports are all-or-nothing.
-import type { ImportReport, ProviderId } from '../../../shared/types';
+import type { DiscoveredCredential, ExportReport, ImportReport, ProviderId } from '../../../shared/types';
 import type { accountAddSchema } from '../../../shared/contract';
 import type { z } from 'zod';
 import { AppError } from '../errors';
@@ -11,6 +11,9 @@ import type { SyncRepository } from '../quota/sync-repository';
 import type { ThresholdTracker } from '../notify/threshold-tracker';
 import type { AccountStore } from './account-store';
 import { identityFor, parseImportDocument, type ImportEntry } from './account-import';
+import { discoverCredentials } from './credential-discovery';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 
 export interface AccountServiceDeps {
   store: AccountStore;
@@ -19,11 +22,13 @@ export interface AccountServiceDeps {
   syncRepo: SyncRepository;
   tracker: ThresholdTracker;
   supported: () => ReadonlySet<ProviderId>;
+  /** Where other tools keep their credentials (the user's home directory). */
+  homeDir: string;
   onChanged: (ids: string[]) => void;
 }
 
-const sameCredentials = (a: Credentials, b: Credentials) =>
-  a.refreshToken === b.refreshToken && a.accessToken === b.accessToken && a.accessTokenExpiresAt === b.accessTokenExpiresAt && a.apiKey === b.apiKey;
+const CREDENTIAL_FIELDS = ['refreshToken', 'accessToken', 'accessTokenExpiresAt', 'apiKey', 'idToken', 'accountId', 'clientId', 'clientSecret'] as const;
+const sameCredentials = (a: Credentials, b: Credentials) => CREDENTIAL_FIELDS.every((k) => a[k] === b[k]);
 
 export class AccountService {
   constructor(private readonly d: AccountServiceDeps) {}
@@ -65,6 +70,8 @@ export class AccountService {
         label: e.label ?? e.email ?? `${e.provider} account`,
         tier: e.tier ?? 'free',
         projectId: e.projectId,
+        baseUrl: e.baseUrl,
+        models: e.models,
         credentials: e.credentials,
       });
       return { id: rec.id, result: 'created' };
@@ -74,6 +81,8 @@ export class AccountService {
     if (e.label !== null && e.label !== existing.label) patch.label = e.label;
     if (e.tier !== null && e.tier !== existing.tier) patch.tier = e.tier;
     if (e.projectId !== null && e.projectId !== existing.projectId) patch.projectId = e.projectId;
+    if (e.baseUrl !== null && e.baseUrl !== existing.baseUrl) patch.baseUrl = e.baseUrl;
+    if (e.models !== null && JSON.stringify(e.models) !== JSON.stringify(existing.models)) patch.models = e.models;
     if (Object.keys(patch).length > 0) {
       this.d.store.update(existing.id, patch);
       changed = true;
@@ -94,7 +103,10 @@ export class AccountService {
     return { id: existing.id, result: changed ? 'updated' : 'unchanged' };
   }
 
-  update(id: string, patch: { label?: string; tier?: AccountRecord['tier']; reserve?: number | null; projectId?: string | null }): AccountRecord {
+  update(
+    id: string,
+    patch: { label?: string; tier?: AccountRecord['tier']; reserve?: number | null; projectId?: string | null; baseUrl?: string | null; models?: string[] | null },
+  ): AccountRecord {
     const clean: Parameters<AccountStore['update']>[1] = {};
     if (patch.label !== undefined) {
       if (!patch.label.trim()) throw new AppError('bad_request', 'label must not be empty');
@@ -103,6 +115,8 @@ export class AccountService {
     if (patch.tier !== undefined) clean.tier = patch.tier;
     if (patch.reserve !== undefined) clean.reserve = patch.reserve;
     if (patch.projectId !== undefined) clean.projectId = patch.projectId;
+    if (patch.baseUrl !== undefined) clean.baseUrl = patch.baseUrl;
+    if (patch.models !== undefined) clean.models = patch.models;
     const rec = this.d.store.update(id, clean);
     this.d.engine.bump();
     this.d.onChanged([id]);
@@ -148,5 +162,69 @@ export class AccountService {
 
   identityOf(provider: ProviderId, email: string | null, c: Credentials): string {
     return identityFor(provider, email, c);
+  }
+
+  /** Lists credentials found in other tools' files (masked); nothing is imported yet. */
+  discover(): DiscoveredCredential[] {
+    return discoverCredentials(this.d.homeDir, (p, email, c) => this.d.store.findByIdentity(p, identityFor(p, email, c)) !== undefined).map((d) => d.view);
+  }
+
+  /** Imports the chosen discovered credentials, re-read now, in one transaction. */
+  importDiscovered(ids: string[]): ReturnType<AccountService['import']> {
+    const found = new Map(discoverCredentials(this.d.homeDir, () => false).map((d) => [d.view.id, d]));
+    const accounts = ids.map((id) => {
+      const d = found.get(id);
+      if (!d) throw new AppError('not_found', `No credentials found for "${id}"`, 404);
+      if (!d.entry) throw new AppError('bad_request', d.view.error ?? `Credentials of "${id}" cannot be read`);
+      const c = d.entry.credentials;
+      return {
+        provider: d.entry.provider,
+        ...(d.entry.email ? { email: d.entry.email } : {}),
+        label: d.entry.label,
+        refreshToken: c.refreshToken,
+        ...(c.accessToken ? { accessToken: c.accessToken } : {}),
+        ...(c.accessTokenExpiresAt ? { expiresAt: c.accessTokenExpiresAt } : {}),
+        ...(c.idToken ? { idToken: c.idToken } : {}),
+        ...(c.accountId ? { accountId: c.accountId } : {}),
+      };
+    });
+    return this.import({ accounts });
+  }
+
+  /**
+   * Writes our import format to a file (0600). Secrets only when asked, with a warning; they
+   * never travel over the contract.
+   */
+  exportTo(path: string, includeSecrets: boolean): ExportReport {
+    if (!isAbsolute(path)) throw new AppError('bad_request', 'Export path must be absolute');
+    const accounts = this.d.store.list().map((a) => {
+      const entry: Record<string, unknown> = { provider: a.provider, label: a.label, tier: a.tier };
+      if (a.email) entry.email = a.email;
+      if (a.projectId) entry.projectId = a.projectId;
+      if (a.baseUrl) entry.baseUrl = a.baseUrl;
+      if (a.models) entry.models = a.models;
+      if (includeSecrets) {
+        const c = this.d.store.credentials(a.id);
+        if (c.refreshToken) entry.refreshToken = c.refreshToken;
+        if (c.accessToken) entry.accessToken = c.accessToken;
+        if (c.accessTokenExpiresAt) entry.expiresAt = new Date(c.accessTokenExpiresAt).toISOString();
+        if (c.apiKey) entry.apiKey = c.apiKey;
+        if (c.idToken) entry.idToken = c.idToken;
+        if (c.accountId) entry.accountId = c.accountId;
+      }
+      return entry;
+    });
+    try {
+      writeFileSync(path, `${JSON.stringify({ accounts }, null, 2)}\n`, { mode: 0o600 });
+      chmodSync(path, 0o600);
+    } catch (err) {
+      throw new AppError('bad_request', `Cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    return {
+      path,
+      accounts: accounts.length,
+      includesSecrets: includeSecrets,
+      warning: includeSecrets ? 'This file holds live credentials in plain text. Keep it private and delete it after use.' : null,
+    };
   }
 }

@@ -21,6 +21,9 @@ interface AccountRow {
   project_id: string | null;
   secret_hint: string;
   reserve: number | null;
+  base_url: string | null;
+  models: string | null;
+  details: string;
   created_at: number;
   updated_at: number;
 }
@@ -32,10 +35,12 @@ export interface NewAccount {
   label: string;
   tier: Tier;
   projectId: string | null;
+  baseUrl?: string | null;
+  models?: string[] | null;
   credentials: Credentials;
 }
 
-export type AccountPatch = Partial<Pick<AccountRecord, 'label' | 'tier' | 'tierLabel' | 'projectId' | 'reserve' | 'email'>>;
+export type AccountPatch = Partial<Pick<AccountRecord, 'label' | 'tier' | 'tierLabel' | 'projectId' | 'reserve' | 'email' | 'baseUrl' | 'models' | 'details'>>;
 
 const fromRow = (r: AccountRow): AccountRecord => ({
   id: r.id,
@@ -50,6 +55,9 @@ const fromRow = (r: AccountRow): AccountRecord => ({
   projectId: r.project_id,
   secretHint: r.secret_hint,
   reserve: r.reserve,
+  baseUrl: r.base_url,
+  models: r.models ? (JSON.parse(r.models) as string[]) : null,
+  details: JSON.parse(r.details || '{}') as AccountRecord['details'],
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -72,12 +80,12 @@ export class AccountStore {
       all: db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY created_at, rowid'),
       one: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
       insert: db.prepare(
-        `INSERT INTO accounts (id, provider, identity, email, label, tier, status, project_id, secret, secret_hint, created_at, updated_at)
-         VALUES (@id, @provider, @identity, @email, @label, @tier, 'active', @projectId, @secret, @hint, @now, @now)`,
+        `INSERT INTO accounts (id, provider, identity, email, label, tier, status, project_id, base_url, models, secret, secret_hint, created_at, updated_at)
+         VALUES (@id, @provider, @identity, @email, @label, @tier, 'active', @projectId, @baseUrl, @models, @secret, @hint, @now, @now)`,
       ),
       update: db.prepare(
         `UPDATE accounts SET label = @label, tier = @tier, tier_label = @tierLabel, project_id = @projectId,
-           reserve = @reserve, email = @email, updated_at = @now WHERE id = @id`,
+           reserve = @reserve, email = @email, base_url = @baseUrl, models = @models, details = @details, updated_at = @now WHERE id = @id`,
       ),
       status: db.prepare('UPDATE accounts SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?'),
       secret: db.prepare<[Buffer, string, number, string]>('UPDATE accounts SET secret = ?, secret_hint = ?, updated_at = ? WHERE id = ?'),
@@ -155,6 +163,8 @@ export class AccountStore {
       label: a.label,
       tier: a.tier,
       projectId: a.projectId,
+      baseUrl: a.baseUrl ?? null,
+      models: a.models ? JSON.stringify(a.models) : null,
       secret: this.secretBox.encrypt(JSON.stringify(a.credentials)),
       hint: hintFor(a.credentials),
       now: this.clock.now(),
@@ -173,6 +183,9 @@ export class AccountStore {
       projectId: next.projectId,
       reserve: next.reserve,
       email: next.email,
+      baseUrl: next.baseUrl,
+      models: next.models ? JSON.stringify(next.models) : null,
+      details: JSON.stringify(next.details ?? {}),
       now: this.clock.now(),
     });
     return this.refresh(id);

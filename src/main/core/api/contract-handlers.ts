@@ -10,7 +10,7 @@ import {
   type ParsedRequestOf,
   type ResponseOf,
 } from '../../../shared/contract';
-import type { AccountView, DecisionRow, ServiceInfo } from '../../../shared/types';
+import type { AccountView, DecisionRow, QuotaView, ServiceInfo } from '../../../shared/types';
 import type { AccountService } from '../accounts/account-service';
 import type { AccountStore } from '../accounts/account-store';
 import { AppError } from '../errors';
@@ -31,7 +31,8 @@ export interface HandlerDeps {
   selector: TokenSelector;
   syncRepo: SyncRepository;
   settings: SettingsStore;
-  checkQuota: (accountId: string, model: string) => Promise<import('../../../shared/types').QuotaView | null>;
+  checkQuota: (accountId: string, model: string) => Promise<QuotaView | null>;
+  probe: (accountId: string, model: string | null) => Promise<QuotaView[]>;
   onSettingsChanged: () => void;
   clock: Clock;
   log: Logger;
@@ -53,6 +54,9 @@ export function accountView(d: Pick<HandlerDeps, 'store' | 'syncRepo'>, a: Accou
     projectId: a.projectId,
     secretHint: a.secretHint,
     reserve: a.reserve,
+    baseUrl: a.baseUrl,
+    models: a.models,
+    details: a.details,
     modelPrefs: d.store.modelPrefs(a.id).map((p) => ({ model: p.model, reserve: p.reserve, excluded: p.excluded })),
     createdAt: iso(a.createdAt)!,
     updatedAt: iso(a.updatedAt)!,
@@ -83,6 +87,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const r = d.accounts.import(doc);
       return { created: r.created, updated: r.updated, unchanged: r.unchanged, accounts: r.ids.map((id) => view(d.store.require(id))) };
     },
+    'accounts:discover': () => d.accounts.discover(),
+    'accounts:importDiscovered': ({ ids }) => {
+      const r = d.accounts.importDiscovered(ids);
+      return { created: r.created, updated: r.updated, unchanged: r.unchanged, accounts: r.ids.map((id) => view(d.store.require(id))) };
+    },
+    'accounts:export': ({ path, includeSecrets }) => d.accounts.exportTo(path, includeSecrets),
     'monitor:getStats': () => d.monitor.stats(),
     'monitor:syncNow': () => d.monitor.syncNow(),
     'monitor:pause': () => d.monitor.pause(),
@@ -117,6 +127,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     'quota:check': ({ accountId, model }) => d.checkQuota(accountId, model),
     'quota:listLocks': () => d.engine.listLocks(),
+    'quota:probe': ({ accountId, model }) => d.probe(accountId, model ?? null),
     'quota:report': ({ accountId, model, outcome, retryAfter }) => ({
       lockedUntil: iso(d.engine.report(d.store.require(accountId), model, outcome, retryAfter)),
     }),

@@ -104,6 +104,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX sync_runs_started ON sync_runs (started_at);
     `,
   },
+  {
+    version: 3,
+    name: 'per-account base URL, served models and details (every provider)',
+    sql: `
+      ALTER TABLE accounts ADD COLUMN base_url TEXT;
+      ALTER TABLE accounts ADD COLUMN models TEXT;
+      ALTER TABLE accounts ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

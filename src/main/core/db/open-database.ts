@@ -28,6 +28,9 @@ export function migrate(db: Db, migrations: Migration[] = MIGRATIONS, target = L
 export function openDatabase(file: string, opts: { targetVersion?: number } = {}): Db {
   const db = new Database(file);
   try {
+    // Refuse a newer database before any pragma: switching to WAL would rewrite its header.
+    const found = db.pragma('user_version', { simple: true }) as number;
+    if (found > LATEST_VERSION) throw new DatabaseVersionError(found);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');

@@ -2,7 +2,7 @@
 // token-shaped substrings anywhere in strings (bearer headers, Google/OpenAI/Anthropic keys, JWTs).
 // Emails are partly masked. Every logger in the app (electron-log, headless, tests) goes through it.
 
-const SECRET_KEY = /(token|secret|password|passwd|authorization|api[-_]?key|apikey|cookie|credential|^key$|private)/i;
+const SECRET_KEY = /(token|secret|password|passwd|authorization|api[-_]?key|apikey|cookie|credential|^key$|private|^auth$|^pwd$|^session$)/i;
 
 const PATTERNS: Array<[RegExp, string]> = [
   [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
@@ -10,7 +10,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\b1\/\/[A-Za-z0-9._-]{8,}/g, '[redacted]'],
   [/\bsk-(?:or-v1-|ant-|proj-)?[A-Za-z0-9_-]{8,}/g, '[redacted]'],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[redacted]'],
-  [/((?:refresh_token|access_token|client_secret|api_key|token)=)[^&\s"]+/gi, '$1[redacted]'],
+  [/((?:refresh_token|access_token|id_token|client_secret|api_key|apikey|token|key)=)[^&\s"]+/gi, '$1[redacted]'],
+  [/("(?:refresh_?token|access_?token|id_?token|client_?secret|api_?key|apiKey|password|secret|token)"\s*:\s*")[^"]*"/gi, '$1[redacted]"'],
+  [/\b((?:refresh_token|access_token|id_token|client_secret|api_key|password)\s*:\s*)[^\s,;"'}]+/gi, '$1[redacted]'],
+  [/\bAIza[0-9A-Za-z_-]{20,}/g, '[redacted]'],
 ];
 
 const EMAIL = /\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g;

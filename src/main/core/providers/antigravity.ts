@@ -52,7 +52,7 @@ function headers(token: string): Record<string, string> {
 }
 
 async function post(ctx: ProviderContext, method: string, body: unknown) {
-  const res = await httpRequest(ctx.fetch, `${ctx.settings.antigravityBaseUrl.replace(/\/+$/, '')}/v1internal:${method}`, {
+  const res = await httpRequest(ctx.fetch, `${ctx.baseUrl.replace(/\/+$/, '')}/v1internal:${method}`, {
     method: 'POST',
     headers: headers(ctx.credentials.accessToken ?? ''),
     body: JSON.stringify(body),
@@ -71,6 +71,13 @@ function parseTime(s: string | undefined): number | null {
 
 export const antigravityAdapter: ProviderAdapter = {
   id: 'antigravity',
+  displayName: 'Google Antigravity',
+  auth: 'oauth',
+  defaultBaseUrl: 'https://cloudcode-pa.googleapis.com',
+  oauthFamily: 'google',
+  pollable: true,
+  // fetchAvailableModels lists the models each account serves.
+  defaultModels: [],
   needsRefresh: googleNeedsRefresh,
   refreshCredentials: refreshGoogleToken,
 

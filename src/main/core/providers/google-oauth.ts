@@ -6,6 +6,8 @@ import type { ProviderContext } from './provider-adapter';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { ProviderError } from './provider-error';
 
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
 /** Refresh this long before expiry (peers use 5–15 min). */
 export const REFRESH_SKEW_MS = 5 * 60 * 1000;
 
@@ -34,7 +36,7 @@ export async function refreshGoogleToken(ctx: ProviderContext): Promise<Credenti
   }
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refreshToken, client_id: settings.googleClientId });
   if (settings.googleClientSecret) form.set('client_secret', settings.googleClientSecret);
-  const res = await httpRequest(ctx.fetch, settings.googleOAuthTokenUrl, {
+  const res = await httpRequest(ctx.fetch, ctx.oauthTokenUrl ?? GOOGLE_TOKEN_URL, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: form.toString(),

@@ -6,7 +6,7 @@ import type { Settings } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import type { AccountRecord, Credentials, QuotaInfo, SyncState } from '../model';
 import type { Clock, FetchFn, Logger } from '../ports';
-import type { ProviderRegistry, ProviderContext, QuotaResult } from '../providers/provider-adapter';
+import { resolveBaseUrl, type ProviderRegistry, type ProviderContext, type QuotaResult } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
 import type { QuotaEngine } from './quota-engine';
 import type { SyncRepository } from './sync-repository';
@@ -46,6 +46,29 @@ export class AccountSyncer {
     return p;
   }
 
+  /** A provider's minimal real request (API keys): readings from its rate-limit headers. */
+  async probe(account: AccountRecord, model: string | null, signal: AbortSignal): Promise<SyncOutcome> {
+    const started = this.d.clock.now();
+    const prev = this.d.syncRepo.state(account.id);
+    try {
+      const adapter = this.adapter(account);
+      if (!adapter.probe) throw new ProviderError({ kind: 'permanent', code: 'no_probe', message: `${adapter.displayName} has no probe; its quota is polled` });
+      const creds = await this.freshCredentials(account, signal);
+      const result = await adapter.probe(this.context(account, creds, signal), model);
+      const current = this.d.accounts.require(account.id);
+      this.applyDiscoveries(current, result);
+      const fresh = this.d.accounts.get(account.id) ?? current;
+      this.d.engine.applyReadings(fresh, result.quotas, false);
+      const now = this.d.clock.now();
+      const state: SyncState = { ...prev, lastSuccessAt: now, lastAttemptAt: now, lastErrorCode: null, lastErrorMessage: null, consecutiveFailures: 0, nextAttemptAt: null };
+      this.d.syncRepo.setState(state);
+      return { account: fresh, readings: result.quotas, error: null, durationMs: now - started, state };
+    } catch (err) {
+      const e = toProviderError(err, signal);
+      return { account, readings: [], error: e, durationMs: this.d.clock.now() - started, state: this.recordFailure(account, prev, e, started) };
+    }
+  }
+
   isSyncing(accountId: string): boolean {
     return this.inflight.has(accountId);
   }
@@ -74,7 +97,18 @@ export class AccountSyncer {
   }
 
   private context(account: AccountRecord, credentials: Credentials, signal: AbortSignal): ProviderContext {
-    return { account, credentials, signal, fetch: this.d.fetch, now: () => this.d.clock.now(), settings: this.d.settings() };
+    const settings = this.d.settings();
+    const adapter = this.adapter(account);
+    return {
+      account,
+      credentials,
+      signal,
+      fetch: this.d.fetch,
+      now: () => this.d.clock.now(),
+      settings,
+      baseUrl: resolveBaseUrl(adapter, settings, account),
+      oauthTokenUrl: adapter.oauthFamily ? (settings.oauthTokenUrls[adapter.oauthFamily] ?? null) : null,
+    };
   }
 
   private async fetchWithRefresh(account: AccountRecord, signal: AbortSignal): Promise<QuotaResult> {
@@ -111,32 +145,36 @@ export class AccountSyncer {
       return { account: fresh, readings: result.quotas, error: null, durationMs: now - started, state };
     } catch (err) {
       const e = toProviderError(err, signal);
-      const now = this.d.clock.now();
-      let state = prev;
-      if (e.kind !== 'aborted') {
-        const failures = prev.consecutiveFailures + 1;
-        const s = this.d.settings();
-        const delay = Math.min(s.syncIntervalSec * 1000 * 2 ** (failures - 1), s.maxBackoffSec * 1000);
-        state = {
-          ...prev,
-          lastAttemptAt: now,
-          lastErrorCode: e.code,
-          lastErrorMessage: e.message,
-          consecutiveFailures: failures,
-          nextAttemptAt: e.kind === 'permanent' ? null : Math.max(base + delay, e.retryAt ?? 0),
-        };
-        this.d.syncRepo.setState(state);
-        if (e.kind === 'permanent' && e.accountStatus && this.d.accounts.get(account.id)) {
-          this.d.accounts.setStatus(account.id, e.accountStatus, e.message);
-          this.d.engine.bump();
-          this.d.onAccountChanged(account.id);
-          this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
-        } else {
-          this.d.log.warn(`sync of ${account.label} failed (${e.kind}/${e.code}): ${e.message}`);
-        }
-      }
-      return { account, readings: [], error: e, durationMs: now - started, state };
+      const state = this.recordFailure(account, prev, e, base);
+      return { account, readings: [], error: e, durationMs: this.d.clock.now() - started, state };
     }
+  }
+
+  /** Backoff for transient errors (never sooner than the upstream asked), marks for permanent ones. */
+  private recordFailure(account: AccountRecord, prev: SyncState, e: ProviderError, base: number): SyncState {
+    if (e.kind === 'aborted') return prev;
+    const now = this.d.clock.now();
+    const failures = prev.consecutiveFailures + 1;
+    const s = this.d.settings();
+    const delay = Math.min(s.syncIntervalSec * 1000 * 2 ** (failures - 1), s.maxBackoffSec * 1000);
+    const state: SyncState = {
+      ...prev,
+      lastAttemptAt: now,
+      lastErrorCode: e.code,
+      lastErrorMessage: e.message,
+      consecutiveFailures: failures,
+      nextAttemptAt: e.kind === 'permanent' ? null : Math.max(base + delay, e.retryAt ?? 0),
+    };
+    this.d.syncRepo.setState(state);
+    if (e.kind === 'permanent' && e.accountStatus && this.d.accounts.get(account.id)) {
+      this.d.accounts.setStatus(account.id, e.accountStatus, e.message);
+      this.d.engine.bump();
+      this.d.onAccountChanged(account.id);
+      this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
+    } else {
+      this.d.log.warn(`sync of ${account.label} failed (${e.kind}/${e.code}): ${e.message}`);
+    }
+    return state;
   }
 
   private applyDiscoveries(account: AccountRecord, r: QuotaResult): void {
@@ -144,6 +182,10 @@ export class AccountSyncer {
     if (r.projectId && r.projectId !== account.projectId) patch.projectId = r.projectId;
     if (r.tier && r.tier !== account.tier) patch.tier = r.tier;
     if (r.tierLabel && r.tierLabel !== account.tierLabel) patch.tierLabel = r.tierLabel;
+    if (r.details && JSON.stringify({ ...account.details, ...r.details }) !== JSON.stringify(account.details)) {
+      patch.details = { ...account.details, ...r.details };
+    }
+    if (r.credentials) this.d.accounts.setCredentials(account.id, { ...this.d.accounts.credentials(account.id), ...r.credentials });
     if (Object.keys(patch).length > 0) {
       this.d.accounts.update(account.id, patch);
       this.d.engine.bump();

@@ -2,6 +2,7 @@
 // as known immediately and are removed by cleanupExpired(). It also remembers which models
 // each account serves (not subject to TTL) so the selector knows where a model can go.
 import type { QuotaInfo } from '../model';
+import { modelMatches, patternSpecificity } from '../providers/provider-adapter';
 
 interface Entry {
   info: QuotaInfo;
@@ -32,9 +33,12 @@ export class QuotaCache {
     let models = this.byAccount.get(info.accountId);
     if (!models) this.byAccount.set(info.accountId, (models = new Map()));
     models.set(info.model, { info, expiresAt: info.fetchedAt + this.ttlMs });
-    let served = this.served.get(info.accountId);
-    if (!served) this.served.set(info.accountId, (served = new Set()));
-    served.add(info.model);
+    // Only exact ids say which models an account serves; globs bind, they do not declare.
+    if (!info.model.includes('*')) {
+      let served = this.served.get(info.accountId);
+      if (!served) this.served.set(info.accountId, (served = new Set()));
+      served.add(info.model);
+    }
     this.version++;
   }
 
@@ -49,6 +53,28 @@ export class QuotaCache {
   get(accountId: string, model: string, now: number): QuotaInfo | undefined {
     const e = this.byAccount.get(accountId)?.get(model);
     return e && e.expiresAt > now ? e.info : undefined;
+  }
+
+  /**
+   * The reading that applies to a model: the exact one, else the most specific unexpired glob
+   * ("*opus*" before "*"). Glob readings bind a family or every model of the account.
+   */
+  lookup(accountId: string, model: string, now: number): QuotaInfo | undefined {
+    const models = this.byAccount.get(accountId);
+    if (!models) return undefined;
+    const exact = models.get(model);
+    if (exact && exact.expiresAt > now) return exact.info;
+    let best: Entry | undefined;
+    let bestScore = -1;
+    for (const [key, e] of models) {
+      if (!key.includes('*') || e.expiresAt <= now || !modelMatches(key, model)) continue;
+      const score = patternSpecificity(key);
+      if (score > bestScore) {
+        best = e;
+        bestScore = score;
+      }
+    }
+    return best?.info;
   }
 
   /** Every unexpired reading of one account. */

@@ -6,6 +6,7 @@ import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
 import type { Clock } from '../ports';
 import type { ThresholdTracker } from '../notify/threshold-tracker';
 import { decide, type Decision } from './decide';
+import { modelMatches } from '../providers/provider-adapter';
 import { QuotaCache } from './quota-cache';
 import type { QuotaRepository } from './quota-repository';
 
@@ -20,6 +21,8 @@ export interface EngineOptions {
   lowThreshold: () => number;
   defaultLockMs: () => number;
   labelOf: (accountId: string) => string;
+  /** Model patterns an account serves beyond the ids its readings name (provider defaults, settings, account). */
+  declaredModels: (account: AccountRecord) => readonly string[];
   onChanged: (e: QuotaChangedEvent) => void;
 }
 
@@ -90,8 +93,19 @@ export class QuotaEngine {
     return l;
   }
 
+  /** The reading that applies to a model (exact, else the most specific glob). */
+  reading(accountId: string, model: string, now = this.o.clock.now()): QuotaInfo | undefined {
+    return this.cache.lookup(accountId, model, now);
+  }
+
   decision(accountId: string, model: string, now = this.o.clock.now()): Decision {
-    return decide(this.cache.get(accountId, model, now), this.lock(accountId, model), now, this.o.lowThreshold());
+    return decide(this.cache.lookup(accountId, model, now), this.lock(accountId, model), now, this.o.lowThreshold());
+  }
+
+  /** Whether an account can serve a model: named by a reading, or matched by a declared pattern. */
+  serves(account: AccountRecord, model: string): boolean {
+    if (this.cache.servedModels(account.id).has(model)) return true;
+    return this.o.declaredModels(account).some((p) => modelMatches(p, model));
   }
 
   /**
@@ -110,7 +124,7 @@ export class QuotaEngine {
       }
       return null;
     }
-    const known = this.cache.get(account.id, model, now)?.resetAt ?? this.lastKnown.get(account.id)?.get(model)?.resetAt ?? null;
+    const known = this.cache.lookup(account.id, model, now)?.resetAt ?? this.lastKnown.get(account.id)?.get(model)?.resetAt ?? null;
     const until =
       retryAfterSec !== undefined
         ? now + Math.max(retryAfterSec * 1000, 2000)
@@ -158,7 +172,8 @@ export class QuotaEngine {
   }
 
   view(accountId: string, model: string, now = this.o.clock.now()): QuotaView | null {
-    const info = this.cache.get(accountId, model, now) ?? this.lastKnown.get(accountId)?.get(model);
+    const fresh = this.cache.lookup(accountId, model, now);
+    const info = fresh ?? this.lastKnown.get(accountId)?.get(model);
     const lock = this.lock(accountId, model);
     if (!info && !lock) return null;
     const d = this.decision(accountId, model, now);
@@ -170,7 +185,7 @@ export class QuotaEngine {
       resetAt: iso(info?.resetAt ?? null),
       fetchedAt: iso(info?.fetchedAt ?? now)!,
       ageMs: info ? Math.max(0, now - info.fetchedAt) : 0,
-      stale: !this.cache.get(accountId, model, now),
+      stale: !fresh,
       source: info?.source ?? '429',
       window: info?.window ?? null,
       limit: info?.limit ?? null,

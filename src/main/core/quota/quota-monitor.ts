@@ -6,12 +6,14 @@ import type { AccountSyncResult, MonitorStats, Settings, SyncReport } from '../.
 import type { AccountStore } from '../accounts/account-store';
 import type { Clock, Logger } from '../ports';
 import type { AccountSyncer, SyncOutcome } from './account-syncer';
+import type { ProviderRegistry } from '../providers/provider-adapter';
 import type { QuotaEngine } from './quota-engine';
 import type { QuotaRepository } from './quota-repository';
 import type { SyncRepository } from './sync-repository';
 
 export interface MonitorDeps {
   accounts: AccountStore;
+  registry: ProviderRegistry;
   engine: QuotaEngine;
   syncer: AccountSyncer;
   quotaRepo: QuotaRepository;
@@ -140,15 +142,26 @@ export class QuotaMonitor {
       if (!l) perProvider.set(p, (l = pLimit(s.providerConcurrency)));
       return l;
     };
-    const active = this.d.accounts.list().filter((a) => a.status === 'active');
+    // Accounts without a quota endpoint (plain API keys) learn from probes and traffic instead.
+    const active = this.d.accounts.list().filter((a) => a.status === 'active' && this.d.registry.get(a.provider)?.pollable === true);
     const results: AccountSyncResult[] = [];
     const outcomes: SyncOutcome[] = [];
     const tasks = active.map((account) => {
       const state = this.d.syncRepo.state(account.id);
-      // Failing accounts wait out their backoff on scheduled cycles; a manual sync retries them.
-      if (trigger === 'schedule' && state.nextAttemptAt !== null && state.nextAttemptAt > startedAt + tolerance) {
-        results.push({ accountId: account.id, label: account.label, provider: account.provider, outcome: 'skipped', errorKind: null, errorCode: 'backoff', message: `retrying after ${iso(state.nextAttemptAt)}`, durationMs: 0, models: 0 });
+      const skip = (code: string, message: string) => {
+        results.push({ accountId: account.id, label: account.label, provider: account.provider, outcome: 'skipped', errorKind: null, errorCode: code, message, durationMs: 0, models: 0 });
         return Promise.resolve();
+      };
+      // Some upstreams punish frequent polling (Claude's usage endpoint): a floor per account,
+      // which even a manual sync respects.
+      const floor = this.d.registry.get(account.provider)?.minPollIntervalMs ?? 0;
+      if (floor > 0 && state.lastAttemptAt !== null && startedAt - state.lastAttemptAt < floor) {
+        return skip('poll_floor', `polled ${Math.round((startedAt - state.lastAttemptAt) / 1000)} s ago; this provider allows one poll per ${floor / 1000} s`);
+      }
+      // Failing accounts wait out their backoff on scheduled cycles; a manual sync retries them,
+      // except a rate-limited account of a provider that punishes polling.
+      if (state.nextAttemptAt !== null && state.nextAttemptAt > startedAt + tolerance && (trigger === 'schedule' || (state.lastErrorCode === 'rate_limited' && floor > 0))) {
+        return skip('backoff', `retrying after ${iso(state.nextAttemptAt)}`);
       }
       // Provider slot first, then a global one: a provider's queue never holds global slots idle.
       return limitFor(account.provider)(() =>

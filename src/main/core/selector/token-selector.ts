@@ -89,10 +89,10 @@ export class TokenSelector {
     };
     for (const account of this.accounts.list()) {
       if (account.status !== 'active') continue;
-      if (!this.engine.cache.servedModels(account.id).has(model)) continue;
+      if (!this.engine.serves(account, model)) continue;
       const pref = this.accounts.modelPref(account.id, model);
       if (pref?.excluded) continue;
-      const info = this.engine.cache.get(account.id, model, now);
+      const info = this.engine.reading(account.id, model, now);
       const lock = this.engine.lock(account.id, model);
       const decision = this.engine.decision(account.id, model, now);
       validUntil = Math.min(validUntil, decisionExpiry(decision, info, lock, now), this.engine.cache.earliestExpiry(account.id));

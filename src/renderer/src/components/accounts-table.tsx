@@ -71,7 +71,7 @@ const AccountRow = memo(function AccountRow({ id }: { id: string }) {
         <span className={`status status-${account.status}`}>{STATUS_LABEL[account.status]}</span>
         {(account.statusReason ?? syncError) && <div className="muted small status-reason">{account.statusReason ?? syncError}</div>}
       </td>
-      <td>
+      <td className="quotas-cell">
         {quotas.length === 0 ? (
           <span className="muted small">no readings yet</span>
         ) : (
@@ -96,20 +96,22 @@ function QuotaLine({ quota, accountLabel }: { quota: QuotaView; accountLabel: st
       </span>
       <QuotaBar fraction={quota.remainingFraction} kind={quota.decision.kind} label={`${accountLabel} ${name} remaining`} />
       <DecisionBadge decision={quota.decision} />
-      <span className="reset small">
-        {resetAt ? (
-          <>
-            resets in <Countdown to={resetAt} />
-          </>
-        ) : (
-          <span className="muted">no reset time</span>
+      <span className="when small">
+        <span className="reset">
+          {resetAt ? (
+            <>
+              resets in <Countdown to={resetAt} />
+            </>
+          ) : (
+            'no reset time'
+          )}
+        </span>
+        {quota.stale && (
+          <span className="stale" title="The last known value: recent syncs of this account failed">
+            stale · <Age since={quota.fetchedAt} />
+          </span>
         )}
       </span>
-      {quota.stale && (
-        <span className="stale small" title="The last known value: recent syncs of this account failed">
-          stale · <Age since={quota.fetchedAt} />
-        </span>
-      )}
     </li>
   );
 }

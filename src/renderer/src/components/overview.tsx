@@ -23,7 +23,7 @@ function Cards({ stats }: { stats: MonitorStats }) {
   return (
     <dl className="cards">
       <Card label="Accounts" value={stats.totalAccounts} note={`${stats.activeAccounts} active`} />
-      <Card label="Cached quotas" value={stats.cachedQuotas} />
+      <Card label="Cached" value={stats.cachedQuotas} note="quota readings" />
       <Card label="Expired" value={stats.expiredEntries} tone={stats.expiredEntries > 0 ? 'warn' : undefined} />
       <Card label="Low" value={stats.lowQuotas} tone={stats.lowQuotas > 0 ? 'warn' : undefined} />
       <Card label="Exhausted" value={stats.exhaustedQuotas} tone={stats.exhaustedQuotas > 0 ? 'bad' : undefined} />
@@ -38,7 +38,8 @@ function Cards({ stats }: { stats: MonitorStats }) {
 function NextSync({ stats }: { stats: MonitorStats }) {
   if (stats.syncing) return <>syncing…</>;
   if (stats.paused) return <>paused</>;
-  if (!stats.running || !stats.nextSyncAt) return <>—</>;
+  if (!stats.running) return <>stopped</>;
+  if (!stats.nextSyncAt) return <>—</>;
   return <Countdown to={stats.nextSyncAt} done="due" />;
 }
 

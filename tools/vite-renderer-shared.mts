@@ -1,11 +1,11 @@
 // Renderer build settings shared by electron.vite.config.ts (desktop) and
 // vite.renderer.config.mts (web mode / dev server), so both produce the same app.
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import type { Plugin, PluginOption } from 'vite';
 
-export const rendererRoot = resolve(__dirname, '../src/renderer');
-export const rendererOutDir = resolve(__dirname, '../out/renderer');
+export const rendererRoot = fileURLToPath(new URL('../src/renderer', import.meta.url));
+export const rendererOutDir = fileURLToPath(new URL('../out/renderer', import.meta.url));
 
 /**
  * The shipped CSP (index.html meta) forbids inline scripts. The dev server injects one inline

@@ -1,0 +1,138 @@
+// Finds credentials other tools already keep on this machine, only when the user asks:
+// ~/.claude/.credentials.json, ~/.codex/auth.json (and ~/.chatgpt/auth.json),
+// ~/.gemini/oauth_creds.json. Read-only: those files belong to their tools and are never
+// written back. Candidates carry masked hints; secrets are re-read only at import time.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DiscoveredCredential, ProviderId } from '../../../shared/types';
+import { maskSecret } from '../log/redact';
+import type { Credentials } from '../model';
+
+export interface DiscoveredEntry {
+  view: DiscoveredCredential;
+  /** Null when the file could not be read as credentials (view.error says why). */
+  entry: { provider: ProviderId; email: string | null; label: string; credentials: Credentials } | null;
+}
+
+interface Source {
+  id: string;
+  provider: ProviderId;
+  path: (home: string) => string;
+  read: (json: unknown, home: string) => { email: string | null; label: string; credentials: Credentials };
+}
+
+const MAX_FILE = 1024 * 1024;
+
+/** Claims of a JWT (no verification: only used to name the account and find its id). */
+export function jwtClaims(token: string | undefined): Record<string, unknown> | null {
+  const part = token?.split('.')[1];
+  if (!part) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return claims && typeof claims === 'object' ? (claims as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+function toMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v > 1e12 ? v : v * 1000;
+  if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return Date.parse(v);
+  return undefined;
+}
+
+function codexRead(json: unknown) {
+  const tokens = obj(obj(json)?.tokens);
+  const refreshToken = str(tokens?.refresh_token);
+  if (!refreshToken) throw new Error('no tokens.refresh_token');
+  const idToken = str(tokens?.id_token);
+  const claims = jwtClaims(idToken);
+  const email = str(claims?.email) ?? null;
+  const credentials: Credentials = { refreshToken };
+  const at = str(tokens?.access_token);
+  if (at) credentials.accessToken = at;
+  if (idToken) credentials.idToken = idToken;
+  const accountId = str(tokens?.account_id) ?? str(obj(claims?.['https://api.openai.com/auth'])?.chatgpt_account_id);
+  if (accountId) credentials.accountId = accountId;
+  const exp = jwtClaims(at)?.exp;
+  if (typeof exp === 'number') credentials.accessTokenExpiresAt = exp * 1000;
+  return { email, label: email ?? 'Codex (ChatGPT)', credentials };
+}
+
+const SOURCES: Source[] = [
+  {
+    id: 'claude-code',
+    provider: 'claude',
+    path: (home) => join(home, '.claude', '.credentials.json'),
+    read: (json) => {
+      const o = obj(obj(json)?.claudeAiOauth);
+      const refreshToken = str(o?.refreshToken);
+      if (!refreshToken) throw new Error('no claudeAiOauth.refreshToken');
+      const credentials: Credentials = { refreshToken };
+      const at = str(o?.accessToken);
+      if (at) credentials.accessToken = at;
+      const exp = toMs(o?.expiresAt);
+      if (exp) credentials.accessTokenExpiresAt = exp;
+      const sub = str(o?.subscriptionType);
+      return { email: null, label: `Claude${sub ? ` (${sub})` : ''}`, credentials };
+    },
+  },
+  { id: 'codex-cli', provider: 'codex', path: (home) => join(home, '.codex', 'auth.json'), read: codexRead },
+  { id: 'chatgpt-cli', provider: 'codex', path: (home) => join(home, '.chatgpt', 'auth.json'), read: codexRead },
+  {
+    id: 'gemini-cli',
+    provider: 'gemini-cli',
+    path: (home) => join(home, '.gemini', 'oauth_creds.json'),
+    read: (json, home) => {
+      const o = obj(json);
+      const refreshToken = str(o?.refresh_token);
+      if (!refreshToken) throw new Error('no refresh_token');
+      const credentials: Credentials = { refreshToken };
+      const at = str(o?.access_token);
+      if (at) credentials.accessToken = at;
+      const exp = toMs(o?.expiry_date);
+      if (exp) credentials.accessTokenExpiresAt = exp;
+      let email = str(jwtClaims(str(o?.id_token))?.email) ?? null;
+      if (!email) {
+        try {
+          email = str(obj(JSON.parse(readFileSync(join(home, '.gemini', 'google_accounts.json'), 'utf8')))?.active) ?? null;
+        } catch {
+          // The account list is optional.
+        }
+      }
+      return { email, label: email ?? 'Gemini CLI', credentials };
+    },
+  },
+];
+
+export function discoverCredentials(home: string, isImported: (provider: ProviderId, email: string | null, c: Credentials) => boolean): DiscoveredEntry[] {
+  const out: DiscoveredEntry[] = [];
+  for (const s of SOURCES) {
+    const path = s.path(home);
+    if (!existsSync(path)) continue;
+    const base = { id: s.id, provider: s.provider, path };
+    try {
+      if (statSync(path).size > MAX_FILE) throw new Error('file too large');
+      const parsed = s.read(JSON.parse(readFileSync(path, 'utf8')), home);
+      out.push({
+        view: {
+          ...base,
+          email: parsed.email,
+          label: parsed.label,
+          secretHint: maskSecret(parsed.credentials.refreshToken),
+          expiresAt: parsed.credentials.accessTokenExpiresAt ? new Date(parsed.credentials.accessTokenExpiresAt).toISOString() : null,
+          alreadyImported: isImported(s.provider, parsed.email, parsed.credentials),
+          error: null,
+        },
+        entry: { provider: s.provider, ...parsed },
+      });
+    } catch (err) {
+      const reason = err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message;
+      out.push({ view: { ...base, email: null, label: s.id, secretHint: '', expiresAt: null, alreadyImported: false, error: `Cannot read ${path}: ${reason}` }, entry: null });
+    }
+  }
+  return out;
+}

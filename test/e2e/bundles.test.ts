@@ -1,0 +1,51 @@
+// The built bundles keep the promises the build config makes: the sandboxed preload requires
+// nothing but electron, the headless entry never reaches electron, and ESM-only packages are
+// bundled into the CommonJS main output while native better-sqlite3 stays external.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const OUT = resolve(__dirname, '../../out');
+
+function requires(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/\brequire\((["'])([^"']+)\1\)/g)].map((m) => m[2]!);
+}
+
+/** Every module a bundle file loads, following its own relative chunks. */
+function closure(file: string, seen = new Set<string>()): Set<string> {
+  for (const r of requires(file)) {
+    if (r.startsWith('.')) {
+      const chunk = resolve(file, '..', r);
+      if (!seen.has(chunk)) {
+        seen.add(chunk);
+        closure(chunk, seen);
+      }
+    } else seen.add(r);
+  }
+  return seen;
+}
+
+const external = (s: Set<string>) => [...s].filter((r) => !r.startsWith('/') && !r.startsWith('node:')).sort();
+
+describe('built bundles', () => {
+  it('exist (npm test builds them first)', () => {
+    for (const f of ['main/index.js', 'main/headless.js', 'preload/index.js', 'renderer/index.html']) expect(existsSync(join(OUT, f)), f).toBe(true);
+  });
+
+  it('preload is self-contained CommonJS that only requires electron (sandbox-compatible)', () => {
+    expect(requires(join(OUT, 'preload/index.js'))).toEqual(['electron']);
+    expect(readdirSync(join(OUT, 'preload'))).toEqual(['index.js']);
+  });
+
+  it('headless entry never loads electron', () => {
+    const mods = external(closure(join(OUT, 'main/headless.js')));
+    expect(mods.filter((m) => m === 'electron' || m.startsWith('electron/') || m === 'electron-log/main')).toEqual([]);
+    expect(mods).toContain('better-sqlite3');
+  });
+
+  it('main bundles ESM-only p-limit and yocto-queue, keeps electron and better-sqlite3 external', () => {
+    const mods = external(closure(join(OUT, 'main/index.js')));
+    expect(mods).toEqual(expect.arrayContaining(['electron', 'better-sqlite3']));
+    expect(mods.filter((m) => m === 'p-limit' || m === 'yocto-queue')).toEqual([]);
+  });
+});
