@@ -11,7 +11,7 @@
 // bound is twice the steady one); the steady cycles call only fetchAvailableModels.
 import pLimit from 'p-limit';
 import type { SyncReport } from '../src/shared/types';
-import { call, googleSettings, makeHarness } from '../test/helpers/harness';
+import { call, googleSettings, makeHarness, type Harness } from '../test/helpers/harness';
 import type { FakeAccountSpec, FakeModel } from '../test/helpers/fake-google';
 import { arg, f, machine, measure, median, mb, printResult, startFakeServer, table, type FakeStats, type Measured } from './lib';
 
@@ -51,7 +51,7 @@ function specFor(i: number, resetTime: string): FakeAccountSpec {
 }
 
 /** The transport alone: N POSTs of fetchAvailableModels with p-limit(CAP), bodies read as text. */
-async function rawFanout(baseUrl: string, specs: FakeAccountSpec[]): Promise<{ ok: number; bytes: number }> {
+async function rawFanout(baseUrl: string, specs: Array<{ accessToken: string; projectId: string }>): Promise<{ ok: number; bytes: number }> {
   const limit = pLimit(CAP);
   let ok = 0;
   let bytes = 0;
@@ -84,9 +84,10 @@ interface Row {
   maxConcurrent: number;
   reportDurationMs?: number;
   windowUs?: [number, number];
+  phases?: Phases;
 }
 
-function row(m: Measured<unknown>, bound: number, fake: FakeStats, reportDurationMs?: number): Row {
+function row(m: Measured<unknown>, bound: number, fake: FakeStats, reportDurationMs?: number, phases?: Phases): Row {
   return {
     wallMs: m.wallMs,
     ratio: m.wallMs / bound,
@@ -99,6 +100,7 @@ function row(m: Measured<unknown>, bound: number, fake: FakeStats, reportDuratio
     maxConcurrent: fake.maxConcurrent,
     ...(reportDurationMs === undefined ? {} : { reportDurationMs }),
     windowUs: m.windowUs,
+    ...(phases ? { phases } : {}),
   };
 }
 
@@ -109,6 +111,42 @@ function medianRow(rows: Row[]): Row {
     peakRssMb: Math.max(...rows.map((r) => r.peakRssMb)), maxRssMb: Math.max(...rows.map((r) => r.maxRssMb)),
     elu: pick('elu'), requests: pick('requests'), maxConcurrent: Math.max(...rows.map((r) => r.maxConcurrent)),
   };
+}
+
+interface Phases {
+  /** From the call to the cycle's first stats event (stats are computed before requests start). */
+  startMs: number;
+  /** From the start event to the report's finishedAt: the fetch phase. */
+  fetchMs: number;
+  /** From finishedAt to monitor:syncFinished: the cycle's transaction, cache cleanup, pruning. */
+  writeMs: number;
+  /** From monitor:syncFinished to the closing stats event. */
+  finalStatsMs: number;
+  /** From the closing stats event until the awaited call returns. */
+  tailMs: number;
+}
+
+/** One monitor:syncNow through app.api.call, with its serial phases taken from public events. */
+async function syncNowWithPhases(h: Harness): Promise<{ report: SyncReport; phases: Phases }> {
+  const marks: { stats: number[]; finished?: number } = { stats: [] };
+  const offStats = h.app.events.on('monitor:stats', () => void marks.stats.push(Date.now()));
+  const offDone = h.app.events.on('monitor:syncFinished', () => void (marks.finished = Date.now()));
+  const t0 = Date.now();
+  try {
+    const report = await call<SyncReport>(h.app, 'monitor:syncNow');
+    const t1 = Date.now();
+    const started = marks.stats[0] ?? t0;
+    const finishedAt = Date.parse(report.finishedAt);
+    const done = marks.finished ?? finishedAt;
+    const closing = marks.stats[marks.stats.length - 1] ?? done;
+    return {
+      report,
+      phases: { startMs: started - t0, fetchMs: finishedAt - started, writeMs: done - finishedAt, finalStatsMs: closing - done, tailMs: t1 - closing },
+    };
+  } finally {
+    offStats();
+    offDone();
+  }
 }
 
 function checkReport(what: string, r: SyncReport): void {
@@ -130,8 +168,13 @@ async function main(): Promise<void> {
   const rssAtStartMb = mb(process.memoryUsage().rss);
   const fake = await startFakeServer(LATENCY);
   const resetTime = new Date(Math.ceil((Date.now() + 5 * 3_600_000) / 60_000) * 60_000).toISOString();
-  const specs = Array.from({ length: N }, (_, i) => specFor(i, resetTime));
-  for (let i = 0; i < specs.length; i += 250) await fake.control('/accounts', { accounts: specs.slice(i, i + 250) });
+  // Specs are built in batches and only their tokens kept, so this process holds no upstream data.
+  const specs: Array<{ refreshToken: string; accessToken: string; projectId: string }> = [];
+  for (let i = 0; i < N; i += 250) {
+    const batch = Array.from({ length: Math.min(250, N - i) }, (_, k) => specFor(i + k, resetTime));
+    await fake.control('/accounts', { accounts: batch });
+    for (const b of batch) specs.push({ refreshToken: b.refreshToken, accessToken: b.accessToken!, projectId: b.projectId! });
+  }
 
   const h = await makeHarness({
     overrides: googleSettings(fake.baseUrl, fake.tokenUrl, { concurrency: CAP, providerConcurrency: CAP, syncTimeoutSec: TIMEOUT_SEC }),
@@ -160,11 +203,11 @@ async function main(): Promise<void> {
 
     // Warm-up: loadCodeAssist + fetchAvailableModels per account (learns project and tier).
     await fake.control('/reset-stats', {});
-    const warm = await measure(() => call<SyncReport>(h.app, 'monitor:syncNow'));
+    const warm = await measure(() => syncNowWithPhases(h));
     const warmFake = await fake.control<FakeStats>('/stats');
-    checkReport('warm-up cycle', warm.result);
+    checkReport('warm-up cycle', warm.result.report);
     checkPaths('warm-up cycle', warmFake, { '/v1internal:loadCodeAssist': N, '/v1internal:fetchAvailableModels': N });
-    const warmRow = row(warm, 2 * BOUND_MS, warmFake, warm.result.durationMs);
+    const warmRow = row(warm, 2 * BOUND_MS, warmFake, warm.result.report.durationMs, warm.result.phases);
 
     const raws: Row[] = [];
     const steadies: Row[] = [];
@@ -176,11 +219,11 @@ async function main(): Promise<void> {
       raws.push(row(raw, BOUND_MS, rawFake));
 
       await fake.control('/reset-stats', {});
-      const steady = await measure(() => call<SyncReport>(h.app, 'monitor:syncNow'));
+      const steady = await measure(() => syncNowWithPhases(h));
       const steadyFake = await fake.control<FakeStats>('/stats');
-      checkReport(`steady cycle ${k + 1}`, steady.result);
+      checkReport(`steady cycle ${k + 1}`, steady.result.report);
       checkPaths(`steady cycle ${k + 1}`, steadyFake, { '/v1internal:fetchAvailableModels': N });
-      steadies.push(row(steady, BOUND_MS, steadyFake, steady.result.durationMs));
+      steadies.push(row(steady, BOUND_MS, steadyFake, steady.result.report.durationMs, steady.result.phases));
     }
     const raw = medianRow(raws);
     const steady = medianRow(steadies);
@@ -198,6 +241,17 @@ async function main(): Promise<void> {
       ...steadies.map((r, k) => line(`steady cycle #${k + 1}`, r, BOUND_MS)),
       line(`raw fetch fan-out (median)`, raw, BOUND_MS),
       line(`steady cycle (median)`, steady, BOUND_MS),
+    ]));
+    const ph = (name: string, r: Row) => {
+      const p = r.phases!;
+      return [name, p.startMs, p.fetchMs, p.writeMs, p.finalStatsMs, p.tailMs, f(r.wallMs, 0)];
+    };
+    console.log();
+    console.log('serial phases of each cycle (ms, product clock; from monitor:stats / monitor:syncFinished events):');
+    console.log(table([
+      ['cycle', 'start stats', 'fetch phase', 'end writes', 'final stats', 'tail', 'wall'],
+      ph('warm-up', warmRow),
+      ...steadies.map((r, k) => ph(`steady #${k + 1}`, r)),
     ]));
     const ratioOk = steady.ratio <= TARGET_RATIO;
     const rssOk = steady.peakRssMb < TARGET_RSS_MB && steady.maxRssMb < TARGET_RSS_MB;

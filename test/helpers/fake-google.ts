@@ -12,6 +12,15 @@ export type FakeBehaviour =
   | { kind: 'quota429'; resetDelay: string; resetTimestamp?: string; retryDelay?: string }
   | { kind: 'malformed' };
 export interface FakeModel { displayName?: string; remainingFraction?: number; resetTime?: string; omitQuotaInfo?: boolean }
+/** A retrieveUserQuotaSummary group, sent as given (fields left out are left out). */
+export interface FakeSummaryGroup {
+  displayName?: string;
+  buckets?: { bucketId?: string; window?: string; remainingFraction?: number; resetTime?: string }[];
+}
+/** A retrieveUserQuota bucket, sent as given. */
+export interface FakeQuotaBucket { modelId?: string; tokenType?: string; remainingFraction?: number; resetTime?: string }
+/** The v1internal methods, for per-method behaviour. */
+export type FakeApiMethod = 'loadCodeAssist' | 'fetchAvailableModels' | 'retrieveUserQuotaSummary' | 'retrieveUserQuota';
 export interface FakeAccountSpec {
   refreshToken: string;
   accessToken?: string;
@@ -20,7 +29,13 @@ export interface FakeAccountSpec {
   paidTierId?: string; paidTierName?: string;
   credits?: { creditType: string; creditAmount: string }[];
   models?: Record<string, FakeModel>;
+  /** Replace the groups retrieveUserQuotaSummary derives from `models`. */
+  summaryGroups?: FakeSummaryGroup[];
+  /** Replace the buckets retrieveUserQuota derives from `models`. */
+  quotaBuckets?: FakeQuotaBucket[];
   behaviour?: FakeBehaviour;
+  /** Behaviour of one v1internal method, before `behaviour` (which applies to all of them). */
+  methodBehaviour?: Partial<Record<FakeApiMethod, FakeBehaviour>>;
   tokenBehaviour?: FakeBehaviour;
   latencyMs?: number;
 }
@@ -40,6 +55,10 @@ export interface FakeAccountHandle {
   readonly spec: FakeAccountSpec;
   accessToken(): string;
   setBehaviour(b: FakeBehaviour): void;
+  /** One method's behaviour; undefined falls back to setBehaviour's. */
+  setMethodBehaviour(method: FakeApiMethod, b: FakeBehaviour | undefined): void;
+  setSummaryGroups(groups: FakeSummaryGroup[] | undefined): void;
+  setQuotaBuckets(buckets: FakeQuotaBucket[] | undefined): void;
   setTokenBehaviour(b: FakeBehaviour): void;
   setModels(models: Record<string, FakeModel>): void;
   setModel(id: string, m: FakeModel): void;
@@ -151,6 +170,8 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
     const withQuota = entries.filter(([, m]) => !m.omitQuotaInfo);
     const bump = (m: FakeModel): FakeModel =>
       m.remainingFraction === undefined ? m : { ...m, remainingFraction: Math.min(1, m.remainingFraction + 0.1) };
+    if (path.endsWith(':retrieveUserQuotaSummary') && s.summaryGroups) return { status: 200, body: { groups: s.summaryGroups } };
+    if (path.endsWith(':retrieveUserQuota') && s.quotaBuckets) return { status: 200, body: { buckets: s.quotaBuckets } };
     if (path.endsWith(':retrieveUserQuotaSummary')) {
       const weekReset = new Date(Date.now() + 7 * 86_400_000).toISOString();
       return { status: 200, body: { groups: withQuota.map(([id, m]) => ({
@@ -189,7 +210,8 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
       }
     }
     if (invalid) { const r = invalid; act(res, rec, { kind: 'normal' }, delay, true, () => r); return; }
-    act(res, rec, a.spec.behaviour ?? { kind: 'normal' }, delay, true, () => apiAnswer(a, path));
+    const method = path.slice(path.indexOf(':') + 1) as FakeApiMethod;
+    act(res, rec, a.spec.methodBehaviour?.[method] ?? a.spec.behaviour ?? { kind: 'normal' }, delay, true, () => apiAnswer(a, path));
   }
 
   function handleToken(req: IncomingMessage, res: ServerResponse, rec: RecordedRequest): void {
@@ -253,6 +275,13 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
       spec,
       accessToken: () => a.spec.accessToken,
       setBehaviour: (b) => { a.spec.behaviour = b; },
+      setMethodBehaviour: (m, b) => {
+        const next = { ...a.spec.methodBehaviour };
+        if (b) next[m] = b; else delete next[m];
+        a.spec.methodBehaviour = next;
+      },
+      setSummaryGroups: (g) => { if (g) a.spec.summaryGroups = g; else delete a.spec.summaryGroups; },
+      setQuotaBuckets: (q) => { if (q) a.spec.quotaBuckets = q; else delete a.spec.quotaBuckets; },
       setTokenBehaviour: (b) => { a.spec.tokenBehaviour = b; },
       setModels: (m) => { a.spec.models = { ...m }; },
       setModel: (id, m) => { a.spec.models = { ...models(a), [id]: m }; },

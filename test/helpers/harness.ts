@@ -65,6 +65,7 @@ export interface HarnessOptions {
   clock?: Clock;
   env?: Record<string, string | undefined>;
   autoSync?: boolean;
+  homeDir?: string;
   ports?: Partial<AppPorts>;
 }
 
@@ -76,7 +77,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const logger = createMemoryLogger();
   const notifications: Notification[] = [];
   const app = await createApp(
-    { dataDir: dir, mode: 'headless', overrides: o.overrides, env: o.env ?? {}, autoSync: o.autoSync ?? false },
+    { dataDir: dir, mode: 'headless', overrides: o.overrides, env: o.env ?? {}, autoSync: o.autoSync ?? false, homeDir: o.homeDir ?? join(dir, 'no-home') },
     {
       logger,
       secretBox: createAesSecretBox(key),

@@ -179,7 +179,9 @@ describe('accounts:import rejects invalid documents whole', () => {
   const cases: Array<{ name: string; doc: unknown; issue: Partial<ImportIssue> }> = [
     { name: 'missing refreshToken', doc: [good(0), { email: 'x@example.com' }], issue: { entry: 1, field: 'refreshToken' } },
     { name: 'bad email', doc: [good(0), good(1), { email: 'not-an-email', refreshToken: '1//t' }], issue: { entry: 2, field: 'email' } },
-    { name: 'unsupported provider (no adapter yet)', doc: { accounts: [good(0), { provider: 'claude', email: 'c@example.com', refreshToken: 'r' }] }, issue: { entry: 1, field: 'provider' } },
+    { name: 'API-key provider without a key', doc: { accounts: [good(0), { provider: 'openai', email: 'c@example.com', refreshToken: 'r' }] }, issue: { entry: 1, field: 'apiKey' } },
+    { name: 'OAuth provider without a refresh token', doc: { accounts: [good(0), { provider: 'claude', apiKey: 'sk-ant-api03-xxxxxxxxxxxx' }] }, issue: { entry: 1, field: 'refreshToken' } },
+    { name: 'bad base URL', doc: [good(0), { provider: 'openai', apiKey: 'sk-test-123456789', baseUrl: 'not a url' }], issue: { entry: 1, field: 'baseUrl' } },
     { name: 'unknown provider', doc: [{ provider: 'nope', email: 'c@example.com', refreshToken: 'r' }], issue: { entry: 0, field: 'provider' } },
     { name: 'bad expiresAt', doc: [good(0), { ...good(1), expiresAt: 'next tuesday' }], issue: { entry: 1, field: 'expiresAt' } },
     { name: 'negative expiresAt', doc: [good(0), { ...good(1), expiresAt: -5 }], issue: { entry: 1, field: 'expiresAt' } },
@@ -247,7 +249,8 @@ describe('account methods', () => {
 
   it('accounts:add validates like an import', async () => {
     expect((await callError('accounts:add', { provider: 'antigravity', email: 'x@example.com' })).code).toBe('import_invalid');
-    expect((await callError('accounts:add', { provider: 'claude', email: 'x@example.com', refreshToken: 'r' })).code).toBe('import_invalid');
+    expect((await callError('accounts:add', { provider: 'claude', email: 'x@example.com' })).code).toBe('import_invalid');
+    expect((await callError('accounts:add', { provider: 'openrouter', email: 'x@example.com' })).code).toBe('import_invalid');
     expect((await callError('accounts:add', { provider: 'antigravity', refreshToken: 'r', password: 'x' })).code).toBe('bad_request');
     expect((await callError('accounts:add', { provider: 'antigravity', email: 'nope', refreshToken: 'r' })).code).toBe('bad_request');
     expect(await call<AccountView[]>(h.app, 'accounts:list')).toEqual([]);

@@ -13,6 +13,11 @@ import { EventBus } from './events/event-bus';
 import { ThresholdTracker } from './notify/threshold-tracker';
 import { systemClock, type Clock, type FetchFn, type Logger, type Notifier, type SecretBox } from './ports';
 import { antigravityAdapter } from './providers/antigravity';
+import { geminiCliAdapter } from './providers/gemini-cli';
+import { claudeAdapter } from './providers/claude';
+import { codexAdapter } from './providers/codex';
+import { openrouterAdapter } from './providers/openrouter';
+import { anthropicApiAdapter, openaiAdapter } from './providers/api-key-probe';
 import type { ProviderAdapter } from './providers/provider-adapter';
 import { AccountSyncer } from './quota/account-syncer';
 import { QuotaEngine } from './quota/quota-engine';
@@ -69,7 +74,15 @@ export interface CoreApp {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PROVIDERS: ProviderAdapter[] = [antigravityAdapter];
+export const DEFAULT_PROVIDERS: ProviderAdapter[] = [
+  antigravityAdapter,
+  geminiCliAdapter,
+  claudeAdapter,
+  codexAdapter,
+  openrouterAdapter,
+  openaiAdapter,
+  anthropicApiAdapter,
+];
 
 export async function createApp(config: AppConfig, ports: AppPorts): Promise<CoreApp> {
   const clock = ports.clock ?? systemClock;

@@ -1,21 +1,20 @@
-// Google Antigravity / Cloud Code (v1internal): loadCodeAssist for project and tier (only until
-// both are known), fetchAvailableModels for per-model remaining fraction and reset time.
+// Google Antigravity / Cloud Code (v1internal): loadCodeAssist for project, tier and AI credits,
+// fetchAvailableModels for per-model remaining fraction and reset time (keyed by exact model
+// id), and, best effort, retrieveUserQuotaSummary for the 5-hour and weekly windows (keyed by
+// a glob of the group's model family, kept only when tighter than the models they bind).
+// Calls fall over to the next known host on 429/5xx or a network error.
 import { z } from 'zod';
-import type { Tier } from '../../../shared/types';
 import type { QuotaInfo } from '../model';
-import { classifyGoogleFailure } from './google-errors';
+import { googleHosts } from './google-hosts';
 import { googleNeedsRefresh, refreshGoogleToken } from './google-oauth';
-import { badResponse, httpRequest } from './http';
-import { USER_AGENT, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
+import { clampFraction, CREDITS_PREFIX, GoogleApi, loadCodeAssist, parseTime } from './google-v1internal';
+import { badResponse } from './http';
+import { modelMatches, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
 
-const tierSchema = z.object({ id: z.string().optional(), name: z.string().optional() }).passthrough();
-const loadAnswer = z
-  .object({
-    cloudaicompanionProject: z.union([z.string(), z.object({ id: z.string() }).passthrough()]).optional(),
-    currentTier: tierSchema.optional(),
-    paidTier: tierSchema.optional(),
-  })
-  .passthrough();
+export { mapGoogleTier } from './google-v1internal';
+
+/** loadCodeAssist runs again for fresh AI credits once the last check is this old. */
+export const CREDITS_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
 const modelsAnswer = z
   .object({
@@ -36,84 +35,188 @@ const modelsAnswer = z
   })
   .passthrough();
 
-/** Maps Google's tier names/ids ("g1-ultra-tier", "Gemini Code Assist Pro") to our priority tiers. */
-export function mapGoogleTier(t: { id?: string; name?: string } | undefined): Tier | null {
-  for (const s of [t?.name, t?.id]) {
-    const u = (s ?? '').toUpperCase();
-    if (u.includes('ULTRA')) return 'ultra';
-    if (u.includes('PRO') || u.includes('STANDARD')) return 'pro';
-    if (u.includes('FREE')) return 'free';
+const summaryAnswer = z
+  .object({
+    groups: z
+      .array(
+        z
+          .object({
+            displayName: z.string().optional(),
+            buckets: z
+              .array(
+                z
+                  .object({
+                    bucketId: z.string().optional(),
+                    window: z.string().optional(),
+                    remainingFraction: z.unknown().optional(),
+                    resetTime: z.string().optional(),
+                  })
+                  .passthrough(),
+              )
+              .optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+  })
+  .passthrough();
+
+const VENDORS = new Set(['gemini', 'claude', 'gpt', 'gemma']);
+const FAMILIES = new Set(['pro', 'flash', 'lite', 'image', 'sonnet', 'opus', 'haiku', 'mini', 'nano', 'oss']);
+
+function familyOf(text: string | undefined): string | null {
+  const words = (text ?? '').toLowerCase().split(/[^a-z]+/).filter(Boolean);
+  const at = words.findIndex((w) => VENDORS.has(w));
+  if (at < 0) return null;
+  const parts = [words[at]!, ...words.slice(at + 1).filter((w) => FAMILIES.has(w))];
+  return `*${[...new Set(parts)].join('*')}*`;
+}
+
+/**
+ * The key of a quota-summary group's readings: a glob of the model family its name (or else a
+ * bucket id) names — a vendor word (gemini, claude, gpt, gemma) followed by the family words
+ * after it (pro, flash, lite, image, sonnet, opus, haiku, mini, nano, oss), versions and
+ * variants dropped: "Gemini 3 Pro (High)" → "*gemini*pro*", "Claude Sonnet 4.5" →
+ * "*claude*sonnet*", "gemini-2.5-flash-lite-5h" → "*gemini*flash*lite*". A group that names
+ * no family binds every model of the account: "*".
+ */
+export function windowPattern(displayName: string | undefined, bucketIds: readonly (string | undefined)[] = []): string {
+  for (const t of [displayName, ...bucketIds]) {
+    const p = familyOf(t);
+    if (p) return p;
   }
-  return null;
+  return '*';
 }
 
-function headers(token: string): Record<string, string> {
-  return { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'User-Agent': USER_AGENT };
+/** True when `a` says strictly less is left than `b`: a known fraction beats unknown, lower beats higher. */
+function lower(a: QuotaInfo, b: QuotaInfo): boolean {
+  if (a.remainingFraction === null) return false;
+  return b.remainingFraction === null || a.remainingFraction < b.remainingFraction;
 }
 
-async function post(ctx: ProviderContext, method: string, body: unknown) {
-  const res = await httpRequest(ctx.fetch, `${ctx.baseUrl.replace(/\/+$/, '')}/v1internal:${method}`, {
-    method: 'POST',
-    headers: headers(ctx.credentials.accessToken ?? ''),
-    body: JSON.stringify(body),
-    signal: ctx.signal,
+/** Of two buckets sharing a key, the tighter one: lower fraction, on a tie the later reset. */
+function tighter(a: QuotaInfo, b: QuotaInfo): boolean {
+  if (lower(a, b)) return true;
+  return a.remainingFraction === b.remainingFraction && (a.resetAt ?? 0) > (b.resetAt ?? 0);
+}
+
+/**
+ * Drops window readings that tell nothing the per-model readings do not: a window is kept when
+ * it binds no listed model, or is lower than the per-model reading of at least one model it
+ * binds (e.g. a weekly window nearly spent while the model itself reads 0.8).
+ */
+export function informativeWindows(windows: readonly QuotaInfo[], models: readonly QuotaInfo[]): QuotaInfo[] {
+  return windows.filter((w) => {
+    const bound = models.filter((m) => modelMatches(w.model, m.model));
+    return bound.length === 0 || bound.some((m) => lower(w, m));
   });
-  if (res.status !== 200) throw classifyGoogleFailure(res.status, res.json, res.headers, ctx.now(), method);
-  if (res.json === undefined || res.json === null || typeof res.json !== 'object') throw badResponse(method, res.status);
-  return res.json;
 }
 
-function parseTime(s: string | undefined): number | null {
-  if (!s) return null;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? null : t;
-}
-
-export const antigravityAdapter: ProviderAdapter = {
-  id: 'antigravity',
-  displayName: 'Google Antigravity',
-  auth: 'oauth',
-  defaultBaseUrl: 'https://cloudcode-pa.googleapis.com',
-  oauthFamily: 'google',
-  pollable: true,
-  // fetchAvailableModels lists the models each account serves.
-  defaultModels: [],
-  needsRefresh: googleNeedsRefresh,
-  refreshCredentials: refreshGoogleToken,
-
-  async fetchQuota(ctx): Promise<QuotaResult> {
-    const result: QuotaResult = { quotas: [] };
-    let projectId = ctx.account.projectId;
-    if (!projectId || !ctx.account.tierLabel) {
-      const load = loadAnswer.safeParse(await post(ctx, 'loadCodeAssist', { metadata: { ideType: 'ANTIGRAVITY' } }));
-      if (!load.success) throw badResponse('loadCodeAssist', 200);
-      const p = load.data.cloudaicompanionProject;
-      projectId = (typeof p === 'string' ? p : p?.id) || projectId;
-      const tierSource = mapGoogleTier(load.data.paidTier) ? load.data.paidTier : load.data.currentTier;
-      result.projectId = projectId ?? null;
-      result.tier = mapGoogleTier(tierSource);
-      result.tierLabel = tierSource?.name ?? tierSource?.id ?? null;
-    }
-    const parsed = modelsAnswer.safeParse(await post(ctx, 'fetchAvailableModels', projectId ? { project: projectId } : {}));
-    if (!parsed.success) throw badResponse('fetchAvailableModels', 200);
-    const fetchedAt = ctx.now();
-    for (const [model, m] of Object.entries(parsed.data.models ?? {})) {
-      const raw = m.quotaInfo?.remainingFraction;
+/** Window readings from a retrieveUserQuotaSummary answer, one per glob key (the tighter bucket wins). */
+export function summaryReadings(json: unknown, accountId: string, fetchedAt: number): QuotaInfo[] {
+  const parsed = summaryAnswer.safeParse(json);
+  if (!parsed.success) return [];
+  const byKey = new Map<string, QuotaInfo>();
+  for (const g of parsed.data.groups ?? []) {
+    const buckets = g.buckets ?? [];
+    const key = windowPattern(g.displayName, buckets.map((b) => b.bucketId));
+    for (const b of buckets) {
+      if (!b.window) continue;
       const info: QuotaInfo = {
-        accountId: ctx.account.id,
-        model,
-        displayName: m.displayName ?? null,
-        // Missing is unknown, never 0; values above 1 are clamped.
-        remainingFraction: typeof raw === 'number' && Number.isFinite(raw) ? Math.min(1, Math.max(0, raw)) : null,
-        resetAt: parseTime(m.quotaInfo?.resetTime),
+        accountId,
+        model: key,
+        displayName: g.displayName ?? null,
+        remainingFraction: clampFraction(b.remainingFraction),
+        resetAt: parseTime(b.resetTime),
         fetchedAt,
         source: 'poll',
-        window: null,
+        window: b.window,
         limit: null,
         remaining: null,
       };
-      result.quotas.push(info);
+      const prev = byKey.get(key);
+      if (!prev || tighter(info, prev)) byKey.set(key, info);
     }
-    return result;
-  },
-};
+  }
+  return [...byKey.values()];
+}
+
+export interface AntigravityOptions {
+  /** Base URLs tried, in order, after the ones googleHosts() gives for ctx.baseUrl. */
+  fallbackBaseUrls?: readonly string[];
+}
+
+function creditsStale(ctx: ProviderContext): boolean {
+  const at = ctx.account.details['creditsCheckedAt'];
+  return typeof at !== 'number' || ctx.now() - at >= CREDITS_MAX_AGE_MS;
+}
+
+export function createAntigravityAdapter(opts: AntigravityOptions = {}): ProviderAdapter {
+  return {
+    id: 'antigravity',
+    displayName: 'Google Antigravity',
+    auth: 'oauth',
+    defaultBaseUrl: 'https://cloudcode-pa.googleapis.com',
+    oauthFamily: 'google',
+    pollable: true,
+    // fetchAvailableModels lists the models each account serves.
+    defaultModels: [],
+    needsRefresh: googleNeedsRefresh,
+    refreshCredentials: refreshGoogleToken,
+
+    async fetchQuota(ctx): Promise<QuotaResult> {
+      const api = new GoogleApi(ctx, googleHosts(ctx.baseUrl, opts.fallbackBaseUrls));
+      const result: QuotaResult = { quotas: [] };
+      const details: Record<string, DetailValue> = {};
+      let projectId = ctx.account.projectId;
+      const needIdentity = !projectId || !ctx.account.tierLabel;
+      if (needIdentity || creditsStale(ctx)) {
+        try {
+          const info = await loadCodeAssist(api, { ideType: 'ANTIGRAVITY' });
+          projectId = info.projectId ?? projectId;
+          result.projectId = projectId ?? null;
+          result.tier = info.tier;
+          result.tierLabel = info.tierLabel;
+          // Credits that disappeared are cleared (details are merged into the account's).
+          for (const k of Object.keys(ctx.account.details)) if (k.startsWith(CREDITS_PREFIX)) details[k] = null;
+          Object.assign(details, info.credits);
+          details['creditsCheckedAt'] = ctx.now();
+        } catch (err) {
+          // A credits-only check is not worth failing the sync over, unless the account itself
+          // is refused (auth: refresh and retry; permanent: mark it).
+          const kind = (err as { kind?: string }).kind;
+          if (needIdentity || ctx.signal.aborted || kind === 'auth' || kind === 'permanent') throw err;
+        }
+      }
+      const parsed = modelsAnswer.safeParse(await api.post('fetchAvailableModels', projectId ? { project: projectId } : {}));
+      if (!parsed.success) throw badResponse('fetchAvailableModels', 200);
+      const fetchedAt = ctx.now();
+      for (const [model, m] of Object.entries(parsed.data.models ?? {})) {
+        result.quotas.push({
+          accountId: ctx.account.id,
+          model,
+          displayName: m.displayName ?? null,
+          remainingFraction: clampFraction(m.quotaInfo?.remainingFraction),
+          resetAt: parseTime(m.quotaInfo?.resetTime),
+          fetchedAt,
+          source: 'poll',
+          window: null,
+          limit: null,
+          remaining: null,
+        });
+      }
+      // Best effort: whatever goes wrong here (error, garbage), the per-model readings stand.
+      try {
+        const summary = await api.post('retrieveUserQuotaSummary', projectId ? { project: projectId } : {});
+        result.quotas.push(...informativeWindows(summaryReadings(summary, ctx.account.id, ctx.now()), result.quotas));
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+      }
+      details['apiHost'] = api.hostName;
+      result.details = details;
+      return result;
+    },
+  };
+}
+
+export const antigravityAdapter: ProviderAdapter = createAntigravityAdapter();

@@ -165,7 +165,8 @@ export function readingsFromHeaders(headers: Headers, now: number, opts: HeaderR
   const windows = parseRateLimitWindows(headers, now);
   const base = { accountId: opts.accountId, model: opts.model, displayName: null, fetchedAt: now, source: opts.source };
   if (opts.status === 429) {
-    const exhausted = windows.find((w) => w.remaining === 0) ?? tightestWindow(windows);
+    // Name the window only when one says it is empty; otherwise the 429 is its own reason.
+    const exhausted = tightestWindow(windows.filter((w) => w.remaining === 0));
     return [{
       ...base,
       remainingFraction: 0,

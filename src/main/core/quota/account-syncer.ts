@@ -8,6 +8,7 @@ import type { AccountRecord, Credentials, QuotaInfo, SyncState } from '../model'
 import type { Clock, FetchFn, Logger } from '../ports';
 import { resolveBaseUrl, type ProviderRegistry, type ProviderContext, type QuotaResult } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
+import { resultOfError } from '../providers/api-key-probe';
 import type { QuotaEngine } from './quota-engine';
 import type { SyncRepository } from './sync-repository';
 
@@ -64,8 +65,21 @@ export class AccountSyncer {
       this.d.syncRepo.setState(state);
       return { account: fresh, readings: result.quotas, error: null, durationMs: now - started, state };
     } catch (err) {
-      const e = toProviderError(err, signal);
-      return { account, readings: [], error: e, durationMs: this.d.clock.now() - started, state: this.recordFailure(account, prev, e, started) };
+      let e = toProviderError(err, signal);
+      // A refused probe still teaches something (a 429 is "0 until then"): keep its readings.
+      const partial = resultOfError(err);
+      let readings: QuotaInfo[] = [];
+      const current = this.d.accounts.get(account.id);
+      if (partial && current) {
+        this.applyDiscoveries(current, partial);
+        this.d.engine.applyReadings(current, partial.quotas, false);
+        readings = partial.quotas;
+      }
+      // A 403 on a probe may only mean this key cannot use that model: do not suspend the account.
+      if (e.kind === 'permanent' && e.accountStatus === 'suspended') {
+        e = new ProviderError({ kind: 'transient', code: e.code, status: e.status, message: e.message });
+      }
+      return { account, readings, error: e, durationMs: this.d.clock.now() - started, state: this.recordFailure(account, prev, e, started) };
     }
   }
 

@@ -56,25 +56,31 @@ export class QuotaCache {
   }
 
   /**
-   * The reading that applies to a model: the exact one, else the most specific unexpired glob
-   * ("*opus*" before "*"). Glob readings bind a family or every model of the account.
+   * The reading that binds a model: among its exact reading and every glob that matches it
+   * ("*opus*", "*" — windows shared by a family or by the whole account), the one with the
+   * least remaining; when none says how much remains, the most specific one.
    */
   lookup(accountId: string, model: string, now: number): QuotaInfo | undefined {
     const models = this.byAccount.get(accountId);
     if (!models) return undefined;
     const exact = models.get(model);
-    if (exact && exact.expiresAt > now) return exact.info;
-    let best: Entry | undefined;
-    let bestScore = -1;
+    let binding: QuotaInfo | undefined = exact && exact.expiresAt > now && exact.info.remainingFraction !== null ? exact.info : undefined;
+    let specific: QuotaInfo | undefined = exact && exact.expiresAt > now ? exact.info : undefined;
+    let specificScore = specific ? Number.MAX_SAFE_INTEGER : -1;
     for (const [key, e] of models) {
       if (!key.includes('*') || e.expiresAt <= now || !modelMatches(key, model)) continue;
+      const f = e.info.remainingFraction;
+      if (f !== null) {
+        const b = binding?.remainingFraction ?? Infinity;
+        if (f < b || (f === b && (e.info.resetAt ?? 0) > (binding?.resetAt ?? 0))) binding = e.info;
+      }
       const score = patternSpecificity(key);
-      if (score > bestScore) {
-        best = e;
-        bestScore = score;
+      if (score > specificScore) {
+        specific = e.info;
+        specificScore = score;
       }
     }
-    return best?.info;
+    return binding ?? specific;
   }
 
   /** Every unexpired reading of one account. */

@@ -1,0 +1,289 @@
+// A real HTTP fake of ChatGPT's Codex usage endpoint (/backend-api/wham/usage) and OpenAI's
+// OAuth token endpoint (shapes: docs/PROVIDERS.md). Access and id tokens are real unsigned-style
+// JWTs (base64url header.payload.signature) carrying the "https://api.openai.com/auth" claim;
+// the usage endpoint checks ChatGPT-Account-Id against it. Refresh tokens rotate; reusing one
+// answers refresh_token_reused, a revoked one refresh_token_expired, an unknown one invalid_grant.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { FakeBehaviour as GoogleBehaviour } from './fake-google';
+
+export type FakeBehaviour = Exclude<GoogleBehaviour, { kind: 'quota429' }>;
+export const FAKE_CODEX_CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
+export const AUTH_CLAIM = 'https://api.openai.com/auth';
+
+export interface FakeCodexWindow { used_percent: number | null; limit_window_seconds?: number; reset_after_seconds?: number; reset_at?: number }
+export interface FakeCodexRateLimit {
+  allowed?: boolean;
+  limit_reached?: boolean;
+  primary_window: FakeCodexWindow | null;
+  secondary_window: FakeCodexWindow | null;
+}
+export interface FakeCodexCredits { has_credits: boolean; unlimited: boolean; balance: string | number | null }
+export interface FakeCodexAccountSpec {
+  refreshToken: string;
+  accessToken?: string;
+  /** chatgpt_account_id in the tokens' auth claim and the expected ChatGPT-Account-Id. */
+  accountId?: string;
+  email?: string;
+  planType?: string;
+  /** null answers rate_limit: null. Default: a light 5 h and weekly load. */
+  rateLimit?: FakeCodexRateLimit | null;
+  additionalRateLimits?: { limit_name: string; metered_feature?: string; rate_limit: FakeCodexRateLimit | null }[] | null;
+  credits?: FakeCodexCredits | null;
+  /** Seconds issued access tokens live (their exp claim; default 10 days). */
+  accessTtlSec?: number;
+  /** Also answer expires_in from the token endpoint (the real one may omit it). */
+  includeExpiresIn?: boolean;
+  /** 'opaque' issues access tokens that are not JWTs (no exp to read). */
+  accessTokenFormat?: 'jwt' | 'opaque';
+  /** Usage without a matching ChatGPT-Account-Id answers 403 (default true). */
+  requireAccountIdHeader?: boolean;
+  behaviour?: FakeBehaviour;
+  tokenBehaviour?: FakeBehaviour;
+  latencyMs?: number;
+}
+export interface FakeCodexRequest {
+  path: string; method: string; authorization: string | null; accountIdHeader: string | null; contentType: string | null;
+  body: string; startedAt: number; endedAt: number | null; status: number | null;
+}
+export interface FakeCodexAccount {
+  readonly spec: FakeCodexAccountSpec;
+  accessToken(): string;
+  refreshToken(): string;
+  idToken(): string;
+  accountId(): string;
+  setBehaviour(b: FakeBehaviour): void;
+  setTokenBehaviour(b: FakeBehaviour): void;
+  setRateLimit(rl: FakeCodexRateLimit | null): void;
+  setAdditionalRateLimits(l: FakeCodexAccountSpec['additionalRateLimits']): void;
+  revokeAccessToken(): void;
+  revokeRefreshToken(): void;
+  callCount(path?: string): number;
+}
+export interface FakeCodex {
+  baseUrl: string;
+  tokenUrl: string;
+  addAccount(spec: FakeCodexAccountSpec): FakeCodexAccount;
+  account(refreshToken: string): FakeCodexAccount;
+  requests: FakeCodexRequest[];
+  close(): Promise<void>;
+}
+
+interface Account {
+  spec: FakeCodexAccountSpec & { accessToken: string; accountId: string; refreshToken: string };
+  idToken: string;
+  refreshRevoked: boolean;
+  handle: FakeCodexAccount;
+}
+interface Reply { status: number; body: unknown; headers?: Record<string, string> }
+
+const USAGE_PATH = '/backend-api/wham/usage';
+const TOKEN_PATH = '/oauth/token';
+const MALFORMED = '{"plan_type": "plus", "rate_limit": {"allowed": true, "primary_window": {"used_percent": ';
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+/** A JWT-shaped token: real base64url header and payload, a random (unverifiable) signature. */
+export function fakeJwt(payload: Record<string, unknown>): string {
+  return `${b64({ alg: 'RS256', typ: 'JWT', kid: 'fake' })}.${b64(payload)}.${randomBytes(32).toString('base64url')}`;
+}
+
+const openaiError = (status: number, code: string, message: string): Reply => ({
+  status, body: { error: { message, type: 'invalid_request_error', param: null, code } },
+});
+
+function defaultStatusBody(status: number, api: boolean): unknown {
+  if (!api) return { error: { message: `Fake OAuth error ${status}.`, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null } };
+  if (status === 401) return { detail: 'Could not parse your authentication token. Please try signing in again.' };
+  if (status === 403) return { detail: { code: 'deactivated_workspace', message: 'This workspace has been deactivated.' } };
+  if (status === 429) return { detail: 'Too many requests. Please slow down.' };
+  return { detail: status >= 500 ? 'Internal Server Error' : `Fake error ${status}.` };
+}
+
+export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): Promise<FakeCodex> {
+  const byRefresh = new Map<string, Account>();
+  const byAccess = new Map<string, Account>();
+  const requests: FakeCodexRequest[] = [];
+  const owner = new Map<FakeCodexRequest, Account>();
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+  let counter = 0;
+  const rnd = () => Math.random().toString(36).slice(2, 12);
+
+  function authClaim(s: Account['spec']): Record<string, unknown> {
+    return { chatgpt_account_id: s.accountId, chatgpt_plan_type: s.planType ?? 'plus', chatgpt_user_id: `user-fake${s.accountId}` };
+  }
+  function newAccessToken(s: Account['spec']): string {
+    counter++;
+    if (s.accessTokenFormat === 'opaque') return `opaque-fake${counter}-${rnd()}`;
+    const now = Math.floor(Date.now() / 1000);
+    return fakeJwt({ iss: 'https://auth.openai.com', aud: ['https://api.openai.com/v1'], iat: now, exp: now + (s.accessTtlSec ?? 864_000), jti: `fake${counter}`, [AUTH_CLAIM]: authClaim(s) });
+  }
+  function newIdToken(s: Account['spec']): string {
+    const now = Math.floor(Date.now() / 1000);
+    return fakeJwt({ iss: 'https://auth.openai.com', aud: [FAKE_CODEX_CLIENT_ID], iat: now, exp: now + 3600, email: s.email ?? 'someone@example.com', [AUTH_CLAIM]: authClaim(s) });
+  }
+
+  function later(ms: number, fn: () => void): void {
+    if (ms <= 0) { fn(); return; }
+    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
+    timers.add(t);
+  }
+
+  function send(res: ServerResponse, r: Reply): void {
+    if (res.destroyed || res.headersSent) return;
+    res.writeHead(r.status, { 'Content-Type': 'application/json', ...r.headers });
+    res.end(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+  }
+
+  function act(res: ServerResponse, rec: FakeCodexRequest, b: FakeBehaviour, delayMs: number, api: boolean, normal: () => Reply): void {
+    if (b.kind === 'hang') return;
+    later(delayMs + (b.kind === 'slow' ? b.delayMs : 0), () => {
+      if (res.destroyed) return;
+      if (b.kind === 'reset') { rec.endedAt = Date.now(); res.socket?.destroy(); return; }
+      if (b.kind === 'status') send(res, { status: b.status, body: b.body ?? defaultStatusBody(b.status, api), ...(b.headers ? { headers: b.headers } : {}) });
+      else if (b.kind === 'malformed') send(res, { status: 200, body: MALFORMED });
+      else send(res, normal());
+    });
+  }
+
+  function usageAnswer(a: Account): Reply {
+    const s = a.spec;
+    return { status: 200, body: {
+      user_id: `user-fake${s.accountId}`,
+      account_id: s.accountId,
+      email: s.email ?? 'someone@example.com',
+      plan_type: s.planType ?? 'plus',
+      rate_limit: s.rateLimit === null ? null : { allowed: true, limit_reached: false, ...s.rateLimit },
+      code_review_rate_limit: null,
+      additional_rate_limits: s.additionalRateLimits ?? null,
+      credits: s.credits === undefined ? { has_credits: false, unlimited: false, balance: null } : s.credits,
+      promo: null,
+    } };
+  }
+
+  function handleUsage(res: ServerResponse, rec: FakeCodexRequest): void {
+    const delay0 = opts.defaultLatencyMs ?? 0;
+    const token = /^Bearer (.+)$/.exec(rec.authorization ?? '')?.[1];
+    const a = token === undefined ? undefined : byAccess.get(token);
+    if (!a) { act(res, rec, { kind: 'normal' }, delay0, true, () => ({ status: 401, body: defaultStatusBody(401, true) })); return; }
+    owner.set(rec, a);
+    const delay = a.spec.latencyMs ?? delay0;
+    if (a.spec.requireAccountIdHeader !== false && rec.accountIdHeader !== a.spec.accountId) {
+      act(res, rec, { kind: 'normal' }, delay, true, () => ({ status: 403, body: { detail: { code: 'account_mismatch', message: 'ChatGPT-Account-Id is missing or does not match this token.' } } }));
+      return;
+    }
+    act(res, rec, a.spec.behaviour ?? { kind: 'normal' }, delay, true, () => usageAnswer(a));
+  }
+
+  function handleToken(req: IncomingMessage, res: ServerResponse, rec: FakeCodexRequest): void {
+    let body: Record<string, unknown> = {};
+    let parsed = true;
+    try {
+      body = (req.headers['content-type'] ?? '').includes('json')
+        ? (JSON.parse(rec.body) as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(rec.body));
+    } catch { parsed = false; }
+    const given = typeof body['refresh_token'] === 'string' ? body['refresh_token'] : '';
+    const a = byRefresh.get(given);
+    if (a) owner.set(rec, a);
+    act(res, rec, a?.spec.tokenBehaviour ?? { kind: 'normal' }, a?.spec.latencyMs ?? opts.defaultLatencyMs ?? 0, false, () => {
+      if (!parsed) return openaiError(400, 'invalid_json', 'We could not parse the JSON body of your request.');
+      if (body['grant_type'] !== 'refresh_token') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Unsupported grant type' } };
+      if (body['client_id'] !== FAKE_CODEX_CLIENT_ID) return { status: 401, body: { error: 'invalid_client', error_description: 'Unknown client' } };
+      if (!a) return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid refresh token' } };
+      if (a.refreshRevoked) return openaiError(401, 'refresh_token_expired', 'Your refresh token has expired. Please try signing in again.');
+      if (a.spec.refreshToken !== given) return openaiError(401, 'refresh_token_reused', 'Your refresh token has already been used to generate a new access token. Please try signing in again.');
+      byAccess.delete(a.spec.accessToken);
+      a.spec.accessToken = newAccessToken(a.spec);
+      byAccess.set(a.spec.accessToken, a);
+      a.spec.refreshToken = `rt-fake${++counter}-${rnd()}`;
+      byRefresh.set(a.spec.refreshToken, a);
+      a.idToken = newIdToken(a.spec);
+      return { status: 200, body: {
+        id_token: a.idToken,
+        access_token: a.spec.accessToken,
+        refresh_token: a.spec.refreshToken,
+        ...(a.spec.includeExpiresIn ? { expires_in: a.spec.accessTtlSec ?? 864_000 } : {}),
+      } };
+    });
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const rec: FakeCodexRequest = {
+      path, method: req.method ?? 'GET', authorization: req.headers.authorization ?? null,
+      accountIdHeader: (req.headers['chatgpt-account-id'] as string | undefined) ?? null, contentType: req.headers['content-type'] ?? null,
+      body: '', startedAt: Date.now(), endedAt: null, status: null,
+    };
+    requests.push(rec);
+    res.on('finish', () => { rec.endedAt = Date.now(); rec.status = res.statusCode; });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      rec.body = Buffer.concat(chunks).toString('utf8');
+      if (req.method === 'GET' && path === USAGE_PATH) handleUsage(res, rec);
+      else if (req.method === 'POST' && path === TOKEN_PATH) handleToken(req, res, rec);
+      else act(res, rec, { kind: 'normal' }, 0, true, () => ({ status: 404, body: { detail: 'Not Found' } }));
+    });
+  });
+  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  function addAccount(input: FakeCodexAccountSpec): FakeCodexAccount {
+    if (byRefresh.has(input.refreshToken)) throw new Error(`fake-codex: duplicate refresh token ${input.refreshToken}`);
+    const nowSec = Math.floor(Date.now() / 1000);
+    const spec: Account['spec'] = {
+      ...input,
+      accountId: input.accountId ?? `acct-${(++counter).toString(16).padStart(8, '0')}-fake`,
+      accessToken: '',
+      rateLimit: input.rateLimit === undefined
+        ? {
+            primary_window: { used_percent: 10, limit_window_seconds: 18_000, reset_after_seconds: 3_600, reset_at: nowSec + 3_600 },
+            secondary_window: { used_percent: 20, limit_window_seconds: 604_800, reset_after_seconds: 86_400, reset_at: nowSec + 86_400 },
+          }
+        : input.rateLimit,
+    };
+    spec.accessToken = input.accessToken ?? newAccessToken(spec);
+    const a: Account = { spec, idToken: newIdToken(spec), refreshRevoked: false, handle: undefined as unknown as FakeCodexAccount };
+    a.handle = {
+      spec,
+      accessToken: () => a.spec.accessToken,
+      refreshToken: () => a.spec.refreshToken,
+      idToken: () => a.idToken,
+      accountId: () => a.spec.accountId,
+      setBehaviour: (b) => { a.spec.behaviour = b; },
+      setTokenBehaviour: (b) => { a.spec.tokenBehaviour = b; },
+      setRateLimit: (rl) => { a.spec.rateLimit = rl; },
+      setAdditionalRateLimits: (l) => { a.spec.additionalRateLimits = l; },
+      revokeAccessToken: () => { byAccess.delete(a.spec.accessToken); },
+      revokeRefreshToken: () => { a.refreshRevoked = true; },
+      callCount: (p) => requests.filter((r) => owner.get(r) === a && r.path === (p ?? USAGE_PATH)).length,
+    };
+    byRefresh.set(spec.refreshToken, a);
+    byAccess.set(spec.accessToken, a);
+    return a.handle;
+  }
+
+  return {
+    baseUrl,
+    tokenUrl: `${baseUrl}${TOKEN_PATH}`,
+    addAccount,
+    account(refreshToken) {
+      const a = byRefresh.get(refreshToken);
+      if (!a) throw new Error(`fake-codex: unknown refresh token ${refreshToken}`);
+      return a.handle;
+    },
+    requests,
+    close() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+      });
+    },
+  };
+}
