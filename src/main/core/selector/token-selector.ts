@@ -46,10 +46,18 @@ export class TokenSelector {
     private readonly strategy: () => SelectorStrategy,
   ) {}
 
-  select(model: string, exclude?: ReadonlySet<string>): Selection {
+  /**
+   * The best account for a model. `exclude` skips accounts already tried for this request;
+   * `accept` narrows to accounts that can take it (e.g. providers speaking the client's API).
+   */
+  select(model: string, exclude?: ReadonlySet<string>, accept?: (a: AccountRecord) => boolean): Selection {
     const now = this.clock.now();
     const idx = this.indexFor(model, now);
     const c = idx.candidates;
+    if (accept) {
+      for (const cand of c) if (!exclude?.has(cand.account.id) && accept(cand.account)) return { account: cand.account, decision: cand.decision };
+      throw new NoAccountAvailableError(model, idx.earliestReset);
+    }
     if (!exclude || exclude.size === 0) {
       if (c.length > 0) {
         if (idx.strategy === 'round-robin' && idx.topRun > 1) {

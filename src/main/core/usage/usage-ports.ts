@@ -1,0 +1,61 @@
+// The seam between the proxy (and the token API's /v1/report) and the usage ledger/limits:
+// the proxy writes a pending row before each dispatch and completes it after; limits are
+// checked before dispatch. Times are epoch ms.
+import type { ProviderId } from '../../../shared/types';
+
+export type AttemptStatus = 'completed' | 'failed' | 'rejected';
+
+export interface AttemptStart {
+  /** One client request; its attempts share it. */
+  requestId: string;
+  /** 1 for the first account tried, 2 for the next, … */
+  attempt: number;
+  accountId: string | null;
+  provider: ProviderId | null;
+  model: string;
+  /** Who asked, e.g. the client's User-Agent product ("claude-cli/2.0", "OpenAI/JS 5.1"). */
+  client: string | null;
+  /** "openai.chat", "openai.responses", "anthropic.messages", "gemini.generate", "token-api", … */
+  route: string;
+  startedAt: number;
+}
+
+export interface AttemptEnd {
+  status: AttemptStatus;
+  httpStatus: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  endedAt: number;
+  /** Short, secret-free text for failed/rejected attempts. */
+  error: string | null;
+}
+
+export interface UsageLedgerPort {
+  /** Writes a pending row; returns its id. */
+  begin(a: AttemptStart): number;
+  /** Completes a pending row (cost from the pricing table; rollups in the same transaction). */
+  complete(id: number, e: AttemptEnd): void;
+  /** A request refused before any dispatch (limits, no account): one rejected row. */
+  reject(a: AttemptStart, e: Omit<AttemptEnd, 'status'>): void;
+}
+
+export type LimitKind = 'requests_per_hour' | 'requests_per_day' | 'input_tokens_per_month' | 'output_tokens_per_month' | 'cost_per_month';
+
+export interface LimitBreach {
+  scope: 'global' | 'account';
+  accountId: string | null;
+  limit: LimitKind;
+  max: number;
+  used: number;
+  /** When the window frees up (epoch ms). */
+  resetAt: number;
+}
+
+export type LimitDecision = { ok: true } | { ok: false; breach: LimitBreach };
+
+export interface UsageLimitsPort {
+  /** Global limits, checked once per client request before any account is chosen. */
+  checkGlobal(now: number): LimitDecision;
+  /** An account's own limits, checked before dispatching to it (over: skip the account). */
+  checkAccount(accountId: string, now: number): LimitDecision;
+}
