@@ -39,12 +39,14 @@ const METHOD_ORDER = ['loadCodeAssist', 'fetchAvailableModels', 'retrieveUserQuo
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+// Real-looking ids: the adapter maps quota-summary groups to model families by these names.
 const REAL_MODELS = [
-  'gemini-3-pro-high', 'gemini-3-pro-low', 'gemini-3-flash', 'gemini-2.5-pro', 'gemini-2.5-flash',
-  'gemini-2.5-flash-lite', 'gemini-2.5-flash-thinking', 'gemini-2.5-flash-image', 'claude-sonnet-4-5',
-  'claude-sonnet-4-5-thinking', 'claude-opus-4-5-thinking', 'gpt-oss-120b-medium',
+  'gemini-3-pro-high', 'gemini-3-pro-low', 'gemini-3-pro-image', 'gemini-3-flash', 'gemini-2.5-pro', 'gemini-2.5-pro-thinking',
+  'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-2.5-flash-thinking', 'gemini-2.5-flash-image', 'gemini-2.0-flash',
+  'gemini-2.0-flash-lite', 'claude-sonnet-4-5', 'claude-sonnet-4-5-thinking', 'claude-opus-4-5-thinking', 'claude-opus-4-1',
+  'claude-haiku-4-5', 'gpt-oss-120b-medium', 'gpt-oss-20b', 'gemma-3-27b',
 ];
-const MODELS = Array.from({ length: M }, (_, j) => REAL_MODELS[j] ?? `bench-model-${String(j).padStart(2, '0')}`);
+const MODELS = Array.from({ length: M }, (_, j) => REAL_MODELS[j] ?? `gemini-bench-${String(j).padStart(2, '0')}`);
 
 function specFor(i: number, resetTime: string): FakeAccountSpec {
   const models: Record<string, FakeModel> = {};

@@ -63,6 +63,11 @@ export const settingsPatchSchema = z
     googleClientId: z.string().max(500).nullable(),
     googleClientSecret: z.string().max(500).nullable(),
     controlPort: z.number().int().min(0).max(65_535),
+    proxyEnabled: z.boolean(),
+    proxyPort: z.number().int().min(0).max(65_535),
+    proxyMaxAttempts: z.number().int().min(1).max(20),
+    usageRetentionDays: z.number().int().min(1).max(3650),
+    limitsDryRun: z.boolean(),
   })
   .partial()
   .strict();

@@ -218,6 +218,15 @@ export interface Settings {
   googleClientId: string | null;
   googleClientSecret: string | null;
   controlPort: number;
+  /** The local proxy AI clients point at (127.0.0.1). */
+  proxyEnabled: boolean;
+  proxyPort: number;
+  /** Accounts tried per client request before answering 429. */
+  proxyMaxAttempts: number;
+  /** Ledger rows older than this are deleted (daily rollups are kept). */
+  usageRetentionDays: number;
+  /** Limits only warn; nothing is suspended. */
+  limitsDryRun: boolean;
 }
 
 export interface SelectionView {

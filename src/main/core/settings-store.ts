@@ -21,6 +21,11 @@ export const DEFAULT_SETTINGS: Settings = {
   googleClientId: null,
   googleClientSecret: null,
   controlPort: 4820,
+  proxyEnabled: true,
+  proxyPort: 4821,
+  proxyMaxAttempts: 4,
+  usageRetentionDays: 90,
+  limitsDryRun: false,
 };
 
 /** Environment variables that override a setting, by setting key. */
