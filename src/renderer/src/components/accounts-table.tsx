@@ -86,8 +86,15 @@ const AccountRow = memo(function AccountRow({ id }: { id: string }) {
   );
 });
 
+/** Windows keyed by a glob ("*", "*opus*") bind several models: name them as windows. */
+export function quotaName(q: Pick<QuotaView, 'model' | 'displayName' | 'window'>): string {
+  if (!q.model.includes('*')) return q.displayName ?? q.model;
+  const scope = q.model === '*' ? 'all models' : (q.displayName ?? q.model.replace(/\*/g, ' ').trim());
+  return `${scope} · ${q.window ?? 'shared'} window`;
+}
+
 function QuotaLine({ quota, accountLabel }: { quota: QuotaView; accountLabel: string }) {
-  const name = quota.displayName ?? quota.model;
+  const name = quotaName(quota);
   const resetAt = quota.lock?.lockedUntil ?? quota.decision.resetAt ?? quota.resetAt;
   return (
     <li className={`quota-line${quota.stale ? ' is-stale' : ''}`}>
