@@ -105,7 +105,9 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     defaultLockMs: () => settings.get().defaultLockSec * 1000,
     labelOf: (id) => store.get(id)?.label ?? id,
     declaredModels: (account) => account.models ?? settings.get().providerModels[account.provider] ?? registry.get(account.provider)?.defaultModels ?? [],
-    onChanged: (e) => bus.emit('quota:changed', e),
+    onChanged: (accountId, views) => {
+      if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
+    },
   });
   const accountsChanged = (ids: string[]) => bus.emit('accounts:changed', { accountIds: ids });
   const syncer = new AccountSyncer({

@@ -73,7 +73,14 @@ export class SettingsStore {
     }
   }
 
+  private memo: Settings | null = null;
+
+  /** The effective settings; rebuilt only after an update (it is read on hot paths). */
   get(): Settings {
+    return (this.memo ??= this.compute());
+  }
+
+  private compute(): Settings {
     const out: Settings = { ...DEFAULT_SETTINGS, ...this.saved };
     for (const [key, envName] of Object.entries(ENV_OVERRIDES) as Array<[keyof Settings, string]>) {
       const v = this.env[envName];
@@ -109,6 +116,7 @@ export class SettingsStore {
     }
     this.stmt.tx(Object.entries(merged).map(([k, v]) => [k, JSON.stringify(v)]));
     Object.assign(this.saved, merged);
+    this.memo = null;
     for (const k of Object.keys(parsed)) delete (this.runOverrides as Record<string, unknown>)[k];
     return this.get();
   }

@@ -24,6 +24,10 @@ export class EventBus {
     return () => offs.forEach((off) => off());
   }
 
+  hasListeners(event: EventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<E extends EventName>(event: E, payload: EventMap[E]): void {
     for (const l of this.listeners.get(event) ?? []) {
       try {

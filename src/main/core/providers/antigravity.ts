@@ -188,7 +188,14 @@ export function createAntigravityAdapter(opts: AntigravityOptions = {}): Provide
           if (needIdentity || ctx.signal.aborted || kind === 'auth' || kind === 'permanent') throw err;
         }
       }
-      const parsed = modelsAnswer.safeParse(await api.post('fetchAvailableModels', projectId ? { project: projectId } : {}));
+      const body = projectId ? { project: projectId } : {};
+      // The windows call runs beside the models call: one round trip per account, not two.
+      // Best effort: whatever goes wrong there (error, garbage), the per-model readings stand.
+      const summaryP = api.post('retrieveUserQuotaSummary', body).then(
+        (summary) => ({ summary, err: null as unknown }),
+        (err: unknown) => ({ summary: null, err }),
+      );
+      const parsed = modelsAnswer.safeParse(await api.post('fetchAvailableModels', body));
       if (!parsed.success) throw badResponse('fetchAvailableModels', 200);
       const fetchedAt = ctx.now();
       for (const [model, m] of Object.entries(parsed.data.models ?? {})) {
@@ -205,12 +212,15 @@ export function createAntigravityAdapter(opts: AntigravityOptions = {}): Provide
           remaining: null,
         });
       }
-      // Best effort: whatever goes wrong here (error, garbage), the per-model readings stand.
-      try {
-        const summary = await api.post('retrieveUserQuotaSummary', projectId ? { project: projectId } : {});
-        result.quotas.push(...informativeWindows(summaryReadings(summary, ctx.account.id, ctx.now()), result.quotas));
-      } catch (err) {
+      const { summary, err } = await summaryP;
+      if (err !== null) {
         if (ctx.signal.aborted) throw err;
+      } else {
+        try {
+          result.quotas.push(...informativeWindows(summaryReadings(summary, ctx.account.id, ctx.now()), result.quotas));
+        } catch {
+          // Garbage in the windows answer: ignored, as above.
+        }
       }
       details['apiHost'] = api.hostName;
       result.details = details;

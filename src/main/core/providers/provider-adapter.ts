@@ -63,11 +63,19 @@ export function resolveBaseUrl(adapter: ProviderAdapter, settings: Settings, acc
   return (account.baseUrl ?? settings.baseUrls[adapter.id] ?? adapter.defaultBaseUrl).replace(/\/+$/, '');
 }
 
+const compiled = new Map<string, RegExp>();
+
 /** Case-insensitive glob match where "*" stands for any run of characters. */
 export function modelMatches(pattern: string, model: string): boolean {
   if (pattern === '*') return true;
-  if (!pattern.includes('*')) return pattern.toLowerCase() === model.toLowerCase();
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  if (!pattern.includes('*')) return pattern.length === model.length && pattern.toLowerCase() === model.toLowerCase();
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    // Patterns come from adapters and settings: few and reused. The bound only guards memory.
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(pattern, re);
+  }
   return re.test(model);
 }
 

@@ -23,7 +23,8 @@ export interface EngineOptions {
   labelOf: (accountId: string) => string;
   /** Model patterns an account serves beyond the ids its readings name (provider defaults, settings, account). */
   declaredModels: (account: AccountRecord) => readonly string[];
-  onChanged: (e: QuotaChangedEvent) => void;
+  /** Views are built only if someone listens (a window or an SSE client): a lazy payload. */
+  onChanged: (accountId: string, views: () => QuotaChangedEvent['quotas']) => void;
 }
 
 export class QuotaEngine {
@@ -84,7 +85,7 @@ export class QuotaEngine {
     }
     const now = this.o.clock.now();
     for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
-    this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+    this.o.onChanged(account.id, () => this.views(account.id));
   }
 
   lock(accountId: string, model: string): QuotaLock | undefined {
@@ -120,7 +121,7 @@ export class QuotaEngine {
         this.o.repo.deleteLock(account.id, model);
         this.lockVersion++;
         this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model, now));
-        this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+        this.o.onChanged(account.id, () => this.views(account.id));
       }
       return null;
     }
@@ -138,7 +139,7 @@ export class QuotaEngine {
     this.cache.markServed(account.id, model);
     this.lockVersion++;
     this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model, now));
-    this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+    this.o.onChanged(account.id, () => this.views(account.id));
     return until;
   }
 
@@ -148,7 +149,7 @@ export class QuotaEngine {
     if (had || deleted) {
       this.lockVersion++;
       this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model));
-      this.o.onChanged({ accountId: account.id, quotas: this.views(account.id) });
+      this.o.onChanged(account.id, () => this.views(account.id));
     }
     return had || deleted;
   }
@@ -205,9 +206,22 @@ export class QuotaEngine {
       .filter((v): v is QuotaView => v !== null);
   }
 
-  /** Counts for MonitorStats over unexpired readings (and active locks). */
+  private countsMemo: { key: string; value: { cached: number; expired: number; low: number; exhausted: number } } | null = null;
+
+  /**
+   * Counts for MonitorStats over unexpired readings (and active locks). Memoized per engine
+   * version and second: stats are read on every event and a full pass is O(readings).
+   */
   counts(isActive: (accountId: string) => boolean): { cached: number; expired: number; low: number; exhausted: number } {
     const now = this.o.clock.now();
+    const memoKey = `${this.version()}:${Math.floor(now / 1000)}`;
+    if (this.countsMemo?.key === memoKey) return this.countsMemo.value;
+    const value = this.computeCounts(isActive, now);
+    this.countsMemo = { key: memoKey, value };
+    return value;
+  }
+
+  private computeCounts(isActive: (accountId: string) => boolean, now: number): { cached: number; expired: number; low: number; exhausted: number } {
     let low = 0;
     let exhausted = 0;
     let cached = 0;

@@ -46,6 +46,7 @@ export class QuotaRepository {
            remaining_fraction = excluded.remaining_fraction, reset_at = excluded.reset_at, fetched_at = excluded.fetched_at,
            source = excluded.source, window = excluded.window, limit_value = excluded.limit_value, remaining_value = excluded.remaining_value`,
       ),
+      touchLatest: db.prepare<[number, string]>('UPDATE quota_latest SET fetched_at = ? WHERE account_id = ?'),
       deleteLatestMissing: db.prepare('DELETE FROM quota_latest WHERE account_id = ? AND fetched_at < ?'),
       insertHistory: db.prepare(
         'INSERT INTO quota_snapshots (account_id, model, remaining_fraction, reset_at, fetched_at, source) VALUES (?, ?, ?, ?, ?, ?)',
@@ -80,9 +81,26 @@ export class QuotaRepository {
    */
   writeReadings(readings: QuotaInfo[], complete: Array<{ accountId: string; fetchedAt: number }> = []): number {
     let historyRows = 0;
+    const completeAt = new Map(complete.map((c) => [c.accountId, c.fetchedAt]));
+    const byAccount = new Map<string, QuotaInfo[]>();
+    for (const info of readings) {
+      let list = byAccount.get(info.accountId);
+      if (!list) byAccount.set(info.accountId, (list = []));
+      list.push(info);
+    }
     this.db.transaction(() => {
+      for (const [accountId, infos] of byAccount) {
+        // Most polls repeat the last values: then one UPDATE of the time replaces N upserts.
+        const at = completeAt.get(accountId);
+        if (at !== undefined && this.unchanged(accountId, infos, at)) {
+          this.stmt.touchLatest.run(at, accountId);
+          completeAt.delete(accountId);
+        } else {
+          for (const info of infos) this.stmt.upsertLatest.run(info);
+          this.rememberLatest(accountId, infos, at !== undefined);
+        }
+      }
       for (const info of readings) {
-        this.stmt.upsertLatest.run(info);
         const key = `${info.accountId}\u0000${info.model}`;
         const last = this.lastHistory.get(key);
         const moved =
@@ -97,9 +115,33 @@ export class QuotaRepository {
           historyRows++;
         }
       }
-      for (const c of complete) this.stmt.deleteLatestMissing.run(c.accountId, c.fetchedAt);
+      for (const [accountId, fetchedAt] of completeAt) this.stmt.deleteLatestMissing.run(accountId, fetchedAt);
     })();
     return historyRows;
+  }
+
+  private readonly lastLatest = new Map<string, Map<string, string>>();
+
+  private static signature(i: QuotaInfo): string {
+    return `${i.remainingFraction}|${i.resetAt}|${i.displayName}|${i.source}|${i.window}|${i.limit}|${i.remaining}`;
+  }
+
+  /** True when a complete reading repeats exactly the stored one (same models, same values, one time). */
+  private unchanged(accountId: string, infos: QuotaInfo[], at: number): boolean {
+    const last = this.lastLatest.get(accountId);
+    if (!last || last.size !== infos.length) return false;
+    for (const i of infos) if (i.fetchedAt !== at || last.get(i.model) !== QuotaRepository.signature(i)) return false;
+    return true;
+  }
+
+  private rememberLatest(accountId: string, infos: QuotaInfo[], complete: boolean): void {
+    // A partial reading leaves the account's other rows as they were: forget, so the next
+    // complete reading is written in full.
+    if (!complete) {
+      this.lastLatest.delete(accountId);
+      return;
+    }
+    this.lastLatest.set(accountId, new Map(infos.map((i) => [i.model, QuotaRepository.signature(i)])));
   }
 
   latestAll(): QuotaInfo[] {
@@ -125,6 +167,7 @@ export class QuotaRepository {
   }
 
   forgetAccount(accountId: string): void {
+    this.lastLatest.delete(accountId);
     for (const k of this.lastHistory.keys()) if (k.startsWith(`${accountId}\u0000`)) this.lastHistory.delete(k);
   }
 
