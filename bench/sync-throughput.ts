@@ -14,6 +14,7 @@
 //    and p-limit(cap) straight to the fake, bodies read as text — the transport alone.
 // Each measured step is preceded by a forced full GC (the idle gap between real cycles, when
 // V8's memory reducer runs) so that no step pays for the previous one's garbage.
+import { createNodeHttpClient, LEAN } from '../src/main/core/net/node-http-client';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pLimit from 'p-limit';
@@ -68,7 +69,12 @@ function specFor(i: number, resetTime: string): FakeAccountSpec {
 
 interface Tokens { accessToken: string; projectId: string }
 
-/** The transport alone: per account the same POSTs in the same order, p-limit(CAP) across accounts. */
+/**
+ * The transport alone: per account the same POSTs in the same order, p-limit(CAP) across
+ * accounts, through the same node:http client the product uses (so the baseline is the
+ * transport, and no second HTTP stack inflates the process's RSS).
+ */
+const rawClient = createNodeHttpClient();
 async function rawFanout(baseUrl: string, tokens: Tokens[], methods: string[]): Promise<{ ok: number; bytes: number }> {
   const limit = pLimit(CAP);
   let ok = 0;
@@ -77,12 +83,14 @@ async function rawFanout(baseUrl: string, tokens: Tokens[], methods: string[]): 
     tokens.map((s) =>
       limit(async () => {
         for (const method of methods) {
-          const res = await fetch(`${baseUrl}/v1internal:${method}`, {
+          const res = await rawClient[LEAN](`${baseUrl}/v1internal:${method}`, {
             method: 'POST',
             headers: { Authorization: `Bearer ${s.accessToken}`, 'Content-Type': 'application/json' },
             body: JSON.stringify({ project: s.projectId }),
+            signal: AbortSignal.timeout(30_000),
+            maxBodyBytes: 4 * 1024 * 1024,
           });
-          const text = await res.text();
+          const text = res.body.toString('utf8');
           bytes += text.length;
           if (res.status === 200) ok++;
         }
@@ -283,9 +291,9 @@ async function main(): Promise<void> {
     console.log(table([
       ['step', 'wall ms', 'bound ms', 'ratio', 'vs 1-req bound', 'cpu ms', 'cpu ms/acct', 'peak RSS MB', 'maxRSS MB', 'ELU', 'req/acct', 'max conc.'],
       line('warm-up cycle', warmRow),
-      ...raws.map((r, k) => line(`raw fetch fan-out #${k + 1}`, r)),
+      ...raws.map((r, k) => line(`raw transport fan-out #${k + 1}`, r)),
       ...steadies.map((r, k) => line(`steady cycle #${k + 1}`, r)),
-      line('raw fetch fan-out (median)', raw),
+      line('raw transport fan-out (median)', raw),
       line('steady cycle (median)', steady),
     ]));
     const ph = (name: string, r: Row) => {

@@ -1,6 +1,7 @@
 // Composition root: createApp(config, ports) opens the database and wires the services.
 // Electron and the headless entry both call it; neither adds behaviour of its own.
 import { mkdirSync } from 'node:fs';
+import { createNodeHttpClient } from './net/node-http-client';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EventMap, EventName, Envelope } from '../../shared/contract';
@@ -86,6 +87,9 @@ export const DEFAULT_PROVIDERS: ProviderAdapter[] = [
 
 export async function createApp(config: AppConfig, ports: AppPorts): Promise<CoreApp> {
   const clock = ports.clock ?? systemClock;
+  // The app's own keep-alive client unless a port was given (closed with the app).
+  const ownClient = ports.fetch ? null : createNodeHttpClient();
+  const httpClient = ports.fetch ?? ownClient!;
   const log = ports.logger;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(join(config.dataDir, 'quotadeck.db'));
@@ -115,7 +119,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     registry,
     engine,
     syncRepo,
-    fetch: ports.fetch ?? fetch,
+    fetch: httpClient,
     clock,
     settings: () => settings.get(),
     log: log.scope('sync'),
@@ -221,6 +225,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       if (closed) return;
       closed = true;
       await monitor.stop();
+      ownClient?.close();
       db.close();
       log.scope('app').info('closed');
     },

@@ -1,6 +1,7 @@
 // The one way adapters talk HTTP: injected fetch, an AbortSignal, a bounded body read, and
 // JSON parsing that turns garbage into a classified error instead of a crash.
 import type { FetchFn } from '../ports';
+import { BodyTooLargeError, LEAN, type LeanFetch } from '../net/node-http-client';
 import { ProviderError, toProviderError } from './provider-error';
 
 export interface HttpResult {
@@ -17,6 +18,24 @@ export async function httpRequest(
   url: string,
   init: RequestInit & { signal: AbortSignal },
 ): Promise<HttpResult> {
+  const lean = (fetchFn as Partial<LeanFetch>)[LEAN];
+  if (lean && (init.body === undefined || init.body === null || typeof init.body === 'string')) {
+    let r;
+    try {
+      r = await lean(url, {
+        method: init.method,
+        headers: init.headers ? Object.fromEntries(new Headers(init.headers)) : undefined,
+        body: (init.body as string | null | undefined) ?? undefined,
+        signal: init.signal,
+        maxBodyBytes: MAX_BODY,
+      });
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new ProviderError({ kind: 'transient', code: 'bad_response', message: `Upstream answer too large (${err.size} bytes)` });
+      throw toProviderError(err, init.signal);
+    }
+    const text = r.body.toString('utf8');
+    return { status: r.status, headers: r.headers, text, json: parseJson(text) };
+  }
   let res: Response;
   try {
     res = await fetchFn(url, init);
@@ -29,15 +48,16 @@ export async function httpRequest(
   } catch (err) {
     throw toProviderError(err, init.signal);
   }
-  let json: unknown = undefined;
-  if (text.length > 0) {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+  return { status: res.status, headers: res.headers, text, json: parseJson(text) };
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  return { status: res.status, headers: res.headers, text, json };
 }
 
 async function readBounded(res: Response): Promise<string> {
