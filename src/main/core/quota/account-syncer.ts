@@ -51,9 +51,13 @@ export class AccountSyncer {
   async probe(account: AccountRecord, model: string | null, signal: AbortSignal): Promise<SyncOutcome> {
     const started = this.d.clock.now();
     const prev = this.d.syncRepo.state(account.id);
+    const adapter = this.adapter(account);
+    // Refused before any request: not an attempt, so no backoff and no poll-floor clock.
+    if (!adapter.probe) {
+      const e = new ProviderError({ kind: 'permanent', code: 'no_probe', message: `${adapter.displayName} has no probe; its quota is polled` });
+      return { account, readings: [], error: e, durationMs: 0, state: prev };
+    }
     try {
-      const adapter = this.adapter(account);
-      if (!adapter.probe) throw new ProviderError({ kind: 'permanent', code: 'no_probe', message: `${adapter.displayName} has no probe; its quota is polled` });
       const creds = await this.freshCredentials(account, signal);
       const result = await adapter.probe(this.context(account, creds, signal), model);
       const current = this.d.accounts.require(account.id);

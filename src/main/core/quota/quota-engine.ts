@@ -88,6 +88,18 @@ export class QuotaEngine {
     this.o.onChanged(account.id, () => this.views(account.id));
   }
 
+  /** The last known reading binding a model (exact or glob, the tightest), however old. */
+  private lastKnownFor(accountId: string, model: string): QuotaInfo | undefined {
+    const known = this.lastKnown.get(accountId);
+    if (!known) return undefined;
+    let best = known.get(model);
+    for (const [key, info] of known) {
+      if (!key.includes('*') || !modelMatches(key, model)) continue;
+      if (!best || (info.remainingFraction ?? Infinity) < (best.remainingFraction ?? Infinity)) best = info;
+    }
+    return best;
+  }
+
   lock(accountId: string, model: string): QuotaLock | undefined {
     const l = this.locks.get(key(accountId, model));
     if (l && l.lockedUntil <= this.o.clock.now()) return undefined;
@@ -174,7 +186,7 @@ export class QuotaEngine {
 
   view(accountId: string, model: string, now = this.o.clock.now()): QuotaView | null {
     const fresh = this.cache.lookup(accountId, model, now);
-    const info = fresh ?? this.lastKnown.get(accountId)?.get(model);
+    const info = fresh ?? this.lastKnownFor(accountId, model);
     const lock = this.lock(accountId, model);
     if (!info && !lock) return null;
     const d = this.decision(accountId, model, now);
