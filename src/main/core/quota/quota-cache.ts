@@ -12,6 +12,8 @@ interface Entry {
 export class QuotaCache {
   private readonly byAccount = new Map<string, Map<string, Entry>>();
   private readonly served = new Map<string, Set<string>>();
+  /** How many glob-keyed entries each account has. */
+  private readonly globs = new Map<string, number>();
   private version = 0;
 
   constructor(private ttlMs: number) {}
@@ -32,6 +34,7 @@ export class QuotaCache {
   set(info: QuotaInfo): void {
     let models = this.byAccount.get(info.accountId);
     if (!models) this.byAccount.set(info.accountId, (models = new Map()));
+    if (info.model.includes('*') && !models.has(info.model)) this.globs.set(info.accountId, (this.globs.get(info.accountId) ?? 0) + 1);
     models.set(info.model, { info, expiresAt: info.fetchedAt + this.ttlMs });
     // Only exact ids say which models an account serves; globs bind, they do not declare.
     if (!info.model.includes('*')) {
@@ -46,6 +49,7 @@ export class QuotaCache {
   replaceAccount(accountId: string, infos: QuotaInfo[]): void {
     this.byAccount.delete(accountId);
     this.served.delete(accountId);
+    this.globs.delete(accountId);
     for (const i of infos) this.set(i);
     this.version++;
   }
@@ -64,6 +68,8 @@ export class QuotaCache {
     const models = this.byAccount.get(accountId);
     if (!models) return undefined;
     const exact = models.get(model);
+    // Most accounts have no glob readings: skip the scan for them.
+    if ((this.globs.get(accountId) ?? 0) === 0) return exact && exact.expiresAt > now ? exact.info : undefined;
     let binding: QuotaInfo | undefined = exact && exact.expiresAt > now && exact.info.remainingFraction !== null ? exact.info : undefined;
     let specific: QuotaInfo | undefined = exact && exact.expiresAt > now ? exact.info : undefined;
     let specificScore = specific ? Number.MAX_SAFE_INTEGER : -1;
@@ -113,6 +119,7 @@ export class QuotaCache {
   deleteAccount(accountId: string): void {
     this.byAccount.delete(accountId);
     this.served.delete(accountId);
+    this.globs.delete(accountId);
     this.version++;
   }
 
@@ -138,6 +145,7 @@ export class QuotaCache {
       for (const [model, e] of models) {
         if (e.expiresAt <= now) {
           models.delete(model);
+          if (model.includes('*')) this.globs.set(accountId, (this.globs.get(accountId) ?? 1) - 1);
           removed++;
         }
       }
