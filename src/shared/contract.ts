@@ -19,12 +19,23 @@ import {
   type QuotaLockView,
   type DiscoveredCredential,
   type ExportReport,
+  type UsageLimitKind,
+  type LimitsView,
+  type LimitUsageView,
+  type PricingRow,
+  type TopAccountsView,
+  type UsageLogPage,
+  type UsageSummaryRow,
+  USAGE_STATUSES,
 } from './types';
 
 const id = z.string().min(1).max(200);
 const model = z.string().min(1).max(200);
 const fraction = z.number().min(0).max(1);
 const empty = z.object({}).strict().optional();
+/** A time on the wire: ISO-8601 with offset, or a date alone (00:00 UTC). */
+const isoTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+const positiveInt = z.number().int().min(1).max(1e15);
 
 export const accountAddSchema = z
   .object({
@@ -120,6 +131,48 @@ export const requestSchemas = {
   'selector:select': z.object({ model }).strict(),
   'settings:get': empty,
   'settings:update': settingsPatchSchema,
+  // Usage: rollups are per UTC day, so a summary covers the whole days its range touches.
+  'usage:summary': z.object({ from: isoTime, to: isoTime, groupBy: z.enum(['model', 'account']).default('model') }).strict(),
+  'usage:topAccounts': z.object({ weekOf: isoTime.optional(), limit: z.number().int().min(1).max(100).optional() }).strict().optional(),
+  'usage:nearLimits': z.object({ threshold: z.number().min(0).max(10).optional(), sort: z.enum(['percent', 'resetAt']).optional() }).strict().optional(),
+  'usage:log': z
+    .object({
+      accountId: id.optional(),
+      model: model.optional(),
+      status: z.enum(USAGE_STATUSES).optional(),
+      from: isoTime.optional(),
+      to: isoTime.optional(),
+      cursor: z.string().min(1).max(200).optional(),
+      limit: z.number().int().min(1).max(100).optional(),
+    })
+    .strict()
+    .optional(),
+  // Scope: 'global' or an account id. Each limit: a number sets it, null clears it, absent keeps it.
+  'limits:get': z.object({ scope: id.optional() }).strict().optional(),
+  'limits:set': z
+    .object({
+      scope: id,
+      requestsPerHour: positiveInt.nullable().optional(),
+      requestsPerDay: positiveInt.nullable().optional(),
+      inputTokensPerMonth: positiveInt.nullable().optional(),
+      outputTokensPerMonth: positiveInt.nullable().optional(),
+      costPerMonth: z.number().positive().max(1e9).nullable().optional(),
+    })
+    .strict(),
+  'pricing:list': empty,
+  'pricing:set': z
+    .object({
+      pattern: z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .regex(/^[\w.:\/@+*-]+$/, 'letters, digits, . : / @ + - _ and * only'),
+      inputPerMTok: z.number().min(0).max(100_000),
+      outputPerMTok: z.number().min(0).max(100_000),
+    })
+    .strict(),
+  'pricing:remove': z.object({ pattern: z.string().min(1).max(200) }).strict(),
 } as const;
 
 export interface ResponseMap {
@@ -149,6 +202,16 @@ export interface ResponseMap {
   'selector:select': SelectionView;
   'settings:get': Settings;
   'settings:update': Settings;
+  'usage:summary': UsageSummaryRow[];
+  'usage:topAccounts': TopAccountsView;
+  'usage:nearLimits': LimitUsageView[];
+  'usage:log': UsageLogPage;
+  'limits:get': LimitsView[];
+  'limits:set': LimitsView;
+  'pricing:list': PricingRow[];
+  'pricing:set': PricingRow;
+  /** A built-in pattern is not removed but restored to its default price. */
+  'pricing:remove': { removed: boolean; restored: PricingRow | null };
 }
 
 export type MethodName = keyof typeof requestSchemas;
@@ -176,6 +239,19 @@ export interface ThresholdCrossedEvent {
   resetAt: string | null;
 }
 
+/** A local usage limit reached 80%, 90% or 100% of its window (once per window and level). */
+export interface LimitWarningEvent {
+  scope: 'global' | 'account';
+  accountId: string | null;
+  label?: string;
+  limit: UsageLimitKind;
+  max: number;
+  used: number;
+  percent: 80 | 90 | 100;
+  /** When the window frees up. */
+  resetAt: string;
+}
+
 export interface EventMap {
   'monitor:stats': MonitorStats;
   'monitor:syncFinished': SyncReport;
@@ -183,6 +259,7 @@ export interface EventMap {
   'quota:threshold': ThresholdCrossedEvent;
   'accounts:changed': { accountIds: string[] };
   'settings:changed': Settings;
+  'usage:limitWarning': LimitWarningEvent;
 }
 export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
@@ -192,6 +269,7 @@ export const EVENT_NAMES: EventName[] = [
   'quota:threshold',
   'accounts:changed',
   'settings:changed',
+  'usage:limitWarning',
 ];
 
 /** Stable error codes carried across every boundary. */

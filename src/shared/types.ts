@@ -244,3 +244,111 @@ export interface ServiceInfo {
   dataDir: string;
   startedAt: string;
 }
+
+/** A ledger row's state: written pending before dispatch, then completed, failed or rejected. */
+export const USAGE_STATUSES = ['pending', 'completed', 'failed', 'rejected'] as const;
+export type UsageStatus = (typeof USAGE_STATUSES)[number];
+
+/** Local limits (the same kinds as the proxy's usage port). */
+export const LIMIT_KINDS = ['requests_per_hour', 'requests_per_day', 'input_tokens_per_month', 'output_tokens_per_month', 'cost_per_month'] as const;
+export type UsageLimitKind = (typeof LIMIT_KINDS)[number];
+
+/** Usage over whole UTC days, grouped by model or by account (from the daily rollups). */
+export interface UsageSummaryRow {
+  /** The model, or the account id ('' for requests refused before any account was chosen). */
+  key: string;
+  label: string;
+  /** Attempts dispatched upstream (pending, completed or failed); rejected ones are apart. */
+  requests: number;
+  completed: number;
+  failed: number;
+  rejected: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** USD, from the pricing table at completion time. */
+  cost: number;
+}
+
+export interface TopAccountRow {
+  accountId: string;
+  label: string;
+  provider: ProviderId | null;
+  requests: number;
+  completed: number;
+  failed: number;
+}
+
+export interface TopAccountsView {
+  /** Monday 00:00 UTC of the week. */
+  from: string;
+  /** The next Monday 00:00 UTC (exclusive). */
+  to: string;
+  rows: TopAccountRow[];
+}
+
+/** One configured limit with its current window's use. */
+export interface LimitUsageView {
+  scope: 'global' | 'account';
+  accountId: string | null;
+  label: string;
+  limit: UsageLimitKind;
+  max: number;
+  used: number;
+  /** used / max (may pass 1). */
+  fraction: number;
+  /** When the window frees up. */
+  resetAt: string;
+  /** At or over the limit and not in dry-run: the account (or every request, for global) is refused until resetAt. */
+  suspended: boolean;
+}
+
+export interface LimitsView {
+  /** 'global' or an account id. */
+  scope: string;
+  label: string;
+  requestsPerHour: number | null;
+  requestsPerDay: number | null;
+  inputTokensPerMonth: number | null;
+  outputTokensPerMonth: number | null;
+  /** USD per UTC calendar month. */
+  costPerMonth: number | null;
+  usage: LimitUsageView[];
+}
+
+export interface UsageLogRow {
+  id: number;
+  requestId: string;
+  attempt: number;
+  accountId: string | null;
+  /** The account's label, or null when there is none (rejected) or it was removed. */
+  label: string | null;
+  provider: ProviderId | null;
+  model: string;
+  client: string | null;
+  route: string;
+  status: UsageStatus;
+  httpStatus: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cost: number | null;
+  error: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface UsageLogPage {
+  rows: UsageLogRow[];
+  /** Pass back as `cursor` for the next (older) page; null when there is none. */
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+/** USD per million tokens for models matching a glob ("*" = any run of characters). */
+export interface PricingRow {
+  pattern: string;
+  inputPerMTok: number;
+  outputPerMTok: number;
+  /** A built-in default price, not edited (defaults follow the app's list; edits are kept). */
+  isDefault: boolean;
+}

@@ -1,5 +1,8 @@
 // A real HTTP fake of Google's Cloud Code `v1internal` API and OAuth token endpoint
 // (shapes: docs/PROVIDERS.md). Tests and benchmarks point the product at `baseUrl`/`tokenUrl`.
+// Inference too: `:generateContent` answers `{response: {candidates, usageMetadata, …}}` and
+// `:streamGenerateContent?alt=sse` streams `data: {"response": {…}}` events (the last one with
+// the usage), for a body `{model, project, request: {contents}}`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -20,7 +23,7 @@ export interface FakeSummaryGroup {
 /** A retrieveUserQuota bucket, sent as given. */
 export interface FakeQuotaBucket { modelId?: string; tokenType?: string; remainingFraction?: number; resetTime?: string }
 /** The v1internal methods, for per-method behaviour. */
-export type FakeApiMethod = 'loadCodeAssist' | 'fetchAvailableModels' | 'retrieveUserQuotaSummary' | 'retrieveUserQuota';
+export type FakeApiMethod = 'loadCodeAssist' | 'fetchAvailableModels' | 'retrieveUserQuotaSummary' | 'retrieveUserQuota' | 'generateContent' | 'streamGenerateContent';
 export interface FakeAccountSpec {
   refreshToken: string;
   accessToken?: string;
@@ -38,8 +41,14 @@ export interface FakeAccountSpec {
   methodBehaviour?: Partial<Record<FakeApiMethod, FakeBehaviour>>;
   tokenBehaviour?: FakeBehaviour;
   latencyMs?: number;
+  /** generateContent's answer text, one piece per streamed event (default ["Hi"]). */
+  reply?: string[];
 }
-export interface RecordedRequest { path: string; method: string; authorization: string | null; body: string; startedAt: number; endedAt: number | null; status: number | null }
+export interface RecordedRequest {
+  path: string; method: string; authorization: string | null; body: string; startedAt: number; endedAt: number | null; status: number | null;
+  /** The caller closed the connection before the answer was complete. */
+  aborted?: boolean;
+}
 export interface FakeGoogle {
   baseUrl: string;
   tokenUrl: string;
@@ -68,7 +77,7 @@ export interface FakeAccountHandle {
 }
 
 interface Account { spec: FakeAccountSpec & { accessToken: string; projectId: string }; refreshRevoked: boolean; handle: FakeAccountHandle }
-interface Reply { status: number; body: unknown; headers?: Record<string, string> }
+interface Reply { status: number; body: unknown; headers?: Record<string, string>; sse?: string[] }
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ABORTED',
@@ -77,7 +86,7 @@ const STATUS_NAMES: Record<number, string> = {
 const UNAUTHENTICATED = 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile openid';
 const MALFORMED = '{"models": {"gemini-3-pro-high": {"displayName": "Gemini 3 Pro';
-const API_PATHS = ['loadCodeAssist', 'fetchAvailableModels', 'retrieveUserQuotaSummary', 'retrieveUserQuota'].map((m) => `/v1internal:${m}`);
+const API_PATHS = ['loadCodeAssist', 'fetchAvailableModels', 'retrieveUserQuotaSummary', 'retrieveUserQuota', 'generateContent', 'streamGenerateContent'].map((m) => `/v1internal:${m}`);
 
 const googleError = (code: number, message: string, details?: unknown[]): Reply => ({
   status: code,
@@ -126,6 +135,12 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
 
   function send(res: ServerResponse, r: Reply): void {
     if (res.destroyed || res.headersSent) return;
+    if (r.sse) {
+      res.writeHead(r.status, { 'Content-Type': 'text/event-stream', ...r.headers });
+      for (const e of r.sse) res.write(e);
+      res.end();
+      return;
+    }
     const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
     res.writeHead(r.status, { 'Content-Type': 'application/json; charset=UTF-8', ...r.headers });
     res.end(text);
@@ -146,8 +161,33 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
 
   function models(a: Account): Record<string, FakeModel> { return a.spec.models ?? {}; }
 
-  function apiAnswer(a: Account, path: string): Reply {
+  function generateAnswer(a: Account, body: Record<string, unknown>, stream: boolean): Reply {
+    const model = body['model'];
+    const request = body['request'] as { contents?: unknown } | undefined;
+    if (typeof model !== 'string' || model === '') return googleError(400, 'Invalid JSON payload received. Missing "model".');
+    if (typeof request !== 'object' || request === null || !Array.isArray(request.contents)) {
+      return googleError(400, 'Invalid JSON payload received. "request.contents" is required.');
+    }
+    if (!(model in models(a))) return googleError(404, `Requested entity was not found: model ${model}.`);
+    const pieces = a.spec.reply ?? ['Hi'];
+    const usage = { promptTokenCount: 8, candidatesTokenCount: pieces.length, totalTokenCount: 8 + pieces.length };
+    const responseId = `fake-resp-${++counter}`;
+    const candidate = (text: string, done: boolean) => ({ content: { role: 'model', parts: [{ text }] }, ...(done ? { finishReason: 'STOP' } : {}) });
+    if (!stream) {
+      return { status: 200, body: { response: { candidates: [candidate(pieces.join(''), true)], usageMetadata: usage, modelVersion: model, responseId }, traceId: 'fake-trace' } };
+    }
+    const events = pieces.map((p, i) => {
+      const last = i === pieces.length - 1;
+      const response = { candidates: [candidate(p, last)], ...(last ? { usageMetadata: usage } : {}), modelVersion: model, responseId };
+      return `data: ${JSON.stringify({ response, traceId: 'fake-trace' })}\r\n\r\n`;
+    });
+    return { status: 200, body: null, sse: events };
+  }
+
+  function apiAnswer(a: Account, path: string, body?: Record<string, unknown>): Reply {
     const s = a.spec;
+    if (path.endsWith(':generateContent')) return generateAnswer(a, body ?? {}, false);
+    if (path.endsWith(':streamGenerateContent')) return generateAnswer(a, body ?? {}, true);
     if (path.endsWith(':loadCodeAssist')) {
       const current = tier(s.tierId ?? 'free-tier', s.tierName ?? (s.tierId === undefined ? 'Free' : s.tierId));
       const paid = s.paidTierId === undefined ? undefined
@@ -211,7 +251,7 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
     }
     if (invalid) { const r = invalid; act(res, rec, { kind: 'normal' }, delay, true, () => r); return; }
     const method = path.slice(path.indexOf(':') + 1) as FakeApiMethod;
-    act(res, rec, a.spec.methodBehaviour?.[method] ?? a.spec.behaviour ?? { kind: 'normal' }, delay, true, () => apiAnswer(a, path));
+    act(res, rec, a.spec.methodBehaviour?.[method] ?? a.spec.behaviour ?? { kind: 'normal' }, delay, true, () => apiAnswer(a, path, body as Record<string, unknown>));
   }
 
   function handleToken(req: IncomingMessage, res: ServerResponse, rec: RecordedRequest): void {
@@ -243,7 +283,10 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
     maxConcurrent = Math.max(maxConcurrent, inFlight);
     let open = true;
     res.on('finish', () => { rec.endedAt = Date.now(); rec.status = res.statusCode; });
-    res.on('close', () => { if (open) { open = false; inFlight--; } });
+    res.on('close', () => {
+      if (!res.writableFinished) rec.aborted = true;
+      if (open) { open = false; inFlight--; }
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

@@ -102,6 +102,42 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       ]);
     },
   },
+  4: {
+    insert(db) {
+      db.prepare(
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at)
+         VALUES ('req-1', 1, 'acc-1', 'antigravity', 'gemini-3-pro-high', 'claude-cli/2.0', 'anthropic.messages', 'completed', 200, 1000, 500, 0.008, NULL, ?, ?)`,
+      ).run(T, T + 1200);
+      db.prepare(
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, client, route, status, http_status, error, started_at, ended_at)
+         VALUES ('req-2', 0, NULL, NULL, 'gemini-3-pro-high', NULL, 'openai.chat', 'rejected', 429, 'global limit requests_per_day reached (5/5)', ?, ?)`,
+      ).run(T + 5, T + 5);
+      db.prepare(
+        `INSERT INTO usage_daily (day, account_id, model, requests, completed, failed, rejected, input_tokens, output_tokens, cost)
+         VALUES ('2026-11-23', 'acc-1', 'gemini-3-pro-high', 1, 1, 0, 0, 1000, 500, 0.008), ('2026-11-23', '', 'gemini-3-pro-high', 0, 0, 0, 1, 0, 0, 0)`,
+      ).run();
+      db.prepare("INSERT INTO usage_limits (scope, requests_per_day, cost_per_month, updated_at) VALUES ('global', 5, 12.5, ?), ('acc-1', NULL, NULL, ?)").run(T, T);
+      db.prepare("UPDATE usage_limits SET requests_per_hour = 30 WHERE scope = 'acc-1'").run();
+      db.prepare("INSERT INTO pricing (pattern, input_per_mtok, output_per_mtok, is_default, updated_at) VALUES ('my-model-*', 1.5, 6, 0, ?)").run(T);
+    },
+    check(db) {
+      expect(db.prepare('SELECT request_id, account_id, status, input_tokens, output_tokens, cost, started_at, ended_at FROM usage_ledger ORDER BY id').all()).toEqual([
+        { request_id: 'req-1', account_id: 'acc-1', status: 'completed', input_tokens: 1000, output_tokens: 500, cost: 0.008, started_at: T, ended_at: T + 1200 },
+        { request_id: 'req-2', account_id: null, status: 'rejected', input_tokens: null, output_tokens: null, cost: null, started_at: T + 5, ended_at: T + 5 },
+      ]);
+      expect(db.prepare('SELECT account_id, requests, completed, rejected, input_tokens, output_tokens, cost FROM usage_daily ORDER BY account_id').all()).toEqual([
+        { account_id: '', requests: 0, completed: 0, rejected: 1, input_tokens: 0, output_tokens: 0, cost: 0 },
+        { account_id: 'acc-1', requests: 1, completed: 1, rejected: 0, input_tokens: 1000, output_tokens: 500, cost: 0.008 },
+      ]);
+      expect(db.prepare('SELECT scope, requests_per_hour, requests_per_day, cost_per_month FROM usage_limits ORDER BY scope').all()).toEqual([
+        { scope: 'acc-1', requests_per_hour: 30, requests_per_day: null, cost_per_month: null },
+        { scope: 'global', requests_per_hour: null, requests_per_day: 5, cost_per_month: 12.5 },
+      ]);
+      expect(db.prepare("SELECT input_per_mtok, output_per_mtok, is_default FROM pricing WHERE pattern = 'my-model-*'").get()).toEqual({ input_per_mtok: 1.5, output_per_mtok: 6, is_default: 0 });
+      expect(() => db.prepare("INSERT INTO usage_ledger (request_id, attempt, model, route, status, started_at) VALUES ('x', 1, 'm', 'r', 'lost', 1)").run()).toThrow(/CHECK/);
+      expect(() => db.prepare("INSERT INTO usage_limits (scope, requests_per_day, updated_at) VALUES ('zero', 0, 1)").run()).toThrow(/CHECK/);
+    },
+  },
 };
 
 describe('migrations', () => {
@@ -114,7 +150,20 @@ describe('migrations', () => {
     const db = track(openDatabase(file));
     expect(userVersion(db)).toBe(LATEST_VERSION);
     expect(tables(db)).toEqual(
-      ['account_model_prefs', 'account_sync_state', 'accounts', 'quota_latest', 'quota_locks', 'quota_snapshots', 'settings', 'sync_runs'].sort(),
+      [
+        'account_model_prefs',
+        'account_sync_state',
+        'accounts',
+        'quota_latest',
+        'quota_locks',
+        'quota_snapshots',
+        'settings',
+        'sync_runs',
+        'usage_ledger',
+        'usage_daily',
+        'usage_limits',
+        'pricing',
+      ].sort(),
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -134,6 +183,15 @@ describe('migrations', () => {
     db.prepare("DELETE FROM accounts WHERE id = 'acc-1'").run();
     for (const t of ['account_model_prefs', 'quota_latest', 'quota_snapshots', 'quota_locks', 'account_sync_state']) expect(count(db, t), t).toBe(0);
     expect(count(db, 'sync_runs')).toBe(1);
+  });
+
+  it("removing an account drops its usage limits but keeps its usage history", () => {
+    const db = track(openDatabase(file));
+    for (const v of [1, 4]) ROWS[v]!.insert(db);
+    db.prepare("DELETE FROM accounts WHERE id = 'acc-1'").run();
+    expect(db.prepare('SELECT scope FROM usage_limits').all()).toEqual([{ scope: 'global' }]);
+    expect(count(db, 'usage_ledger')).toBe(2);
+    expect(count(db, 'usage_daily')).toBe(2);
   });
 
   for (let v = 0; v < LATEST_VERSION; v++) {

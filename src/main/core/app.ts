@@ -28,6 +28,10 @@ import { SyncRepository } from './quota/sync-repository';
 import { TokenSelector } from './selector/token-selector';
 import { cacheTtlMs, SettingsStore } from './settings-store';
 import { AppError, NotFoundError } from './errors';
+import { createUsageServices } from './usage/usage-services';
+import type { UsageAnalytics } from './usage/usage-analytics';
+import type { UsageLedger } from './usage/usage-ledger';
+import type { UsageLimits } from './usage/usage-limits';
 
 export interface AppConfig {
   dataDir: string;
@@ -69,6 +73,10 @@ export interface CoreApp {
     syncer: AccountSyncer;
     settings: SettingsStore;
     checkQuota(accountId: string, model: string): Promise<QuotaView | null>;
+    /** Usage: the proxy's ledger and limits ports, and the analytics queries. */
+    ledger: UsageLedger;
+    limits: UsageLimits;
+    analytics: UsageAnalytics;
   };
   info: ServiceInfo;
   start(): Promise<void>;
@@ -151,6 +159,18 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     onChanged: accountsChanged,
   });
 
+  // Usage ledger, limits, analytics (pending rows a crash left behind are marked interrupted here).
+  const usage = createUsageServices({
+    db,
+    clock,
+    settings: () => settings.get(),
+    labelOf: (id) => store.get(id)?.label ?? null,
+    emit: (w) => bus.emit('usage:limitWarning', w),
+    notifier: ports.notifier,
+    log: log.scope('usage'),
+  });
+  bus.on('monitor:syncFinished', () => usage.maintain());
+
   /** Cache first; on a miss one fetch, shared by every concurrent caller, fills it. */
   async function checkQuota(accountId: string, model: string): Promise<QuotaView | null> {
     const account = store.get(accountId);
@@ -203,6 +223,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     probe,
     clock,
     log: log.scope('api'),
+    usage,
     onSettingsChanged: () => {
       engine.cache.setTtl(cacheTtlMs(settings.get()));
       engine.bump();
@@ -216,9 +237,10 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   return {
     api: { call },
     events: { on: (e, l) => bus.on(e, l), onAny: (l) => bus.onAny(l) },
-    services: { db, store, accounts, engine, monitor, selector, syncer, settings, checkQuota },
+    services: { db, store, accounts, engine, monitor, selector, syncer, settings, checkQuota, ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics },
     info,
     async start() {
+      usage.maintain(true);
       if (config.autoSync !== false) monitor.start();
     },
     async close() {

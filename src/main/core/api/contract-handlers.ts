@@ -21,6 +21,7 @@ import type { QuotaMonitor } from '../quota/quota-monitor';
 import type { SyncRepository } from '../quota/sync-repository';
 import type { TokenSelector } from '../selector/token-selector';
 import type { SettingsStore } from '../settings-store';
+import { createUsageHandlers, type UsageHandlerDeps } from './usage-handlers';
 
 export interface HandlerDeps {
   info: ServiceInfo;
@@ -36,6 +37,8 @@ export interface HandlerDeps {
   onSettingsChanged: () => void;
   clock: Clock;
   log: Logger;
+  /** The usage, limits and pricing methods' services. */
+  usage: Omit<UsageHandlerDeps, 'store' | 'clock'>;
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -71,11 +74,12 @@ export function accountView(d: Pick<HandlerDeps, 'store' | 'syncRepo'>, a: Accou
   };
 }
 
-type Handlers = { [M in MethodName]: (req: ParsedRequestOf<M>) => ResponseOf<M> | Promise<ResponseOf<M>> };
+export type Handlers = { [M in MethodName]: (req: ParsedRequestOf<M>) => ResponseOf<M> | Promise<ResponseOf<M>> };
 
 export function createHandlers(d: HandlerDeps): Handlers {
   const view = (a: AccountRecord) => accountView(d, a);
   return {
+    ...createUsageHandlers({ ...d.usage, store: d.store, clock: d.clock }),
     'app:info': () => d.info,
     'accounts:list': () => d.store.list().map(view),
     'accounts:add': (req) => view(d.accounts.add(req)),

@@ -113,6 +113,71 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE accounts ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 4,
+    name: 'usage ledger, daily rollups, local limits, pricing',
+    // The ledger and rollups carry no foreign key: they are history and outlive a removed
+    // account. A rejected request with no account has account_id NULL in the ledger and ''
+    // in the rollups (part of their key). Times are epoch ms; days are UTC 'YYYY-MM-DD'.
+    sql: `
+      CREATE TABLE usage_ledger (
+        id INTEGER PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        account_id TEXT,
+        provider TEXT,
+        model TEXT NOT NULL,
+        client TEXT,
+        route TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending','completed','failed','rejected')),
+        http_status INTEGER,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost REAL,
+        error TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+      CREATE INDEX usage_ledger_started ON usage_ledger (started_at);
+      CREATE INDEX usage_ledger_account_started ON usage_ledger (account_id, started_at);
+      CREATE INDEX usage_ledger_status ON usage_ledger (status, started_at);
+      CREATE INDEX usage_ledger_model ON usage_ledger (model, started_at);
+      CREATE TABLE usage_daily (
+        day TEXT NOT NULL,
+        account_id TEXT NOT NULL DEFAULT '',
+        model TEXT NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        completed INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        rejected INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, account_id, model)
+      ) WITHOUT ROWID;
+      CREATE INDEX usage_daily_account_day ON usage_daily (account_id, day);
+      CREATE TABLE usage_limits (
+        scope TEXT PRIMARY KEY,
+        requests_per_hour INTEGER CHECK (requests_per_hour IS NULL OR requests_per_hour > 0),
+        requests_per_day INTEGER CHECK (requests_per_day IS NULL OR requests_per_day > 0),
+        input_tokens_per_month INTEGER CHECK (input_tokens_per_month IS NULL OR input_tokens_per_month > 0),
+        output_tokens_per_month INTEGER CHECK (output_tokens_per_month IS NULL OR output_tokens_per_month > 0),
+        cost_per_month REAL CHECK (cost_per_month IS NULL OR cost_per_month > 0),
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TRIGGER usage_limits_account_removed AFTER DELETE ON accounts
+      BEGIN
+        DELETE FROM usage_limits WHERE scope = OLD.id;
+      END;
+      CREATE TABLE pricing (
+        pattern TEXT PRIMARY KEY,
+        input_per_mtok REAL NOT NULL CHECK (input_per_mtok >= 0),
+        output_per_mtok REAL NOT NULL CHECK (output_per_mtok >= 0),
+        is_default INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

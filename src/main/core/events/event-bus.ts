@@ -1,6 +1,6 @@
 // Typed in-process events (the contract's EventMap). A throwing listener is logged, never
 // allowed to break the emitter or other listeners.
-import type { EventMap, EventName } from '../../../shared/contract';
+import { EVENT_NAMES, type EventMap, type EventName } from '../../../shared/contract';
 import type { Logger } from '../ports';
 
 type Listener<E extends EventName> = (payload: EventMap[E]) => void;
@@ -18,9 +18,7 @@ export class EventBus {
 
   /** Subscribes to every event (the IPC forwarder and the SSE stream use this). */
   onAny(listener: <E extends EventName>(event: E, payload: EventMap[E]) => void): () => void {
-    const offs = (['monitor:stats', 'monitor:syncFinished', 'quota:changed', 'quota:threshold', 'accounts:changed', 'settings:changed'] as const).map(
-      (e) => this.on(e, (p) => listener(e, p)),
-    );
+    const offs = EVENT_NAMES.map((e) => this.on(e, (p) => listener(e, p)));
     return () => offs.forEach((off) => off());
   }
 

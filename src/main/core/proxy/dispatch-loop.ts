@@ -1,0 +1,714 @@
+// The one retry loop of a proxied request. Global limits once; then per attempt: an account from
+// the selector (the family's providers only, accounts already tried excluded), its own limits
+// (over: skipped), fresh credentials, a pending ledger row, the upstream call. Before any byte
+// has reached the client, a 429 or quota error (locked until its reset), a 401 (one refresh and
+// one retry, then invalid), a 5xx or a dead connection (short cooldown) moves on to the next
+// account; at most proxyMaxAttempts attempts and no new one after the retry budget (30 s).
+// Once a byte is out nothing is retried. No retries happen anywhere else (no SDK, no fetch
+// helper below this loop retries).
+// Hot path: per-request state is one Attempts object; listeners are bound methods, not closures.
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { CoreApp } from '../app';
+import { NoAccountAvailableError } from '../errors';
+import { redactString } from '../log/redact';
+import type { AccountRecord, Credentials } from '../model';
+import type { Clock, Logger } from '../ports';
+import { googleResetAt } from '../providers/google-errors';
+import { resolveBaseUrl, type ProviderAdapter, type ProviderRegistry } from '../providers/provider-adapter';
+import { ProviderError, toProviderError } from '../providers/provider-error';
+import { readingsFromHeaders, retryAtFromHeaders } from '../providers/rate-limit-headers';
+import type { AttemptEnd, AttemptStatus, LimitBreach, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
+import { errorBody, limitBody, limitText, noAccountBody, retryAfterHeader, sendJson } from './proxy-answers';
+import { ACCEPT, type ProxyRoute } from './proxy-routes';
+import { relayResponse, rewritesBody, unwrapCloudCode, type RelayOutcome } from './stream-relay';
+import { buildUpstream, MissingCredentialError, type UpstreamTarget } from './upstream-request';
+import { UpstreamNetworkError, type Cancellation, type UpstreamResponse, type UpstreamTransport } from './upstream-transport';
+
+export type ProxyServices = Pick<CoreApp['services'], 'store' | 'engine' | 'selector' | 'syncer' | 'settings'>;
+
+export interface DispatchDeps {
+  services: ProxyServices;
+  registry: ProviderRegistry;
+  ledger: UsageLedgerPort;
+  limits: UsageLimitsPort;
+  clock: Clock;
+  log: Logger;
+  transport: UpstreamTransport;
+  /** No new attempt starts this long after the request arrived. */
+  retryBudgetMs: number;
+  onAccountChanged?: (accountId: string) => void;
+}
+
+export interface ClientCall {
+  res: ServerResponse;
+  headers: IncomingHttpHeaders;
+  route: ProxyRoute;
+  model: string;
+  body: Buffer;
+  json: Record<string, unknown>;
+  /** Query string to forward ("" or "?…"). */
+  search: string;
+  /** The client's product from its User-Agent. */
+  client: string | null;
+  /** performance.now() when the request arrived. */
+  t0: number;
+  /** Set when the client goes away. */
+  cancel: Cancellation;
+  /** CORS headers for an allowed browser origin. */
+  extraHeaders: Record<string, string>;
+}
+
+/** Least time between two passive updates of one account and model (unless a window is empty). */
+export const PASSIVE_MIN_INTERVAL_MS = 1000;
+
+/** A rate-limit header says some window has nothing left, or asks the caller to wait. */
+function urgent(h: IncomingHttpHeaders): boolean {
+  if (h['retry-after'] !== undefined || h['retry-after-ms'] !== undefined) return true;
+  for (const k in h) {
+    if (!k.includes('remaining')) continue;
+    const v = h[k];
+    if (typeof v === 'string' && v.trim() === '0') return true;
+  }
+  return false;
+}
+
+/** Cooldown after a 5xx or an unreachable upstream (when it gives no Retry-After). */
+export const FAILURE_COOLDOWN_SEC = 15;
+const MAX_COOLDOWN_SEC = 300;
+/** Error bodies are small; past this they are cut (they are only classified and relayed). */
+const MAX_ERROR_BODY = 1024 * 1024;
+/** Cloud Code non-stream answers are read whole to unwrap them. */
+const MAX_UNWRAP_BODY = 64 * 1024 * 1024;
+
+const QUOTA_TEXT = /insufficient_quota|credit balance is too low|exceeded your current quota|RESOURCE_EXHAUSTED|QUOTA_EXHAUSTED|out of credits|insufficient credits/i;
+
+/** Headers never relayed from the upstream to the client. */
+const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'set-cookie', 'alt-svc']);
+
+interface Failure {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function ignore(): void {}
+
+interface FirstChunk {
+  chunk: Buffer | null;
+  /** The body ended (with `chunk`, if any). */
+  ended: boolean;
+  /** It closed before sending anything. */
+  failed: boolean;
+}
+
+/**
+ * Waits for the first body chunk and pauses there. 'end' and 'close' can still fire while the
+ * stream sits paused with nothing buffered, so they keep being watched until the relay takes
+ * over (`release()` says what happened meanwhile and stops watching).
+ */
+class FirstChunkWatch {
+  private chunk: Buffer | null = null;
+  private ended = false;
+  private closed = false;
+  private resolved = false;
+  private resolve!: (r: FirstChunk) => void;
+  readonly first: Promise<FirstChunk>;
+  private readonly onData = this.data.bind(this);
+  private readonly onEnd = this.end.bind(this);
+  private readonly onClose = this.close.bind(this);
+
+  constructor(private readonly body: Readable) {
+    this.first = new Promise<FirstChunk>((resolve) => {
+      this.resolve = resolve;
+    });
+    body.on('data', this.onData);
+    body.on('end', this.onEnd);
+    body.on('close', this.onClose);
+  }
+
+  private settle(failed: boolean): void {
+    if (this.resolved) return;
+    this.resolved = true;
+    this.body.off('data', this.onData);
+    this.resolve({ chunk: this.chunk, ended: this.ended, failed });
+  }
+
+  private data(c: Buffer): void {
+    this.body.pause();
+    this.chunk = c;
+    this.settle(false);
+  }
+
+  private end(): void {
+    this.ended = true;
+    this.settle(false);
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.settle(!this.ended);
+  }
+
+  release(): { ended: boolean; closed: boolean } {
+    this.body.off('end', this.onEnd);
+    this.body.off('close', this.onClose);
+    return { ended: this.ended, closed: this.closed };
+  }
+}
+
+function readAll(body: Readable, max: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    body.on('data', (c: Buffer) => {
+      if (settled) return;
+      if (size + c.length > max) {
+        chunks.push(c.subarray(0, max - size));
+        size = max;
+        settled = true;
+        resolve(Buffer.concat(chunks, size));
+        body.destroy();
+        return;
+      }
+      size += c.length;
+      chunks.push(c);
+    });
+    body.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    body.on('close', () => {
+      if (settled) return;
+      settled = true;
+      resolve(null);
+    });
+  });
+}
+
+function parseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The upstream's own error message, short, with the account's secrets and token shapes removed. */
+function upstreamErrorText(status: number, json: unknown, creds: Credentials): string {
+  const e = (json as { error?: unknown } | undefined)?.error;
+  let msg = typeof e === 'string' ? e : e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '';
+  msg = msg.slice(0, 200);
+  for (const s of [creds.apiKey, creds.accessToken, creds.refreshToken]) if (s && s.length >= 8) msg = msg.split(s).join('[redacted]');
+  msg = redactString(msg).replace(/\s+/g, ' ').trim();
+  return msg ? `HTTP ${status}: ${msg}` : `HTTP ${status}`;
+}
+
+function toHeaders(h: IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const k in h) {
+    const v = h[k];
+    if (v === undefined) continue;
+    try {
+      if (Array.isArray(v)) for (const x of v) out.append(k, x);
+      else out.set(k, v);
+    } catch {
+      // A header value fetch's Headers refuses: not one we read.
+    }
+  }
+  return out;
+}
+
+function hasRateLimitHeaders(h: IncomingHttpHeaders): boolean {
+  for (const k in h) {
+    const c = k.charCodeAt(0);
+    if ((c === 120 /* x */ && k.startsWith('x-ratelimit-')) || (c === 97 /* a */ && k.startsWith('anthropic-ratelimit-')) || k === 'retry-after' || k === 'retry-after-ms') return true;
+  }
+  return false;
+}
+
+function headerOf(h: IncomingHttpHeaders, name: string): string | null {
+  const v = h[name];
+  return v === undefined ? null : Array.isArray(v) ? (v[0] ?? null) : v;
+}
+
+function maskLabel(label: string): string {
+  const at = label.indexOf('@');
+  if (at > 0) return `${label[0]}***${label.slice(at)}`;
+  return label.length > 6 ? `${label.slice(0, 3)}***` : '***';
+}
+
+const masked = new WeakMap<AccountRecord, string>();
+
+/** "openai/W*** (1a2b3c4d)": provider, masked label, the start of the account id; ASCII only. */
+export function maskedAccount(a: AccountRecord): string {
+  let m = masked.get(a);
+  if (m === undefined) {
+    m = `${a.provider}/${maskLabel(a.label)} (${a.id.slice(0, 8)})`.replace(/[^\x20-\x7e]/g, '?');
+    masked.set(a, m);
+  }
+  return m;
+}
+
+function isQuotaError(status: number, text: string): boolean {
+  if (status === 402) return true;
+  return (status === 400 || status === 403 || status === 429) && QUOTA_TEXT.test(text);
+}
+
+/** The upstream's headers for the client: hop-by-hop and cookies dropped, length dropped when rewritten. */
+export function relayedHeaders(up: IncomingHttpHeaders, rewritten: boolean, extra: Record<string, string>): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const k in up) {
+    if (HOP.has(k)) continue;
+    if (rewritten && (k === 'content-length' || k === 'content-encoding')) continue;
+    out[k] = up[k];
+  }
+  for (const k in extra) out[k] = extra[k];
+  return out;
+}
+
+/** One client request's state across its attempts. */
+class Attempts {
+  readonly requestId = randomUUID();
+  /** Time spent waiting on upstreams (the rest is the proxy's own). */
+  upstreamMs = 0;
+  attempt = 0;
+  lastAccount: AccountRecord | null = null;
+
+  constructor(
+    readonly c: ClientCall,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The headers every answer carries: the proxy's own milliseconds, attempts, the account (masked). */
+  stamp(account: AccountRecord | null): Record<string, string> {
+    const ms = Math.max(0, performance.now() - this.c.t0 - this.upstreamMs).toFixed(3);
+    const h: Record<string, string> = {
+      'x-quotadeck-proxy-ms': ms,
+      'x-quotadeck-attempts': String(this.attempt),
+      'server-timing': `proxy;dur=${ms}, upstream;dur=${this.upstreamMs.toFixed(3)}`,
+    };
+    if (account) h['x-quotadeck-account'] = maskedAccount(account);
+    const extra = this.c.extraHeaders;
+    for (const k in extra) h[k] = extra[k]!;
+    return h;
+  }
+
+  start(attempt: number, account: AccountRecord | null): Parameters<UsageLedgerPort['begin']>[0] {
+    const c = this.c;
+    return {
+      requestId: this.requestId,
+      attempt,
+      accountId: account ? account.id : null,
+      provider: account ? account.provider : null,
+      model: c.model,
+      client: c.client,
+      route: c.route.op,
+      startedAt: this.clock.now(),
+    };
+  }
+}
+
+export class Dispatcher {
+  /**
+   * Decrypted credentials per account, valid while the store still holds the same record object
+   * (every credential, status or settings write replaces it) and the adapter sees no need to
+   * refresh.
+   */
+  private readonly credCache = new Map<string, { record: AccountRecord; creds: Credentials }>();
+  /** When headers last taught the engine about an account+model (passive updates are throttled). */
+  private readonly passiveAt = new Map<string, number>();
+
+  constructor(private readonly d: DispatchDeps) {}
+
+  // ---- ledger and limits (their failures never fail a request) ----------------------------
+
+  private begin(a: Attempts, account: AccountRecord): number | null {
+    try {
+      return this.d.ledger.begin(a.start(a.attempt, account));
+    } catch (err) {
+      this.d.log.error('usage ledger begin failed', err);
+      return null;
+    }
+  }
+
+  private complete(row: number | null, status: AttemptStatus, httpStatus: number | null, input: number | null, output: number | null, error: string | null): void {
+    if (row === null) return;
+    const e: AttemptEnd = { status, httpStatus, inputTokens: input, outputTokens: output, endedAt: this.d.clock.now(), error };
+    try {
+      this.d.ledger.complete(row, e);
+    } catch (err) {
+      this.d.log.error('usage ledger complete failed', err);
+    }
+  }
+
+  private reject(a: Attempts, text: string): void {
+    try {
+      this.d.ledger.reject(a.start(0, null), { httpStatus: 429, inputTokens: null, outputTokens: null, endedAt: this.d.clock.now(), error: text });
+    } catch (err) {
+      this.d.log.error('usage ledger reject failed', err);
+    }
+  }
+
+  private checkGlobal(): LimitDecision {
+    try {
+      return this.d.limits.checkGlobal(this.d.clock.now());
+    } catch (err) {
+      this.d.log.error('usage limit check failed; allowing the request', err);
+      return { ok: true };
+    }
+  }
+
+  private checkAccount(accountId: string): LimitDecision {
+    try {
+      return this.d.limits.checkAccount(accountId, this.d.clock.now());
+    } catch (err) {
+      this.d.log.error('usage limit check failed; allowing the request', err);
+      return { ok: true };
+    }
+  }
+
+  // ---- credentials -------------------------------------------------------------------------
+
+  /** The cached credentials when still good (no promise on the hot path), else undefined. */
+  private cachedCredentials(account: AccountRecord, adapter: ProviderAdapter): Credentials | undefined {
+    const hit = this.credCache.get(account.id);
+    if (!hit) return undefined;
+    if (hit.record !== this.d.services.store.get(account.id)) {
+      this.credCache.delete(account.id);
+      return undefined;
+    }
+    return adapter.needsRefresh(hit.creds, this.d.clock.now()) ? undefined : hit.creds;
+  }
+
+  private async credentials(account: AccountRecord, cancel: Cancellation, force: boolean): Promise<Credentials> {
+    const { store, syncer } = this.d.services;
+    const current = store.get(account.id);
+    if (!current) throw new ProviderError({ kind: 'permanent', code: 'removed', message: 'Account removed' });
+    const creds = await syncer.freshCredentials(current, cancel.signal, force);
+    const after = store.get(account.id);
+    if (after) this.credCache.set(account.id, { record: after, creds });
+    return creds;
+  }
+
+  // ---- what the engine learns ----------------------------------------------------------------
+
+  /**
+   * Rate-limit headers teach the engine between polls (and a 429's say until when). A busy key
+   * sends them on every answer: they are applied at most once a second per account and model
+   * (each application bumps the selector's index and emits quota:changed), except an exhausted
+   * window or a 429, which always lands.
+   */
+  private passive(account: AccountRecord, model: string, headers: IncomingHttpHeaders, status: number): Headers | null {
+    if (!hasRateLimitHeaders(headers)) return null;
+    const now = this.d.clock.now();
+    const key = `${account.id}\u0000${model}`;
+    const lastAt = this.passiveAt.get(key);
+    if (status !== 429 && lastAt !== undefined && now - lastAt < PASSIVE_MIN_INTERVAL_MS && !urgent(headers)) return null;
+    if (this.passiveAt.size > 10_000) this.passiveAt.clear();
+    this.passiveAt.set(key, now);
+    const h = toHeaders(headers);
+    const opts = { accountId: account.id, source: status === 429 ? ('429' as const) : ('headers' as const), status };
+    const readings = readingsFromHeaders(h, now, { ...opts, model });
+    // Anthropic's limits are the key's, whatever the model (as the probe reads them).
+    if (account.provider === 'anthropic') readings.push(...readingsFromHeaders(h, now, { ...opts, model: '*' }));
+    if (readings.length > 0) this.d.services.engine.applyReadings(account, readings, false);
+    return h;
+  }
+
+  private cooldown(account: AccountRecord, model: string, headers: IncomingHttpHeaders | null): void {
+    const now = this.d.clock.now();
+    const ra = headers ? retryAtFromHeaders(toHeaders(headers), now) : null;
+    const sec = ra !== null ? Math.min(MAX_COOLDOWN_SEC, Math.max(0, (ra - now) / 1000)) : FAILURE_COOLDOWN_SEC;
+    this.d.services.engine.report(account, model, '429', sec);
+  }
+
+  private markInvalid(account: AccountRecord, reason: string): void {
+    const { store, engine } = this.d.services;
+    if (!store.get(account.id)) return;
+    store.setStatus(account.id, 'invalid_credentials', reason);
+    engine.bump();
+    this.d.onAccountChanged?.(account.id);
+    this.d.log.warn(`account ${account.label} marked invalid_credentials: ${reason}`);
+  }
+
+  /** A credential that could not be had: a permanent failure marks the account, anything else just skips it. */
+  private credentialFailure(account: AccountRecord, err: unknown, signal: AbortSignal): void {
+    const e = toProviderError(err, signal);
+    if (e.kind === 'permanent' && e.accountStatus && this.d.services.store.get(account.id)) {
+      this.d.services.store.setStatus(account.id, e.accountStatus, e.message);
+      this.d.services.engine.bump();
+      this.d.onAccountChanged?.(account.id);
+      this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
+    } else if (e.kind !== 'aborted') {
+      this.d.log.warn(`no credential for ${account.label} (${e.kind}/${e.code}); trying the next account`);
+    }
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  async run(c: ClientCall): Promise<void> {
+    const d = this.d;
+    const { engine, selector, settings } = d.services;
+    const family = c.route.family;
+    const a = new Attempts(c, d.clock);
+
+    const global = this.checkGlobal();
+    if (!global.ok) {
+      this.reject(a, limitText(global.breach));
+      return sendJson(c.res, 429, limitBody(family, global.breach), { ...a.stamp(null), ...retryAfterHeader(global.breach.resetAt, d.clock.now()) });
+    }
+
+    const s = settings.get();
+    const maxAttempts = Math.max(1, s.proxyMaxAttempts);
+    const accept = ACCEPT[family];
+    const exclude = new Set<string>();
+    let refreshed: Set<string> | null = null;
+    let breach: LimitBreach | null = null;
+    let last: Failure | null = null;
+    let again: { account: AccountRecord; creds: Credentials } | null = null;
+
+    for (;;) {
+      if (c.cancel.aborted) return;
+      if (a.attempt >= maxAttempts || (a.attempt > 0 && performance.now() - c.t0 >= d.retryBudgetMs)) {
+        // Out of attempts (or time): the client gets what the last upstream said.
+        if (last) return this.relayFailure(c, last, a.stamp(a.lastAccount));
+        return sendJson(c.res, 502, errorBody(family, 502, 'api_error', 'upstream_unreachable', 'No upstream could be reached'), a.stamp(a.lastAccount));
+      }
+
+      let account: AccountRecord;
+      let creds: Credentials;
+      let adapter: ProviderAdapter | undefined;
+      if (again) {
+        ({ account, creds } = again);
+        again = null;
+        adapter = d.registry.get(account.provider);
+        if (!adapter) continue;
+      } else {
+        try {
+          account = selector.select(c.model, exclude, accept).account;
+        } catch (err) {
+          if (!(err instanceof NoAccountAvailableError)) throw err;
+          return this.noneLeft(a, breach, err.earliestResetAt);
+        }
+        exclude.add(account.id);
+        adapter = d.registry.get(account.provider);
+        if (!adapter) continue;
+        const lim = this.checkAccount(account.id);
+        if (!lim.ok) {
+          if (!breach || lim.breach.resetAt < breach.resetAt) breach = lim.breach;
+          continue;
+        }
+        const cached = this.cachedCredentials(account, adapter);
+        if (cached) creds = cached;
+        else {
+          try {
+            creds = await this.credentials(account, c.cancel, false);
+          } catch (err) {
+            if (c.cancel.aborted) return;
+            this.credentialFailure(account, err, c.cancel.signal);
+            continue;
+          }
+        }
+      }
+
+      let target: UpstreamTarget;
+      try {
+        target = buildUpstream({
+          route: c.route,
+          account,
+          credentials: creds,
+          baseUrl: resolveBaseUrl(adapter, s === settings.get() ? s : settings.get(), account),
+          clientHeaders: c.headers,
+          search: c.search,
+          body: c.body,
+          json: c.json,
+          model: c.model,
+        });
+      } catch (err) {
+        if (!(err instanceof MissingCredentialError)) throw err;
+        this.markInvalid(account, err.message);
+        continue;
+      }
+
+      a.attempt++;
+      a.lastAccount = account;
+      const row = this.begin(a, account);
+      const sent = performance.now();
+      let up: UpstreamResponse;
+      try {
+        up = await d.transport.send(target, c.cancel);
+      } catch (err) {
+        a.upstreamMs += performance.now() - sent;
+        if (c.cancel.aborted) return this.complete(row, 'failed', null, null, null, 'client disconnected');
+        const stale = err instanceof UpstreamNetworkError && err.staleSocket;
+        const code = err instanceof UpstreamNetworkError ? (err.code ?? 'network error') : 'network error';
+        this.complete(row, 'failed', null, null, null, `upstream unreachable (${code})`);
+        if (stale) {
+          // A pooled connection the upstream had closed: the same account, on a new connection.
+          again = { account, creds };
+        } else {
+          d.log.warn(`upstream of ${account.label} unreachable (${code}); trying the next account`);
+          this.cooldown(account, c.model, null);
+        }
+        continue;
+      }
+      up.body.on('error', ignore);
+
+      if (up.status >= 200 && up.status < 300) {
+        this.passive(account, c.model, up.headers, up.status);
+        const outcome = await this.commit(a, account, up, target, row, sent);
+        if (outcome === 'retry') {
+          // Died before its first byte: nothing reached the client yet.
+          this.complete(row, 'failed', up.status, null, null, 'upstream closed before answering');
+          this.cooldown(account, c.model, null);
+          continue;
+        }
+        engine.report(account, c.model, 'ok');
+        return;
+      }
+
+      // An error answer: read it (small), learn from it, then retry or relay it.
+      const buf = await readAll(up.body, MAX_ERROR_BODY);
+      a.upstreamMs += performance.now() - sent;
+      if (buf === null) {
+        if (c.cancel.aborted) return this.complete(row, 'failed', up.status, null, null, 'client disconnected');
+        this.complete(row, 'failed', up.status, null, null, 'upstream closed mid-answer');
+        this.cooldown(account, c.model, up.headers);
+        continue;
+      }
+      const json = parseJson(buf);
+      const failure: Failure = { status: up.status, headers: up.headers, body: buf };
+      this.complete(row, 'failed', up.status, null, null, upstreamErrorText(up.status, json, creds));
+      const h = this.passive(account, c.model, up.headers, up.status);
+
+      if (up.status === 401) {
+        if (adapter.auth === 'oauth' && !(refreshed ??= new Set()).has(account.id)) {
+          refreshed.add(account.id);
+          try {
+            again = { account, creds: await this.credentials(account, c.cancel, true) };
+          } catch (err) {
+            if (c.cancel.aborted) return;
+            this.credentialFailure(account, err, c.cancel.signal);
+          }
+        } else {
+          this.markInvalid(account, 'the upstream refused the credential (401) while proxying');
+        }
+        last = failure;
+        continue;
+      }
+      if (up.status === 429 || isQuotaError(up.status, buf.toString('utf8', 0, Math.min(buf.length, 8192)))) {
+        const now = d.clock.now();
+        const at = family === 'gemini' ? googleResetAt(json, headerOf(up.headers, 'retry-after'), now) : retryAtFromHeaders(h ?? toHeaders(up.headers), now);
+        const until = engine.report(account, c.model, '429', at === null ? undefined : Math.max(0, (at - now) / 1000));
+        d.log.info(`${account.label} exhausted for ${c.model} (${up.status}) until ${until === null ? '?' : new Date(until).toISOString()}; trying the next account`);
+        last = failure;
+        continue;
+      }
+      if (up.status >= 500) {
+        this.cooldown(account, c.model, up.headers);
+        d.log.warn(`${account.label} answered ${up.status} for ${c.model}; trying the next account`);
+        last = failure;
+        continue;
+      }
+      // Anything else (400, 403, 404, …) is the client's to see: relayed as is, never retried.
+      return this.relayFailure(c, failure, a.stamp(account));
+    }
+  }
+
+  private noneLeft(a: Attempts, breach: LimitBreach | null, earliest: number | null): void {
+    const c = a.c;
+    const now = this.d.clock.now();
+    const headers = a.stamp(a.lastAccount);
+    if (a.attempt === 0 && breach) {
+      this.reject(a, limitText(breach));
+      return sendJson(c.res, 429, limitBody(c.route.family, { ...breach, scope: 'account' }), { ...headers, ...retryAfterHeader(breach.resetAt, now) });
+    }
+    if (breach && (earliest === null || breach.resetAt < earliest)) earliest = breach.resetAt;
+    if (a.attempt === 0) this.reject(a, 'no account available');
+    sendJson(c.res, 429, noAccountBody(c.route.family, c.model, earliest), { ...headers, ...retryAfterHeader(earliest, now) });
+  }
+
+  private relayFailure(c: ClientCall, f: Failure, extra: Record<string, string>): void {
+    const headers = relayedHeaders(f.headers, false, extra);
+    headers['content-length'] = f.body.length;
+    c.res.writeHead(f.status, headers);
+    c.res.end(f.body);
+  }
+
+  /**
+   * A 2xx: waits for its first byte (a connection that dies before it is still retried), then
+   * commits: headers and bytes go to the client as they come; the ledger row is settled before
+   * the client's response ends. Returns 'retry' when nothing was sent.
+   */
+  private async commit(a: Attempts, account: AccountRecord, up: UpstreamResponse, target: UpstreamTarget, row: number | null, sent: number): Promise<'done' | 'retry'> {
+    const res = a.c.res;
+    if (target.shape.kind === 'cloudcode-json') {
+      const buf = await readAll(up.body, MAX_UNWRAP_BODY);
+      a.upstreamMs += performance.now() - sent;
+      if (buf === null) return a.c.cancel.aborted ? this.gone(row, up.status) : 'retry';
+      const { text, usage } = unwrapCloudCode(buf.toString('utf8'));
+      const headers = relayedHeaders(up.headers, true, a.stamp(account));
+      headers['content-length'] = Buffer.byteLength(text);
+      this.complete(row, 'completed', up.status, usage.input, usage.output, null);
+      res.writeHead(up.status, headers);
+      res.end(text);
+      return 'done';
+    }
+    const watch = new FirstChunkWatch(up.body);
+    const first = await watch.first;
+    a.upstreamMs += performance.now() - sent;
+    if (first.failed) {
+      watch.release();
+      return a.c.cancel.aborted ? this.gone(row, up.status) : 'retry';
+    }
+    const ct = up.headers['content-type'];
+    const sse = typeof ct === 'string' && ct.includes('text/event-stream');
+    const headers = relayedHeaders(up.headers, rewritesBody(target.shape), a.stamp(account));
+    if (target.shape.kind === 'cloudcode-stream' && !target.shape.clientSse) headers['content-type'] = 'application/json; charset=UTF-8';
+    const late = watch.release();
+    await relayResponse({
+      res,
+      status: up.status,
+      headers,
+      body: up.body,
+      first: first.chunk,
+      ended: first.ended || late.ended,
+      closed: late.closed,
+      shape: target.shape,
+      sse,
+      settle: new Settle(this, row, up.status).fn,
+    });
+    return 'done';
+  }
+
+  private gone(row: number | null, status: number): 'done' {
+    this.complete(row, 'failed', status, null, null, 'client disconnected');
+    return 'done';
+  }
+
+  /** Settles a relayed attempt's ledger row (called by the relay before the client's response ends). */
+  settleRow(row: number | null, status: number, o: RelayOutcome): void {
+    this.complete(row, o.completed ? 'completed' : 'failed', status, o.usage.input, o.usage.output, o.error);
+    if (!o.completed && !o.clientGone) this.d.log.warn(`proxied answer did not complete: ${o.error ?? 'unknown'}`);
+  }
+}
+
+/** The relay's settle callback for one row, as a bound method rather than a closure. */
+class Settle {
+  readonly fn: (o: RelayOutcome) => void;
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly row: number | null,
+    private readonly status: number,
+  ) {
+    this.fn = this.call.bind(this);
+  }
+  private call(o: RelayOutcome): void {
+    this.dispatcher.settleRow(this.row, this.status, o);
+  }
+}

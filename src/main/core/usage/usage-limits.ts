@@ -1,0 +1,260 @@
+// Local usage limits, global and per account, all optional (the `usage_limits` table), checked
+// before dispatch. Each window is computed from stored rows at the time of the check:
+// - requests per hour: the rolling 60 minutes, counted in the ledger (pending, completed and
+//   failed attempts; rejected ones are not requests); frees up when its oldest requests age out;
+// - requests per day: the current UTC day in the rollups; frees up at the next UTC midnight;
+// - input/output tokens and cost per month: the current UTC calendar month in the rollups
+//   (completed attempts only); frees up on the 1st of the next month, 00:00 UTC.
+// Warnings at 80% and 90% (and 100%) go to `onWarning` once per window and level. At 100% the
+// scope is refused until its window frees up (nothing to undo later: the next check simply
+// computes a smaller use), unless dry-run is on, which only warns.
+import type { LimitWarningEvent } from '../../../shared/contract';
+import type { UsageLimitKind } from '../../../shared/types';
+import type { Db } from '../db/open-database';
+import type { LimitBreach, LimitDecision, LimitKind, UsageLimitsPort } from './usage-ports';
+import { dayWindow, hourWindowStart, HOUR_MS, monthWindow } from './usage-windows';
+
+// The port's kinds and the contract's are the same list.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const kindsAgree: Same<LimitKind, UsageLimitKind> = true;
+void kindsAgree;
+
+/** The limits of one scope; null means no limit of that kind. */
+export interface LimitSet {
+  requestsPerHour: number | null;
+  requestsPerDay: number | null;
+  inputTokensPerMonth: number | null;
+  outputTokensPerMonth: number | null;
+  /** USD */
+  costPerMonth: number | null;
+}
+
+/** A change: a number sets, null clears, a missing key keeps. */
+export type LimitPatch = Partial<LimitSet>;
+
+export const GLOBAL_SCOPE = 'global';
+
+/** One configured limit and its current window's use (same shape as a breach). */
+export type LimitUsage = LimitBreach;
+
+export const WARNING_LEVELS = [80, 90, 100] as const;
+export type WarningLevel = (typeof WARNING_LEVELS)[number];
+
+const FIELD_OF: Record<LimitKind, keyof LimitSet> = {
+  requests_per_hour: 'requestsPerHour',
+  requests_per_day: 'requestsPerDay',
+  input_tokens_per_month: 'inputTokensPerMonth',
+  output_tokens_per_month: 'outputTokensPerMonth',
+  cost_per_month: 'costPerMonth',
+};
+const KINDS = Object.keys(FIELD_OF) as LimitKind[];
+
+const EMPTY: LimitSet = { requestsPerHour: null, requestsPerDay: null, inputTokensPerMonth: null, outputTokensPerMonth: null, costPerMonth: null };
+
+interface LimitsRow {
+  scope: string;
+  requests_per_hour: number | null;
+  requests_per_day: number | null;
+  input_tokens_per_month: number | null;
+  output_tokens_per_month: number | null;
+  cost_per_month: number | null;
+}
+
+const toSet = (r: LimitsRow): LimitSet => ({
+  requestsPerHour: r.requests_per_hour,
+  requestsPerDay: r.requests_per_day,
+  inputTokensPerMonth: r.input_tokens_per_month,
+  outputTokensPerMonth: r.output_tokens_per_month,
+  costPerMonth: r.cost_per_month,
+});
+
+const isEmpty = (s: LimitSet) => KINDS.every((k) => s[FIELD_OF[k]] === null);
+
+/** The highest warning level `used` has reached (exact for integers: no float division). */
+export function levelOf(used: number, max: number): WarningLevel | null {
+  for (let i = WARNING_LEVELS.length - 1; i >= 0; i--) {
+    const level = WARNING_LEVELS[i]!;
+    if (used * 100 >= max * level) return level;
+  }
+  return null;
+}
+
+export interface UsageLimitsDeps {
+  db: Db;
+  /** limitsDryRun: warn only, never refuse. */
+  dryRun: () => boolean;
+  onWarning?: (w: LimitWarningEvent) => void;
+  /** An account's label for warnings and views. */
+  labelOf?: (accountId: string) => string | null;
+}
+
+export class UsageLimits implements UsageLimitsPort {
+  private readonly stmt;
+  /** scope → limits; the hot path reads only this (no query when a scope has no limits). */
+  private limits = new Map<string, LimitSet>();
+  /** `${scope}\0${kind}` → highest level warned in the window that ends at `until`. */
+  private readonly warned = new Map<string, { level: WarningLevel; until: number }>();
+
+  constructor(private readonly d: UsageLimitsDeps) {
+    const { db } = d;
+    // Counted on covering indexes (all rows in the hour, less the rejected ones) so a check costs
+    // little however busy the hour; `+account_id` keeps the rejected count on the status index.
+    const hourSql = (where: string, unindexed: string) =>
+      `SELECT (SELECT COUNT(*) FROM usage_ledger WHERE ${where} started_at > @since)
+            - (SELECT COUNT(*) FROM usage_ledger WHERE status = 'rejected' AND started_at > @since ${unindexed}) AS n,
+              (SELECT started_at FROM usage_ledger WHERE ${where} started_at > @since AND status <> 'rejected' ORDER BY started_at LIMIT 1) AS oldest`;
+    const nthSql = (where: string) =>
+      `SELECT started_at FROM usage_ledger WHERE ${where} started_at > ? AND status <> 'rejected' ORDER BY started_at LIMIT 1 OFFSET ?`;
+    this.stmt = {
+      all: db.prepare<[], LimitsRow>('SELECT * FROM usage_limits'),
+      upsert: db.prepare(
+        `INSERT INTO usage_limits (scope, requests_per_hour, requests_per_day, input_tokens_per_month, output_tokens_per_month, cost_per_month, updated_at)
+         VALUES (@scope, @requestsPerHour, @requestsPerDay, @inputTokensPerMonth, @outputTokensPerMonth, @costPerMonth, @updatedAt)
+         ON CONFLICT (scope) DO UPDATE SET requests_per_hour = excluded.requests_per_hour, requests_per_day = excluded.requests_per_day,
+           input_tokens_per_month = excluded.input_tokens_per_month, output_tokens_per_month = excluded.output_tokens_per_month,
+           cost_per_month = excluded.cost_per_month, updated_at = excluded.updated_at`,
+      ),
+      remove: db.prepare<[string]>('DELETE FROM usage_limits WHERE scope = ?'),
+      hourGlobal: db.prepare<{ since: number }, { n: number; oldest: number | null }>(hourSql('', '')),
+      hourAccount: db.prepare<{ accountId: string; since: number }, { n: number; oldest: number | null }>(
+        hourSql('account_id = @accountId AND', 'AND +account_id = @accountId'),
+      ),
+      nthGlobal: db.prepare<[number, number], { started_at: number }>(nthSql('')),
+      nthAccount: db.prepare<[string, number, number], { started_at: number }>(nthSql('account_id = ? AND')),
+      dayGlobal: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE day = ?'),
+      dayAccount: db.prepare<[string, string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE account_id = ? AND day = ?'),
+      monthGlobal: db.prepare<[string, string], { input: number; output: number; cost: number }>(
+        `SELECT COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output, COALESCE(SUM(cost), 0) AS cost
+         FROM usage_daily WHERE day >= ? AND day < ?`,
+      ),
+      monthAccount: db.prepare<[string, string, string], { input: number; output: number; cost: number }>(
+        `SELECT COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output, COALESCE(SUM(cost), 0) AS cost
+         FROM usage_daily WHERE account_id = ? AND day >= ? AND day < ?`,
+      ),
+    };
+    this.reload();
+  }
+
+  private reload(): Map<string, LimitSet> {
+    this.limits = new Map(this.stmt.all.all().map((r) => [r.scope, toSet(r)]));
+    return this.limits;
+  }
+
+  /** Global limits, checked once per client request before any account is chosen. */
+  checkGlobal(now: number): LimitDecision {
+    return this.check(GLOBAL_SCOPE, now);
+  }
+
+  /** An account's own limits, checked before dispatching to it (over: skip the account). */
+  checkAccount(accountId: string, now: number): LimitDecision {
+    return this.check(accountId, now);
+  }
+
+  private check(scope: string, now: number): LimitDecision {
+    const set = this.limits.get(scope);
+    if (!set) return { ok: true };
+    let worst: LimitBreach | null = null;
+    for (const u of this.measure(scope, set, now)) {
+      this.warnIfDue(u, now);
+      // Refused until every full window frees up: the latest reset is the one that matters.
+      if (u.used >= u.max && (!worst || u.resetAt > worst.resetAt)) worst = u;
+    }
+    if (worst && !this.d.dryRun()) return { ok: false, breach: worst };
+    return { ok: true };
+  }
+
+  /** Every configured limit of a scope with its window's use now. */
+  measure(scope: string, set: LimitSet, now: number): LimitUsage[] {
+    const accountId = scope === GLOBAL_SCOPE ? null : scope;
+    const base = { scope: accountId === null ? ('global' as const) : ('account' as const), accountId };
+    const out: LimitUsage[] = [];
+    if (set.requestsPerHour !== null) {
+      const max = set.requestsPerHour;
+      const since = hourWindowStart(now);
+      const h = accountId === null ? this.stmt.hourGlobal.get({ since })! : this.stmt.hourAccount.get({ accountId, since })!;
+      let resetAt = (h.oldest ?? now) + HOUR_MS;
+      if (h.n > max) {
+        // Over (concurrent requests, or a lowered limit): free once enough have aged out to be under.
+        const nth = accountId === null ? this.stmt.nthGlobal.get(since, h.n - max) : this.stmt.nthAccount.get(accountId, since, h.n - max);
+        if (nth) resetAt = nth.started_at + HOUR_MS;
+      }
+      out.push({ ...base, limit: 'requests_per_hour', max, used: h.n, resetAt });
+    }
+    if (set.requestsPerDay !== null) {
+      const w = dayWindow(now);
+      const used = accountId === null ? this.stmt.dayGlobal.get(w.day)!.n : this.stmt.dayAccount.get(accountId, w.day)!.n;
+      out.push({ ...base, limit: 'requests_per_day', max: set.requestsPerDay, used, resetAt: w.resetAt });
+    }
+    if (set.inputTokensPerMonth !== null || set.outputTokensPerMonth !== null || set.costPerMonth !== null) {
+      const w = monthWindow(now);
+      const m = accountId === null ? this.stmt.monthGlobal.get(w.fromDay, w.toDay)! : this.stmt.monthAccount.get(accountId, w.fromDay, w.toDay)!;
+      const month = { ...base, resetAt: w.resetAt };
+      if (set.inputTokensPerMonth !== null) out.push({ ...month, limit: 'input_tokens_per_month', max: set.inputTokensPerMonth, used: m.input });
+      if (set.outputTokensPerMonth !== null) out.push({ ...month, limit: 'output_tokens_per_month', max: set.outputTokensPerMonth, used: m.output });
+      if (set.costPerMonth !== null) out.push({ ...month, limit: 'cost_per_month', max: set.costPerMonth, used: m.cost });
+    }
+    return out;
+  }
+
+  /**
+   * Once per window and level: a level is announced when first reached (only the highest one
+   * when several are passed at once) and not again until its window ends — the calendar day or
+   * month, or, for the rolling hour, an hour after the first warning.
+   */
+  private warnIfDue(u: LimitUsage, now: number): void {
+    const level = levelOf(u.used, u.max);
+    if (level === null) return;
+    const key = `${u.accountId ?? GLOBAL_SCOPE}\u0000${u.limit}`;
+    const prev = this.warned.get(key);
+    const sameWindow = prev !== undefined && now < prev.until;
+    if (sameWindow && prev.level >= level) return;
+    const until = sameWindow ? prev.until : u.limit === 'requests_per_hour' ? now + HOUR_MS : u.resetAt;
+    this.warned.set(key, { level, until });
+    const label = u.accountId === null ? undefined : (this.d.labelOf?.(u.accountId) ?? undefined);
+    this.d.onWarning?.({
+      scope: u.scope,
+      accountId: u.accountId,
+      ...(label === undefined ? {} : { label }),
+      limit: u.limit,
+      max: u.max,
+      used: u.used,
+      percent: level,
+      resetAt: new Date(u.resetAt).toISOString(),
+    });
+  }
+
+  /** Use of every configured limit (global and each account's), without warning. */
+  usage(now: number): LimitUsage[] {
+    const out: LimitUsage[] = [];
+    for (const [scope, set] of this.reload()) out.push(...this.measure(scope, set, now));
+    return out;
+  }
+
+  /** Every scope with at least one limit. */
+  list(): Array<{ scope: string; limits: LimitSet }> {
+    const rank = (scope: string) => (scope === GLOBAL_SCOPE ? 0 : 1);
+    return [...this.reload()]
+      .map(([scope, limits]) => ({ scope, limits }))
+      .sort((a, b) => rank(a.scope) - rank(b.scope) || (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
+  }
+
+  /** A scope's limits (all null when none are set). */
+  get(scope: string): LimitSet {
+    return this.reload().get(scope) ?? { ...EMPTY };
+  }
+
+  /** Applies a patch to a scope ('global' or an account id; the caller checks the account exists). */
+  set(scope: string, patch: LimitPatch, now: number): LimitSet {
+    const next: LimitSet = { ...this.get(scope) };
+    for (const k of KINDS) {
+      const f = FIELD_OF[k];
+      if (patch[f] !== undefined) next[f] = patch[f];
+    }
+    if (isEmpty(next)) this.stmt.remove.run(scope);
+    else this.stmt.upsert.run({ scope, ...next, updatedAt: now });
+    this.reload();
+    // New limits, new count: a level already warned under the old maximum may be due again.
+    for (const k of KINDS) this.warned.delete(`${scope}\u0000${k}`);
+    return next;
+  }
+}

@@ -1,0 +1,38 @@
+// The calendar of usage: UTC days (the rollups' key), UTC calendar months and ISO weeks, and the
+// rolling hour. Every limit window and analytics range is computed here from a time, never
+// kept in a counter that a timer resets.
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** UTC 'YYYY-MM-DD' of an epoch-ms time (the rollups' day key). */
+export const utcDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+/** 00:00 UTC of the day holding `t`. */
+export function utcDayStart(t: number): number {
+  return Math.floor(t / DAY_MS) * DAY_MS;
+}
+
+/** The current UTC day as a rollup key and the next midnight (when a per-day window frees up). */
+export function dayWindow(now: number): { day: string; resetAt: number } {
+  return { day: utcDay(now), resetAt: utcDayStart(now) + DAY_MS };
+}
+
+/** The UTC calendar month holding `now`: its first day key, the next month's, and when it resets. */
+export function monthWindow(now: number): { fromDay: string; toDay: string; resetAt: number } {
+  const d = new Date(now);
+  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return { fromDay: utcDay(start), toDay: utcDay(next), resetAt: next };
+}
+
+/** The ISO week (Monday 00:00 UTC to the next Monday) holding `t`. */
+export function weekWindow(t: number): { from: number; to: number } {
+  const start = utcDayStart(t);
+  const sinceMonday = (new Date(start).getUTCDay() + 6) % 7;
+  const from = start - sinceMonday * DAY_MS;
+  return { from, to: from + 7 * DAY_MS };
+}
+
+/** The rolling hour ending at `now`: requests that started after this time are in it. */
+export const hourWindowStart = (now: number): number => now - HOUR_MS;
