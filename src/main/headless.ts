@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const logger = createElectronLogLogger(log);
 
   const app = await createApp(
-    { dataDir: opts.dataDir, mode: 'headless', overrides: opts.overrides, autoSync: !opts.noSync },
+    { dataDir: opts.dataDir, mode: 'headless', overrides: opts.overrides, autoSync: !opts.noSync, startProxy: !opts.noProxy },
     {
       logger,
       secretBox: createKeyFileSecretBox(join(opts.dataDir, 'secret.key')),
@@ -57,11 +57,21 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(1);
   }
-  await app.start();
+  try {
+    await app.start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`Cannot start: ${e.code ?? e.message}. A busy proxy port can be changed with --proxy-port N (0 = any free port).\n`);
+    await server.close();
+    await app.close();
+    process.exit(1);
+  }
+  const proxy = app.proxyInfo();
   process.stdout.write(
     `QuotaDeck headless listening on ${server.url}\n` +
       `  control token: ${join(opts.dataDir, 'control-token')}\n` +
-      `  web UI: ${server.url}/#token=<contents of the control-token file>\n`,
+      `  web UI: ${server.url}/#token=<contents of the control-token file>\n` +
+      (proxy.running ? `QuotaDeck proxy listening on ${proxy.url} (key: ${join(opts.dataDir, 'proxy-key')})\n` : 'QuotaDeck proxy not started\n'),
   );
 
   let stopping = false;

@@ -18,6 +18,7 @@ import {
   type SyncReport,
   type QuotaLockView,
   type DiscoveredCredential,
+  type ProxyInfo,
   type ExportReport,
   type UsageLimitKind,
   type LimitsView,
@@ -129,6 +130,8 @@ export const requestSchemas = {
   'quota:clearLock': z.object({ accountId: id, model }).strict(),
   'quota:probe': z.object({ accountId: id, model: model.optional() }).strict(),
   'selector:select': z.object({ model }).strict(),
+  'proxy:getInfo': empty,
+  'proxy:regenerateKey': empty,
   'settings:get': empty,
   'settings:update': settingsPatchSchema,
   // Usage: rollups are per UTC day, so a summary covers the whole days its range touches.
@@ -200,6 +203,8 @@ export interface ResponseMap {
   'quota:clearLock': { cleared: boolean };
   'quota:probe': QuotaView[];
   'selector:select': SelectionView;
+  'proxy:getInfo': ProxyInfo;
+  'proxy:regenerateKey': ProxyInfo;
   'settings:get': Settings;
   'settings:update': Settings;
   'usage:summary': UsageSummaryRow[];

@@ -238,6 +238,19 @@ export interface SelectionView {
   decision: DecisionView;
 }
 
+export interface ProxyInfo {
+  enabled: boolean;
+  running: boolean;
+  /** http://127.0.0.1:PORT when running. */
+  url: string | null;
+  port: number | null;
+  /**
+   * The key AI clients present to QuotaDeck's own proxy (not an upstream credential): shown so
+   * the user can copy it into a client, regenerated on demand.
+   */
+  key: string;
+}
+
 export interface ServiceInfo {
   version: string;
   mode: 'electron' | 'headless';

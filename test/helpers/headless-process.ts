@@ -9,6 +9,8 @@ export const HEADLESS_ENTRY = resolve(__dirname, '../../out/main/headless.js');
 export interface HeadlessProcess {
   child: ChildProcess;
   url: string;
+  /** The proxy's URL, when it started. */
+  proxyUrl: string | null;
   token: string;
   stdout: () => string;
   stderr: () => string;
@@ -18,7 +20,9 @@ export interface HeadlessProcess {
 
 export async function startHeadless(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<HeadlessProcess> {
   if (!existsSync(HEADLESS_ENTRY)) throw new Error(`${HEADLESS_ENTRY} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [HEADLESS_ENTRY, '--data-dir', dataDir, '--port', '0', ...args], {
+  // Free ports for both listeners so parallel tests never collide.
+  const proxyArgs = args.includes('--proxy-port') || args.includes('--no-proxy') ? [] : ['--proxy-port', '0'];
+  const child = spawn(process.execPath, [HEADLESS_ENTRY, '--data-dir', dataDir, '--port', '0', ...proxyArgs, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,7 +33,7 @@ export async function startHeadless(dataDir: string, args: string[] = [], env: R
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`headless did not start in time\nstdout: ${out}\nstderr: ${err}`)), 20_000);
     const check = () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /QuotaDeck headless listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolveUrl(m[1]!);
@@ -42,9 +46,12 @@ export async function startHeadless(dataDir: string, args: string[] = [], env: R
     });
   });
   const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
+  await new Promise<void>((r) => (/QuotaDeck proxy (listening|not started)/.test(out) ? r() : child.stdout!.on('data', () => /QuotaDeck proxy (listening|not started)/.test(out) && r())));
+  const proxyUrl = /QuotaDeck proxy listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? null;
   return {
     child,
     url,
+    proxyUrl,
     token,
     stdout: () => out,
     stderr: () => err,

@@ -1,11 +1,13 @@
 // Composition root: createApp(config, ports) opens the database and wires the services.
 // Electron and the headless entry both call it; neither adds behaviour of its own.
 import { mkdirSync } from 'node:fs';
+import { startProxyServer, type ProxyServer } from './proxy/proxy-server';
+import { loadOrCreateProxyKey, regenerateProxyKey } from './proxy/proxy-key';
 import { createNodeHttpClient } from './net/node-http-client';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EventMap, EventName, Envelope } from '../../shared/contract';
-import type { ProviderId, QuotaView, ServiceInfo, Settings } from '../../shared/types';
+import type { ProviderId, ProxyInfo, QuotaView, ServiceInfo, Settings } from '../../shared/types';
 import { AccountService } from './accounts/account-service';
 import { AccountStore } from './accounts/account-store';
 import { createDispatcher, createHandlers } from './api/contract-handlers';
@@ -42,6 +44,8 @@ export interface AppConfig {
   version?: string;
   /** Where other tools' credential files are looked for (default: the user's home). */
   homeDir?: string;
+  /** Start the local proxy on start() when the settings enable it (default true). */
+  startProxy?: boolean;
   /** Start the sync loop on start() (default true). */
   autoSync?: boolean;
 }
@@ -79,6 +83,7 @@ export interface CoreApp {
     analytics: UsageAnalytics;
   };
   info: ServiceInfo;
+  proxyInfo(): ProxyInfo;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -210,7 +215,22 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   log.scope('app').info(`database open in ${config.dataDir}: ${store.list().length} accounts, ${warm.cached} cached readings, ${warm.locks} locks`);
 
   const info: ServiceInfo = { version: config.version ?? '0.1.0', mode: config.mode, dataDir: config.dataDir, startedAt: new Date(clock.now()).toISOString() };
+  let proxy: ProxyServer | null = null;
+  let currentProxyKey: string | null = null;
+  const proxyKey = () => (currentProxyKey ??= loadOrCreateProxyKey(config.dataDir));
+  function proxyInfo(): ProxyInfo {
+    const s = settings.get();
+    return { enabled: s.proxyEnabled, running: proxy !== null, url: proxy?.url ?? null, port: proxy?.port ?? null, key: proxyKey() };
+  }
+
   const handlers = createHandlers({
+    proxyInfo,
+    regenerateProxyKey: () => {
+      currentProxyKey = regenerateProxyKey(config.dataDir);
+      proxy?.setKey(currentProxyKey);
+      log.scope('proxy').info('proxy key regenerated; clients must use the new one');
+      return proxyInfo();
+    },
     info,
     store,
     accounts,
@@ -234,18 +254,37 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   const call = createDispatcher(handlers, log.scope('api'));
 
   let closed = false;
+  async function startProxy(): Promise<void> {
+    const s = settings.get();
+    if (!s.proxyEnabled || proxy) return;
+    proxy = await startProxyServer({
+      services: { store, engine, selector, syncer, settings },
+      registry,
+      ledger: usage.ledger,
+      limits: usage.limits,
+      key: proxyKey(),
+      port: s.proxyPort,
+      clock,
+      log: log.scope('proxy'),
+      onAccountChanged: (id) => accountsChanged([id]),
+    });
+  }
   return {
     api: { call },
     events: { on: (e, l) => bus.on(e, l), onAny: (l) => bus.onAny(l) },
     services: { db, store, accounts, engine, monitor, selector, syncer, settings, checkQuota, ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics },
     info,
+    proxyInfo,
     async start() {
       usage.maintain(true);
+      if (config.startProxy !== false) await startProxy();
       if (config.autoSync !== false) monitor.start();
     },
     async close() {
       if (closed) return;
       closed = true;
+      await proxy?.close();
+      proxy = null;
       await monitor.stop();
       ownClient?.close();
       db.close();

@@ -10,6 +10,7 @@ export interface HeadlessOptions {
   port: number | null;
   overrides: Partial<Settings>;
   noSync: boolean;
+  noProxy: boolean;
   help: boolean;
 }
 
@@ -20,7 +21,9 @@ export const HEADLESS_USAGE = `Usage: quotadeck-headless [options]
   --sync-timeout SECONDS       per-account timeout of a sync (this run only)
   --concurrency N              accounts synced at once, globally (this run only)
   --provider-concurrency N     accounts synced at once per provider (this run only)
+  --proxy-port N               the local proxy's port on 127.0.0.1 (0 picks a free one; default: saved setting, 4821)
   --no-sync                    do not start the background sync loop
+  --no-proxy                   do not start the local proxy
   -h, --help                   show this help`;
 
 export class UsageError extends Error {
@@ -53,6 +56,8 @@ export function parseHeadlessArgs(argv: string[], env: Record<string, string | u
         concurrency: { type: 'string' },
         'provider-concurrency': { type: 'string' },
         'no-sync': { type: 'boolean' },
+        'proxy-port': { type: 'string' },
+        'no-proxy': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -69,11 +74,14 @@ export function parseHeadlessArgs(argv: string[], env: Record<string, string | u
   if (timeout !== undefined) overrides.syncTimeoutSec = timeout;
   if (conc !== undefined) overrides.concurrency = conc;
   if (pconc !== undefined) overrides.providerConcurrency = pconc;
+  const proxyPort = num('proxy-port', values['proxy-port'], 0, 65_535, true);
+  if (proxyPort !== undefined) overrides.proxyPort = proxyPort;
   return {
     dataDir: resolve(values['data-dir'] ?? env.QUOTADECK_DATA_DIR ?? join(homedir(), '.quotadeck')),
     port: num('port', values.port, 0, 65_535, true) ?? null,
     overrides,
     noSync: values['no-sync'] ?? false,
+    noProxy: values['no-proxy'] ?? false,
     help: values.help ?? false,
   };
 }

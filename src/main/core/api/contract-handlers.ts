@@ -10,7 +10,7 @@ import {
   type ParsedRequestOf,
   type ResponseOf,
 } from '../../../shared/contract';
-import type { AccountView, DecisionRow, QuotaView, ServiceInfo } from '../../../shared/types';
+import type { AccountView, DecisionRow, ProxyInfo, QuotaView, ServiceInfo } from '../../../shared/types';
 import type { AccountService } from '../accounts/account-service';
 import type { AccountStore } from '../accounts/account-store';
 import { AppError } from '../errors';
@@ -35,6 +35,8 @@ export interface HandlerDeps {
   checkQuota: (accountId: string, model: string) => Promise<QuotaView | null>;
   probe: (accountId: string, model: string | null) => Promise<QuotaView[]>;
   onSettingsChanged: () => void;
+  proxyInfo: () => ProxyInfo;
+  regenerateProxyKey: () => ProxyInfo;
   clock: Clock;
   log: Logger;
   /** The usage, limits and pricing methods' services. */
@@ -147,6 +149,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
         decision: { kind: s.decision.kind, remainingFraction: s.decision.remainingFraction, resetAt: iso(s.decision.resetAt), reason: s.decision.reason },
       };
     },
+    'proxy:getInfo': () => d.proxyInfo(),
+    'proxy:regenerateKey': () => d.regenerateProxyKey(),
     'settings:get': () => d.settings.get(),
     'settings:update': (patch) => {
       const next = d.settings.update(patch);

@@ -20,7 +20,7 @@ import { googleResetAt } from '../providers/google-errors';
 import { resolveBaseUrl, type ProviderAdapter, type ProviderRegistry } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
 import { readingsFromHeaders, retryAtFromHeaders } from '../providers/rate-limit-headers';
-import type { AttemptEnd, AttemptStatus, LimitBreach, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
+import type { AttemptEnd, AttemptStart, AttemptStatus, LimitBreach, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
 import { errorBody, limitBody, limitText, noAccountBody, retryAfterHeader, sendJson } from './proxy-answers';
 import { ACCEPT, type ProxyRoute } from './proxy-routes';
 import { relayResponse, rewritesBody, unwrapCloudCode, type RelayOutcome } from './stream-relay';
@@ -298,7 +298,7 @@ class Attempts {
     return h;
   }
 
-  start(attempt: number, account: AccountRecord | null): Parameters<UsageLedgerPort['begin']>[0] {
+  start(attempt: number, account: AccountRecord | null): AttemptStart {
     const c = this.c;
     return {
       requestId: this.requestId,
@@ -463,8 +463,7 @@ export class Dispatcher {
       return sendJson(c.res, 429, limitBody(family, global.breach), { ...a.stamp(null), ...retryAfterHeader(global.breach.resetAt, d.clock.now()) });
     }
 
-    const s = settings.get();
-    const maxAttempts = Math.max(1, s.proxyMaxAttempts);
+    const maxAttempts = Math.max(1, settings.get().proxyMaxAttempts);
     const accept = ACCEPT[family];
     const exclude = new Set<string>();
     let refreshed: Set<string> | null = null;
@@ -522,7 +521,7 @@ export class Dispatcher {
           route: c.route,
           account,
           credentials: creds,
-          baseUrl: resolveBaseUrl(adapter, s === settings.get() ? s : settings.get(), account),
+          baseUrl: resolveBaseUrl(adapter, settings.get(), account),
           clientHeaders: c.headers,
           search: c.search,
           body: c.body,
