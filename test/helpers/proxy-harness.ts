@@ -25,13 +25,20 @@ export interface LedgerRow extends AttemptStart {
   error: string | null;
 }
 
-/** UsageLedgerPort that keeps rows in memory and tells waiters when one settles. */
+/**
+ * UsageLedgerPort that keeps rows in memory (so tests can wait for one to settle) and forwards
+ * every call to the real SQLite ledger when one is given.
+ */
 export class RecordingLedger implements UsageLedgerPort {
   readonly rows: LedgerRow[] = [];
   private readonly events = new EventEmitter();
+  private readonly innerIds = new Map<number, number>();
+
+  constructor(private readonly inner?: UsageLedgerPort) {}
 
   begin(a: AttemptStart): number {
     const id = this.rows.length + 1;
+    if (this.inner) this.innerIds.set(id, this.inner.begin(a));
     this.rows.push({ ...a, id, status: 'pending', httpStatus: null, inputTokens: null, outputTokens: null, endedAt: null, error: null });
     return id;
   }
@@ -40,11 +47,14 @@ export class RecordingLedger implements UsageLedgerPort {
     const row = this.rows[id - 1];
     if (!row) throw new Error(`no ledger row ${id}`);
     if (row.status !== 'pending') throw new Error(`ledger row ${id} completed twice`);
+    const innerId = this.innerIds.get(id);
+    if (this.inner && innerId !== undefined) this.inner.complete(innerId, e);
     Object.assign(row, e);
     this.events.emit('settled', row);
   }
 
   reject(a: AttemptStart, e: Omit<AttemptEnd, 'status'>): void {
+    this.inner?.reject(a, e);
     const row: LedgerRow = { ...a, ...e, id: this.rows.length + 1, status: 'rejected' };
     this.rows.push(row);
     this.events.emit('settled', row);
@@ -111,6 +121,8 @@ export interface ProxyHarness {
 export interface ProxyHarnessOptions {
   settings?: Partial<Settings>;
   proxy?: Partial<Omit<ProxyDeps, 'services' | 'registry' | 'ledger' | 'limits' | 'clock' | 'log'>>;
+  /** Use the app's real limits (SQLite windows) instead of the scripted ones. */
+  realLimits?: boolean;
 }
 
 export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<ProxyHarness> {
@@ -133,7 +145,8 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
     },
   });
   const registry: ProviderRegistry = new Map(DEFAULT_PROVIDERS.map((p) => [p.id, p]));
-  const ledger = new RecordingLedger();
+  // Every attempt also lands in the app's real SQLite ledger.
+  const ledger = new RecordingLedger(h.app.services.ledger);
   const limits = new ScriptedLimits();
   const key = loadOrCreateProxyKey(h.dir);
   const { store, engine, selector, syncer, settings } = h.app.services;
@@ -141,7 +154,7 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
     services: { store, engine, selector, syncer, settings },
     registry,
     ledger,
-    limits,
+    limits: o.realLimits ? h.app.services.limits : limits,
     key,
     port: 0,
     clock: systemClock,
