@@ -72,6 +72,24 @@ describe('control server', () => {
     expect(body.error.details.issues[0]).toMatchObject({ entry: 0, field: 'refreshToken' });
   });
 
+  it('/v1/report locks on 429 and writes the reported tokens and status to the ledger', async () => {
+    const [a] = await seedGoogleAccounts(h.app, fake, 1);
+    const post = (body: unknown) => fetch(`${server.url}/v1/report`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    const ok = await post({ accountId: a!.id, model: 'gemini-3-pro-high', outcome: 'ok', status: 200, inputTokens: 120, outputTokens: 30, client: 'my-proxy/1.0' });
+    expect(ok.status).toBe(200);
+    const limited = await post({ accountId: a!.id, model: 'gemini-3-pro-high', outcome: '429', retryAfter: 60, status: 429 });
+    expect(((await limited.json()) as { lockedUntil: string }).lockedUntil).toMatch(/^\d{4}-/);
+    expect((await post({ accountId: a!.id, model: 'm', outcome: 'ok', inputTokens: -1 })).status).toBe(400);
+    expect((await post({ accountId: 'nope', model: 'm', outcome: 'ok' })).status).toBe(404);
+    const log = await h.app.api.call('usage:log', {});
+    expect(log.ok).toBe(true);
+    const rows = (log as { result: { rows: Array<Record<string, unknown>> } }).result.rows;
+    expect(rows.map((r) => [r.route, r.status, r.httpStatus, r.inputTokens, r.outputTokens, r.client])).toEqual([
+      ['token-api', 'failed', 429, null, null, 'token-api'],
+      ['token-api', 'completed', 200, 120, 30, 'my-proxy/1.0'],
+    ]);
+  });
+
   it('serves the renderer with a strict CSP, SPA fallback, and no path traversal', async () => {
     const index = await fetch(`${server.url}/`);
     expect(index.status).toBe(200);

@@ -1,6 +1,7 @@
 // The headless control API on 127.0.0.1: `POST /api/<method>` speaks the shared contract
 // (bearer control token, envelope answers), `GET /api/events` streams contract events as SSE,
 // `POST /v1/token` and `/v1/report` serve external proxies, and `/` serves the built renderer.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -44,6 +45,19 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 const tokenRequest = z.object({ model: z.string().min(1).max(200) }).strict();
+/** /v1/report: the quota:report fields plus what the request cost (all optional). */
+const reportRequest = z
+  .object({
+    accountId: z.string().min(1).max(200),
+    model: z.string().min(1).max(200),
+    outcome: z.enum(['ok', '429']),
+    retryAfter: z.number().min(0).max(31_536_000).optional(),
+    status: z.number().int().min(100).max(599).optional(),
+    inputTokens: z.number().int().min(0).max(1e9).optional(),
+    outputTokens: z.number().int().min(0).max(1e9).optional(),
+    client: z.string().max(100).optional(),
+  })
+  .strict();
 const MAX_TOKEN_ATTEMPTS = 5;
 
 export async function startControlServer(o: ControlServerOptions): Promise<ControlServer> {
@@ -119,8 +133,29 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   }
 
   async function handleReport(req: IncomingMessage, res: ServerResponse) {
-    const env = await o.app.api.call('quota:report', await readJsonBody(req, 64 * 1024));
-    sendJson(res, env.ok ? 200 : STATUS[env.error.code], env.ok ? env.result : { error: env.error });
+    const parsed = reportRequest.safeParse(await readJsonBody(req, 64 * 1024));
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      return sendJson(res, 400, { error: { code: 'bad_request', message: `Invalid report: ${first ? `${first.path.join('.') || '(body)'}: ${first.message}` : 'bad body'}` } });
+    }
+    const { inputTokens, outputTokens, status, client, ...quota } = parsed.data;
+    const env = await o.app.api.call('quota:report', quota);
+    if (!env.ok) return sendJson(res, STATUS[env.error.code], { error: env.error });
+    // The external proxy's traffic lands in the same ledger as our own proxy's.
+    const account = o.app.services.store.get(quota.accountId);
+    const now = Date.now();
+    const start = { requestId: randomUUID(), attempt: 1, accountId: quota.accountId, provider: account?.provider ?? null, model: quota.model, client: client ?? 'token-api', route: 'token-api', startedAt: now };
+    const ok = quota.outcome === 'ok' && (status === undefined || status < 400);
+    const rowId = o.app.services.ledger.begin(start);
+    o.app.services.ledger.complete(rowId, {
+      status: ok ? 'completed' : 'failed',
+      httpStatus: status ?? (quota.outcome === '429' ? 429 : 200),
+      inputTokens: inputTokens ?? null,
+      outputTokens: outputTokens ?? null,
+      endedAt: now,
+      error: ok ? null : quota.outcome === '429' ? 'rate limited (reported)' : `HTTP ${status}`,
+    });
+    sendJson(res, 200, env.result);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
