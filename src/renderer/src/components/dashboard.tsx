@@ -1,4 +1,4 @@
-// The connected app: feeds the stores from the client and lays out header, overview, table.
+// The connected app: feeds the stores from the client and lays out header, overview, table, proxy.
 import { useEffect, useState } from 'react';
 import type { ConnectionState, LiveClient } from '../api/live-client';
 import { startClock } from '../stores/clock-store';
@@ -7,6 +7,7 @@ import { AccountsTable } from './accounts-table';
 import { ClientContext } from './client-context';
 import { Header } from './header';
 import { Overview } from './overview';
+import { ProxyPanel } from './proxy-panel';
 
 export function Dashboard({ client }: { client: LiveClient }) {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
@@ -33,6 +34,7 @@ export function Dashboard({ client }: { client: LiveClient }) {
         )}
         <Overview />
         <AccountsTable />
+        <ProxyPanel />
       </main>
     </ClientContext.Provider>
   );
