@@ -3,7 +3,8 @@
 // hang, reset, return a status (401/403/429 with Retry-After, 5xx) or malformed JSON.
 // Refresh tokens rotate like Anthropic's: the old one answers invalid_grant once used.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fakeServerKit } from './fake-server-kit';
 import type { FakeBehaviour as GoogleBehaviour } from './fake-google';
 
 export type FakeBehaviour = Exclude<GoogleBehaviour, { kind: 'quota429' }>;
@@ -94,18 +95,13 @@ export async function startFakeClaude(opts: { defaultLatencyMs?: number } = {}):
   const accounts: Account[] = [];
   const requests: FakeClaudeRequest[] = [];
   const owner = new Map<FakeClaudeRequest, Account>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
+  const kit = fakeServerKit();
   let counter = 0;
   const rnd = () => Math.random().toString(36).slice(2, 12);
   const newAccessToken = () => `sk-ant-oat01-fake${++counter}-${rnd()}`;
   const newRefreshToken = () => `sk-ant-ort01-fake${++counter}-${rnd()}`;
 
-  function later(ms: number, fn: () => void): void {
-    if (ms <= 0) { fn(); return; }
-    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
-    timers.add(t);
-  }
+  const later = kit.later;
 
   function send(res: ServerResponse, r: Reply): void {
     if (res.destroyed || res.headersSent) return;
@@ -205,7 +201,7 @@ export async function startFakeClaude(opts: { defaultLatencyMs?: number } = {}):
       else act(res, rec, { kind: 'normal' }, 0, true, () => apiError(404, `Not found: ${req.method ?? ''} ${path}`));
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  kit.track(server);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -247,13 +243,7 @@ export async function startFakeClaude(opts: { defaultLatencyMs?: number } = {}):
     },
     requests,
     close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-      });
+      return kit.close(server);
     },
   };
 }

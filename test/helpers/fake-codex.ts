@@ -5,7 +5,8 @@
 // answers refresh_token_reused, a revoked one refresh_token_expired, an unknown one invalid_grant.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fakeServerKit } from './fake-server-kit';
 import type { FakeBehaviour as GoogleBehaviour } from './fake-google';
 
 export type FakeBehaviour = Exclude<GoogleBehaviour, { kind: 'quota429' }>;
@@ -105,8 +106,7 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
   const byAccess = new Map<string, Account>();
   const requests: FakeCodexRequest[] = [];
   const owner = new Map<FakeCodexRequest, Account>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
+  const kit = fakeServerKit();
   let counter = 0;
   const rnd = () => Math.random().toString(36).slice(2, 12);
 
@@ -124,11 +124,7 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
     return fakeJwt({ iss: 'https://auth.openai.com', aud: [FAKE_CODEX_CLIENT_ID], iat: now, exp: now + 3600, email: s.email ?? 'someone@example.com', [AUTH_CLAIM]: authClaim(s) });
   }
 
-  function later(ms: number, fn: () => void): void {
-    if (ms <= 0) { fn(); return; }
-    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
-    timers.add(t);
-  }
+  const later = kit.later;
 
   function send(res: ServerResponse, r: Reply): void {
     if (res.destroyed || res.headersSent) return;
@@ -227,7 +223,7 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
       else act(res, rec, { kind: 'normal' }, 0, true, () => ({ status: 404, body: { detail: 'Not Found' } }));
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  kit.track(server);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -277,13 +273,7 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
     },
     requests,
     close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-      });
+      return kit.close(server);
     },
   };
 }

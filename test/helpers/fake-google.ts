@@ -4,7 +4,8 @@
 // `:streamGenerateContent?alt=sse` streams `data: {"response": {…}}` events (the last one with
 // the usage), for a body `{model, project, request: {contents}}`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fakeServerKit } from './fake-server-kit';
 
 export type FakeBehaviour =
   | { kind: 'normal' }
@@ -122,16 +123,11 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
   const byAccess = new Map<string, Account>();   // valid access tokens only
   const requests: RecordedRequest[] = [];
   const owner = new Map<RecordedRequest, Account>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
+  const kit = fakeServerKit();
   let counter = 0, inFlight = 0, maxConcurrent = 0;
   const newAccessToken = (): string => `ya29.fake-${++counter}-${Math.random().toString(36).slice(2, 10)}`;
 
-  function later(ms: number, fn: () => void): void {
-    if (ms <= 0) { fn(); return; }
-    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
-    timers.add(t);
-  }
+  const later = kit.later;
 
   function send(res: ServerResponse, r: Reply): void {
     if (res.destroyed || res.headersSent) return;
@@ -296,7 +292,7 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
       else act(res, rec, { kind: 'normal' }, opts.defaultLatencyMs ?? 0, true, () => googleError(404, `Method not found: ${req.method ?? ''} ${path}`));
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  kit.track(server);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -352,13 +348,7 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
     inFlight: () => inFlight,
     resetStats() { requests.length = 0; owner.clear(); maxConcurrent = inFlight; },
     close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-      });
+      return kit.close(server);
     },
   };
 }

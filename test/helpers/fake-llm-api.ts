@@ -13,7 +13,8 @@
 // the caller hung up first) and announced on `events` ('request', 'aborted', 'finished').
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fakeServerKit } from './fake-server-kit';
 
 export interface FakeLimit { limit: number; remaining: number; /** Time until the window resets. */ resetMs: number }
 export interface FakeLimits { requests?: FakeLimit; tokens?: FakeLimit; inputTokens?: FakeLimit; outputTokens?: FakeLimit }
@@ -135,8 +136,8 @@ export async function startFakeLlmApi(opts: FakeLlmOptions = {}): Promise<FakeLl
   const keys = new Map<string, { spec: FakeLlmKeySpec; handle: FakeLlmKey }>();
   const requests: LlmRequest[] = [];
   const owner = new Map<LlmRequest, string>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
+  const kit = fakeServerKit();
+  const timers = kit.timers;
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const happened = new Map<LlmRequest, Set<string>>();
@@ -426,7 +427,7 @@ export async function startFakeLlmApi(opts: FakeLlmOptions = {}): Promise<FakeLl
       act(res, family, spec, spec.behaviour ?? { kind: 'normal' }, () => answer(family, endpoint, spec, b, req.headers), String(b['model'] ?? ''));
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  kit.track(server);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -460,13 +461,7 @@ export async function startFakeLlmApi(opts: FakeLlmOptions = {}): Promise<FakeLl
       return handle;
     },
     close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-      });
+      return kit.close(server);
     },
   };
 }

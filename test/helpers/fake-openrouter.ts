@@ -3,7 +3,8 @@
 // `Authorization: Bearer sk-or-v1-…`. Unknown keys get 401; behaviours per key cover 402, 429
 // (with X-RateLimit-* headers), other statuses, garbage, hangs and dropped connections.
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fakeServerKit } from './fake-server-kit';
 
 export type OpenRouterBehaviour =
   | { kind: 'normal' }
@@ -67,8 +68,8 @@ export async function startFakeOpenRouter(): Promise<FakeOpenRouter> {
   const keys = new Map<string, { spec: FakeOpenRouterKeySpec; handle: FakeOpenRouterKey }>();
   const requests: OpenRouterRequest[] = [];
   const owner = new Map<OpenRouterRequest, string>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
+  const kit = fakeServerKit();
+  const timers = kit.timers;
 
   function send(res: ServerResponse, r: Reply): void {
     if (res.destroyed || res.headersSent) return;
@@ -142,7 +143,7 @@ export async function startFakeOpenRouter(): Promise<FakeOpenRouter> {
       else act(res, s.creditsBehaviour ?? { kind: 'normal' }, () => ({ status: 200, body: { data: { total_credits: s.totalCredits ?? 0, total_usage: s.totalUsage ?? 0 } } }));
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  kit.track(server);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -163,13 +164,7 @@ export async function startFakeOpenRouter(): Promise<FakeOpenRouter> {
       return handle;
     },
     close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        server.closeAllConnections();
-      });
+      return kit.close(server);
     },
   };
 }

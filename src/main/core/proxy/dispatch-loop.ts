@@ -7,13 +7,12 @@
 // Once a byte is out nothing is retried. No retries happen anywhere else (no SDK, no fetch
 // helper below this loop retries).
 // Hot path: per-request state is one Attempts object; listeners are bound methods, not closures.
+// Reading an upstream answer lives in upstream-answer.ts, the relayed headers in relay-headers.ts.
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
 import type { CoreApp } from '../app';
 import { NoAccountAvailableError } from '../errors';
-import { redactString } from '../log/redact';
 import type { AccountRecord, Credentials } from '../model';
 import type { Clock, Logger } from '../ports';
 import { googleResetAt } from '../providers/google-errors';
@@ -25,6 +24,8 @@ import { errorBody, limitBody, limitText, noAccountBody, retryAfterHeader, sendJ
 import { ACCEPT, type ProxyRoute } from './proxy-routes';
 import { relayResponse, rewritesBody, unwrapCloudCode, type RelayOutcome } from './stream-relay';
 import { buildUpstream, MissingCredentialError, type UpstreamTarget } from './upstream-request';
+import { relayedHeaders, maskedAccount } from './relay-headers';
+import { FirstChunkWatch, hasRateLimitHeaders, headerOf, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
 import { UpstreamNetworkError, type Cancellation, type UpstreamResponse, type UpstreamTransport } from './upstream-transport';
 
 export type ProxyServices = Pick<CoreApp['services'], 'store' | 'engine' | 'selector' | 'syncer' | 'settings'>;
@@ -64,213 +65,9 @@ export interface ClientCall {
 /** Least time between two passive updates of one account and model (unless a window is empty). */
 export const PASSIVE_MIN_INTERVAL_MS = 1000;
 
-/** A rate-limit header says some window has nothing left, or asks the caller to wait. */
-function urgent(h: IncomingHttpHeaders): boolean {
-  if (h['retry-after'] !== undefined || h['retry-after-ms'] !== undefined) return true;
-  for (const k in h) {
-    if (!k.includes('remaining')) continue;
-    const v = h[k];
-    if (typeof v === 'string' && v.trim() === '0') return true;
-  }
-  return false;
-}
-
 /** Cooldown after a 5xx or an unreachable upstream (when it gives no Retry-After). */
 export const FAILURE_COOLDOWN_SEC = 15;
 const MAX_COOLDOWN_SEC = 300;
-/** Error bodies are small; past this they are cut (they are only classified and relayed). */
-const MAX_ERROR_BODY = 1024 * 1024;
-/** Cloud Code non-stream answers are read whole to unwrap them. */
-const MAX_UNWRAP_BODY = 64 * 1024 * 1024;
-
-const QUOTA_TEXT = /insufficient_quota|credit balance is too low|exceeded your current quota|RESOURCE_EXHAUSTED|QUOTA_EXHAUSTED|out of credits|insufficient credits/i;
-
-/** Headers never relayed from the upstream to the client. */
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'set-cookie', 'alt-svc']);
-
-interface Failure {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function ignore(): void {}
-
-interface FirstChunk {
-  chunk: Buffer | null;
-  /** The body ended (with `chunk`, if any). */
-  ended: boolean;
-  /** It closed before sending anything. */
-  failed: boolean;
-}
-
-/**
- * Waits for the first body chunk and pauses there. 'end' and 'close' can still fire while the
- * stream sits paused with nothing buffered, so they keep being watched until the relay takes
- * over (`release()` says what happened meanwhile and stops watching).
- */
-class FirstChunkWatch {
-  private chunk: Buffer | null = null;
-  private ended = false;
-  private closed = false;
-  private resolved = false;
-  private resolve!: (r: FirstChunk) => void;
-  readonly first: Promise<FirstChunk>;
-  private readonly onData = this.data.bind(this);
-  private readonly onEnd = this.end.bind(this);
-  private readonly onClose = this.close.bind(this);
-
-  constructor(private readonly body: Readable) {
-    this.first = new Promise<FirstChunk>((resolve) => {
-      this.resolve = resolve;
-    });
-    body.on('data', this.onData);
-    body.on('end', this.onEnd);
-    body.on('close', this.onClose);
-  }
-
-  private settle(failed: boolean): void {
-    if (this.resolved) return;
-    this.resolved = true;
-    this.body.off('data', this.onData);
-    this.resolve({ chunk: this.chunk, ended: this.ended, failed });
-  }
-
-  private data(c: Buffer): void {
-    this.body.pause();
-    this.chunk = c;
-    this.settle(false);
-  }
-
-  private end(): void {
-    this.ended = true;
-    this.settle(false);
-  }
-
-  private close(): void {
-    this.closed = true;
-    this.settle(!this.ended);
-  }
-
-  release(): { ended: boolean; closed: boolean } {
-    this.body.off('end', this.onEnd);
-    this.body.off('close', this.onClose);
-    return { ended: this.ended, closed: this.closed };
-  }
-}
-
-function readAll(body: Readable, max: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    body.on('data', (c: Buffer) => {
-      if (settled) return;
-      if (size + c.length > max) {
-        chunks.push(c.subarray(0, max - size));
-        size = max;
-        settled = true;
-        resolve(Buffer.concat(chunks, size));
-        body.destroy();
-        return;
-      }
-      size += c.length;
-      chunks.push(c);
-    });
-    body.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(chunks, size));
-    });
-    body.on('close', () => {
-      if (settled) return;
-      settled = true;
-      resolve(null);
-    });
-  });
-}
-
-function parseJson(buf: Buffer): unknown {
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The upstream's own error message, short, with the account's secrets and token shapes removed. */
-function upstreamErrorText(status: number, json: unknown, creds: Credentials): string {
-  const e = (json as { error?: unknown } | undefined)?.error;
-  let msg = typeof e === 'string' ? e : e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '';
-  msg = msg.slice(0, 200);
-  for (const s of [creds.apiKey, creds.accessToken, creds.refreshToken]) if (s && s.length >= 8) msg = msg.split(s).join('[redacted]');
-  msg = redactString(msg).replace(/\s+/g, ' ').trim();
-  return msg ? `HTTP ${status}: ${msg}` : `HTTP ${status}`;
-}
-
-function toHeaders(h: IncomingHttpHeaders): Headers {
-  const out = new Headers();
-  for (const k in h) {
-    const v = h[k];
-    if (v === undefined) continue;
-    try {
-      if (Array.isArray(v)) for (const x of v) out.append(k, x);
-      else out.set(k, v);
-    } catch {
-      // A header value fetch's Headers refuses: not one we read.
-    }
-  }
-  return out;
-}
-
-function hasRateLimitHeaders(h: IncomingHttpHeaders): boolean {
-  for (const k in h) {
-    const c = k.charCodeAt(0);
-    if ((c === 120 /* x */ && k.startsWith('x-ratelimit-')) || (c === 97 /* a */ && k.startsWith('anthropic-ratelimit-')) || k === 'retry-after' || k === 'retry-after-ms') return true;
-  }
-  return false;
-}
-
-function headerOf(h: IncomingHttpHeaders, name: string): string | null {
-  const v = h[name];
-  return v === undefined ? null : Array.isArray(v) ? (v[0] ?? null) : v;
-}
-
-function maskLabel(label: string): string {
-  const at = label.indexOf('@');
-  if (at > 0) return `${label[0]}***${label.slice(at)}`;
-  return label.length > 6 ? `${label.slice(0, 3)}***` : '***';
-}
-
-const masked = new WeakMap<AccountRecord, string>();
-
-/** "openai/W*** (1a2b3c4d)": provider, masked label, the start of the account id; ASCII only. */
-export function maskedAccount(a: AccountRecord): string {
-  let m = masked.get(a);
-  if (m === undefined) {
-    m = `${a.provider}/${maskLabel(a.label)} (${a.id.slice(0, 8)})`.replace(/[^\x20-\x7e]/g, '?');
-    masked.set(a, m);
-  }
-  return m;
-}
-
-function isQuotaError(status: number, text: string): boolean {
-  if (status === 402) return true;
-  return (status === 400 || status === 403 || status === 429) && QUOTA_TEXT.test(text);
-}
-
-/** The upstream's headers for the client: hop-by-hop and cookies dropped, length dropped when rewritten. */
-export function relayedHeaders(up: IncomingHttpHeaders, rewritten: boolean, extra: Record<string, string>): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const k in up) {
-    if (HOP.has(k)) continue;
-    if (rewritten && (k === 'content-length' || k === 'content-encoding')) continue;
-    out[k] = up[k];
-  }
-  for (const k in extra) out[k] = extra[k];
-  return out;
-}
-
 /** One client request's state across its attempts. */
 class Attempts {
   readonly requestId = randomUUID();
