@@ -28,6 +28,9 @@ import {
   type UsageLogPage,
   type UsageSummaryRow,
   USAGE_STATUSES,
+  LOG_LEVELS,
+  type QuotaHistorySeries,
+  type UsageDailyRow,
 } from './types';
 
 const id = z.string().min(1).max(200);
@@ -80,6 +83,9 @@ export const settingsPatchSchema = z
     proxyMaxAttempts: z.number().int().min(1).max(20),
     usageRetentionDays: z.number().int().min(1).max(3650),
     limitsDryRun: z.boolean(),
+    notificationsEnabled: z.boolean(),
+    closeToTray: z.boolean(),
+    logLevel: z.enum(LOG_LEVELS),
   })
   .partial()
   .strict();
@@ -128,6 +134,10 @@ export const requestSchemas = {
     })
     .strict(),
   'quota:clearLock': z.object({ accountId: id, model }).strict(),
+  // Snapshot history per model (default: the last 7 days), thinned to at most maxPoints per model.
+  'quota:history': z
+    .object({ accountId: id, model: model.optional(), from: isoTime.optional(), to: isoTime.optional(), maxPoints: z.number().int().min(2).max(2000).optional() })
+    .strict(),
   'quota:probe': z.object({ accountId: id, model: model.optional() }).strict(),
   'selector:select': z.object({ model }).strict(),
   'proxy:getInfo': empty,
@@ -136,6 +146,8 @@ export const requestSchemas = {
   'settings:update': settingsPatchSchema,
   // Usage: rollups are per UTC day, so a summary covers the whole days its range touches.
   'usage:summary': z.object({ from: isoTime, to: isoTime, groupBy: z.enum(['model', 'account']).default('model') }).strict(),
+  // One row per UTC day in the range (days without usage included as zeros), optionally one account or model.
+  'usage:daily': z.object({ from: isoTime, to: isoTime, accountId: id.optional(), model: model.optional() }).strict(),
   'usage:topAccounts': z.object({ weekOf: isoTime.optional(), limit: z.number().int().min(1).max(100).optional() }).strict().optional(),
   'usage:nearLimits': z.object({ threshold: z.number().min(0).max(10).optional(), sort: z.enum(['percent', 'resetAt']).optional() }).strict().optional(),
   'usage:log': z
@@ -201,6 +213,7 @@ export interface ResponseMap {
   'quota:listLocks': QuotaLockView[];
   'quota:report': { lockedUntil: string | null };
   'quota:clearLock': { cleared: boolean };
+  'quota:history': QuotaHistorySeries[];
   'quota:probe': QuotaView[];
   'selector:select': SelectionView;
   'proxy:getInfo': ProxyInfo;
@@ -208,6 +221,7 @@ export interface ResponseMap {
   'settings:get': Settings;
   'settings:update': Settings;
   'usage:summary': UsageSummaryRow[];
+  'usage:daily': UsageDailyRow[];
   'usage:topAccounts': TopAccountsView;
   'usage:nearLimits': LimitUsageView[];
   'usage:log': UsageLogPage;

@@ -227,6 +227,34 @@ export interface Settings {
   usageRetentionDays: number;
   /** Limits only warn; nothing is suspended. */
   limitsDryRun: boolean;
+  /** Desktop notifications on low / exhausted / recovered crossings and limit warnings. */
+  notificationsEnabled: boolean;
+  /** Closing the window keeps QuotaDeck running in the tray (desktop app). */
+  closeToTray: boolean;
+  /** The lowest level written to the log file. */
+  logLevel: LogLevel;
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A model's remaining fraction over time, from the snapshot history (oldest first). */
+export interface QuotaHistorySeries {
+  model: string;
+  points: Array<{ at: string; remainingFraction: number | null; resetAt: string | null }>;
+}
+
+/** One UTC day of usage (from the daily rollups). */
+export interface UsageDailyRow {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  requests: number;
+  completed: number;
+  failed: number;
+  rejected: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: number;
 }
 
 export interface SelectionView {

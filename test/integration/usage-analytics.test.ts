@@ -185,3 +185,21 @@ describe('usage analytics', () => {
     expect(top.rows[0]!.id).toBe(h.app.services.db.prepare('SELECT MAX(id) FROM usage_ledger').pluck().get());
   });
 });
+
+describe('usage:daily', () => {
+  it('answers one row per UTC day with zeros for idle days, filtered by account or model', async () => {
+    const { h, alpha, gamma } = await seeded();
+    const days = await call<Array<{ day: string; requests: number; rejected: number; cost: number; inputTokens: number }>>(h.app, 'usage:daily', { from: '2026-11-20', to: '2026-11-26' });
+    expect(days.map((d) => d.day)).toEqual(['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25']);
+    expect(days.map((d) => d.requests)).toEqual([50, 0, 0, 12, 20, 9]);
+    expect(days[3]).toMatchObject({ rejected: 3, inputTokens: 10_000, cost: expect.closeTo(0.075, 10) });
+    const alphaDays = await call<Array<{ requests: number }>>(h.app, 'usage:daily', { from: '2026-11-23', to: '2026-11-25', accountId: alpha });
+    expect(alphaDays.map((d) => d.requests)).toEqual([12, 0]);
+    const gem = await call<Array<{ requests: number }>>(h.app, 'usage:daily', { from: '2026-11-20', to: '2026-11-26', model: 'gemini-2.5-pro', accountId: gamma });
+    expect(gem.map((d) => d.requests)).toEqual([50, 0, 0, 0, 0, 9]);
+    const bad = await h.app.api.call('usage:daily', { from: '2026-11-26', to: '2026-11-20' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const tooLong = await h.app.api.call('usage:daily', { from: '2020-01-01', to: '2026-01-01' });
+    expect(tooLong).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('400 days') } });
+  });
+});

@@ -238,6 +238,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     monitor,
     selector,
     syncRepo,
+    quotaRepo,
     settings,
     checkQuota,
     probe,

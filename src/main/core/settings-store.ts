@@ -26,6 +26,9 @@ export const DEFAULT_SETTINGS: Settings = {
   proxyMaxAttempts: 4,
   usageRetentionDays: 90,
   limitsDryRun: false,
+  notificationsEnabled: true,
+  closeToTray: true,
+  logLevel: 'info',
 };
 
 /** Environment variables that override a setting, by setting key. */

@@ -18,6 +18,8 @@ import type { AccountRecord } from '../model';
 import type { Clock, Logger } from '../ports';
 import type { QuotaEngine } from '../quota/quota-engine';
 import type { QuotaMonitor } from '../quota/quota-monitor';
+import type { QuotaRepository } from '../quota/quota-repository';
+import { quotaHistory } from '../quota/quota-history';
 import type { SyncRepository } from '../quota/sync-repository';
 import type { TokenSelector } from '../selector/token-selector';
 import type { SettingsStore } from '../settings-store';
@@ -31,6 +33,7 @@ export interface HandlerDeps {
   monitor: QuotaMonitor;
   selector: TokenSelector;
   syncRepo: SyncRepository;
+  quotaRepo: QuotaRepository;
   settings: SettingsStore;
   checkQuota: (accountId: string, model: string) => Promise<QuotaView | null>;
   probe: (accountId: string, model: string | null) => Promise<QuotaView[]>;
@@ -138,6 +141,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       lockedUntil: iso(d.engine.report(d.store.require(accountId), model, outcome, retryAfter)),
     }),
     'quota:clearLock': ({ accountId, model }) => ({ cleared: d.engine.clearLock(d.store.require(accountId), model) }),
+    'quota:history': (req) => quotaHistory(d.quotaRepo, d.store.require(req.accountId).id, req, d.clock.now()),
     'selector:select': ({ model }) => {
       const s = d.selector.select(model);
       return {

@@ -20,6 +20,7 @@ export interface UsageHandlerDeps {
 
 export const USAGE_METHODS = [
   'usage:summary',
+  'usage:daily',
   'usage:topAccounts',
   'usage:nearLimits',
   'usage:log',
@@ -56,6 +57,7 @@ export function createUsageHandlers(d: UsageHandlerDeps): Pick<Handlers, UsageMe
 
   return {
     'usage:summary': ({ from, to, groupBy }) => d.analytics.summary(toMs(from), toMs(to), groupBy),
+    'usage:daily': ({ from, to, accountId, model }) => d.analytics.daily(toMs(from), toMs(to), { accountId, model }),
     'usage:topAccounts': (req) =>
       d.analytics.topAccounts(req?.weekOf === undefined ? d.clock.now() : toMs(req.weekOf), req?.limit ?? DEFAULT_TOP_ACCOUNTS),
     'usage:nearLimits': (req) => d.analytics.nearLimits(d.clock.now(), req?.threshold ?? DEFAULT_NEAR_THRESHOLD, req?.sort ?? 'percent'),

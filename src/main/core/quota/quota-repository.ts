@@ -59,6 +59,9 @@ export class QuotaRepository {
       history: db.prepare<[string, string, number], { remaining_fraction: number | null; reset_at: number | null; fetched_at: number }>(
         'SELECT remaining_fraction, reset_at, fetched_at FROM quota_snapshots WHERE account_id = ? AND model = ? AND fetched_at >= ? ORDER BY fetched_at',
       ),
+      historyRange: db.prepare<[string, number, number], { model: string; remaining_fraction: number | null; reset_at: number | null; fetched_at: number }>(
+        'SELECT model, remaining_fraction, reset_at, fetched_at FROM quota_snapshots WHERE account_id = ? AND fetched_at >= ? AND fetched_at < ? ORDER BY model, fetched_at',
+      ),
       pruneHistory: db.prepare<[number]>('DELETE FROM quota_snapshots WHERE fetched_at < ?'),
       upsertLock: db.prepare(
         `INSERT INTO quota_locks (account_id, model, locked_until, reason, created_at) VALUES (@accountId, @model, @lockedUntil, @reason, @createdAt)
@@ -154,6 +157,16 @@ export class QuotaRepository {
 
   history(accountId: string, model: string, since: number): Array<{ remainingFraction: number | null; resetAt: number | null; fetchedAt: number }> {
     return this.stmt.history.all(accountId, model, since).map((r) => ({
+      remainingFraction: r.remaining_fraction,
+      resetAt: r.reset_at,
+      fetchedAt: r.fetched_at,
+    }));
+  }
+
+  /** Every model's history of one account in [from, to), by model then time. */
+  historyRange(accountId: string, from: number, to: number): Array<{ model: string; remainingFraction: number | null; resetAt: number | null; fetchedAt: number }> {
+    return this.stmt.historyRange.all(accountId, from, to).map((r) => ({
+      model: r.model,
       remainingFraction: r.remaining_fraction,
       resetAt: r.reset_at,
       fetchedAt: r.fetched_at,

@@ -3,6 +3,7 @@
 // (from UsageLimits' windows), and the request log (from the ledger) with a keyset cursor on
 // (started_at, id): rows added while someone pages never shift a page, so no gaps, no repeats.
 import type {
+  UsageDailyRow,
   LimitUsageView,
   ProviderId,
   TopAccountsView,
@@ -16,10 +17,11 @@ import { AppError } from '../errors';
 import type { Statement } from 'better-sqlite3';
 import { NO_ACCOUNT } from './usage-ledger';
 import type { UsageLimits, LimitUsage } from './usage-limits';
-import { utcDay, weekWindow } from './usage-windows';
+import { DAY_MS, utcDay, weekWindow } from './usage-windows';
 
 export const LOG_MAX_LIMIT = 100;
 export const NO_ACCOUNT_LABEL = 'No account';
+const MAX_DAILY_DAYS = 400;
 export const GLOBAL_LABEL = 'Global';
 
 export interface LogQuery {
@@ -93,6 +95,7 @@ export class UsageAnalytics {
   private readonly stmt;
   /** Log statements by filter shape, each prepared once. */
   private readonly logStmts = new Map<string, Statement<Record<string, unknown>, LedgerRow>>();
+  private readonly dailyStmts = new Map<string, Statement<Record<string, unknown>, SumRow>>();
 
   constructor(private readonly d: UsageAnalyticsDeps) {
     const { db } = d;
@@ -129,6 +132,41 @@ export class UsageAnalytics {
       outputTokens: r.output_tokens,
       cost: r.cost,
     }));
+  }
+
+  /** One row per UTC day from `from` up to `to` (exclusive), zeros where nothing was used (at most 400 days). */
+  daily(from: number, to: number, filter: { accountId?: string; model?: string } = {}): UsageDailyRow[] {
+    if (!(to > from)) throw new AppError('bad_request', 'The range must end after it starts');
+    const first = utcDay(from);
+    const last = utcDay(to - 1);
+    const days: string[] = [];
+    for (let t = Date.parse(`${first}T00:00:00Z`); utcDay(t) <= last; t += DAY_MS) {
+      if (days.length >= MAX_DAILY_DAYS) throw new AppError('bad_request', `The range covers more than ${MAX_DAILY_DAYS} days`);
+      days.push(utcDay(t));
+    }
+    const key = `${filter.accountId === undefined ? '' : 'a'}${filter.model === undefined ? '' : 'm'}`;
+    let stmt = this.dailyStmts.get(key);
+    if (!stmt) {
+      const where = ['u.day >= @first', 'u.day <= @last'];
+      if (filter.accountId !== undefined) where.push('u.account_id = @accountId');
+      if (filter.model !== undefined) where.push('u.model = @model');
+      stmt = this.d.db.prepare(`SELECT u.day AS key, NULL AS label, ${SUMS} FROM usage_daily u WHERE ${where.join(' AND ')} GROUP BY u.day`);
+      this.dailyStmts.set(key, stmt);
+    }
+    const byDay = new Map(stmt.all({ first, last, ...filter }).map((r) => [r.key, r]));
+    return days.map((day) => {
+      const r = byDay.get(day);
+      return {
+        day,
+        requests: r?.requests ?? 0,
+        completed: r?.completed ?? 0,
+        failed: r?.failed ?? 0,
+        rejected: r?.rejected ?? 0,
+        inputTokens: r?.input_tokens ?? 0,
+        outputTokens: r?.output_tokens ?? 0,
+        cost: r?.cost ?? 0,
+      };
+    });
   }
 
   /** The ISO week (Monday 00:00 UTC) holding `weekOf`: accounts by requests, with completed and failed. */

@@ -1,19 +1,25 @@
-// The connected app: feeds the stores from the client and lays out header, overview, table, proxy.
+// The connected app: feeds the stores from the client and lays out header, sidebar and page.
 import { useEffect, useState } from 'react';
 import type { ConnectionState, LiveClient } from '../api/live-client';
+import { AccountPage } from '../pages/account-page';
+import { AccountsPage } from '../pages/accounts-page';
+import { OverviewPage } from '../pages/overview-page';
+import { SettingsPage } from '../pages/settings-page';
+import { UsagePage } from '../pages/usage-page';
 import { startClock } from '../stores/clock-store';
 import { connectStores } from '../stores/connect-stores';
-import { AccountsTable } from './accounts-table';
+import { followLocation, useRouteStore, type Route } from '../stores/route-store';
 import { ClientContext } from './client-context';
 import { Header } from './header';
-import { Overview } from './overview';
-import { ProxyPanel } from './proxy-panel';
+import { Nav } from './nav';
 
 export function Dashboard({ client }: { client: LiveClient }) {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [loadError, setLoadError] = useState<string | null>(null);
+  const route = useRouteStore((s) => s.route);
 
   useEffect(() => startClock(), []);
+  useEffect(() => followLocation(), []);
   useEffect(() => {
     const offFeed = client.onConnection(setConnection);
     const offStores = connectStores(client, (err) => setLoadError(err instanceof Error ? err.message : String(err)));
@@ -26,16 +32,32 @@ export function Dashboard({ client }: { client: LiveClient }) {
   return (
     <ClientContext.Provider value={client}>
       <Header connection={connection} />
-      <main className="content">
-        {loadError && (
-          <div className="banner banner-error" role="alert">
-            Could not load data from QuotaDeck: {loadError}
-          </div>
-        )}
-        <Overview />
-        <AccountsTable />
-        <ProxyPanel />
-      </main>
+      <div className="layout">
+        <Nav />
+        <main className="content" id="main">
+          {loadError && (
+            <div className="banner banner-error" role="alert">
+              Could not load data from QuotaDeck: {loadError}
+            </div>
+          )}
+          <Page route={route} />
+        </main>
+      </div>
     </ClientContext.Provider>
   );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'accounts':
+      return <AccountsPage />;
+    case 'account':
+      return <AccountPage key={route.id} id={route.id} />;
+    case 'usage':
+      return <UsagePage />;
+    case 'settings':
+      return <SettingsPage />;
+  }
 }
