@@ -12,6 +12,7 @@ import { followLocation, useRouteStore, type Route } from '../stores/route-store
 import { ClientContext } from './client-context';
 import { Header } from './header';
 import { Nav } from './nav';
+import { Toasts, useToastFeed } from './toasts';
 
 export function Dashboard({ client }: { client: LiveClient }) {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
@@ -20,6 +21,7 @@ export function Dashboard({ client }: { client: LiveClient }) {
 
   useEffect(() => startClock(), []);
   useEffect(() => followLocation(), []);
+  useToastFeed(client);
   useEffect(() => {
     const offFeed = client.onConnection(setConnection);
     const offStores = connectStores(client, (err) => setLoadError(err instanceof Error ? err.message : String(err)));
@@ -43,6 +45,7 @@ export function Dashboard({ client }: { client: LiveClient }) {
           <Page route={route} />
         </main>
       </div>
+      <Toasts />
     </ClientContext.Provider>
   );
 }

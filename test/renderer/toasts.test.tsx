@@ -1,0 +1,75 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ThresholdCrossedEvent } from '../../src/shared/contract';
+import { Toasts, useToastFeed } from '../../src/renderer/src/components/toasts';
+import { useRouteStore } from '../../src/renderer/src/stores/route-store';
+import { MAX_TOASTS, useToastStore } from '../../src/renderer/src/stores/toast-store';
+import { fakeClient, type FakeClient } from './fake-client';
+
+const crossing = (i: number, to: ThresholdCrossedEvent['to'], accountId = `acc-${i}`): ThresholdCrossedEvent => ({
+  accountId,
+  label: `Account ${i}`,
+  model: 'gemini-3-pro-high',
+  from: 'proceed',
+  to,
+  remainingFraction: to === 'exhausted' ? 0 : to === 'low' ? 0.04 : 0.5,
+  resetAt: '2026-11-23T18:00:00.000Z',
+});
+
+function Harness({ client }: { client: FakeClient }) {
+  useToastFeed(client);
+  return <Toasts />;
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  useToastStore.getState().reset();
+  useRouteStore.getState().navigate({ page: 'overview' });
+});
+
+describe('live alerts', () => {
+  it('shows one toast per crossing when a few arrive, with a link to the account', () => {
+    const client = fakeClient({});
+    render(<Harness client={client} />);
+    act(() => client.emit('quota:threshold', crossing(1, 'low')));
+    expect(screen.queryAllByRole('status')).toHaveLength(0); // held briefly to group a burst
+    act(() => void vi.advanceTimersByTime(500));
+    const toast = screen.getByRole('status');
+    expect(toast.textContent).toContain('Account 1: gemini-3-pro-high low');
+    expect(toast.textContent).toContain('4% remaining');
+    expect(toast.className).toContain('toast-warn');
+    fireEvent.click(screen.getByRole('button', { name: 'Open' }));
+    expect(useRouteStore.getState().route).toEqual({ page: 'account', id: 'acc-1' });
+  });
+
+  it('groups a burst of crossings into one toast naming the first few', () => {
+    const client = fakeClient({});
+    render(<Harness client={client} />);
+    act(() => {
+      for (let i = 1; i <= 6; i++) client.emit('quota:threshold', crossing(i, i <= 2 ? 'exhausted' : 'low'));
+      client.emit('quota:threshold', crossing(7, 'proceed'));
+    });
+    act(() => void vi.advanceTimersByTime(500));
+    const toasts = screen.getAllByRole('status');
+    expect(toasts).toHaveLength(1);
+    expect(toasts[0]!.textContent).toContain('7 quotas changed: 2 exhausted, 4 low, 1 recovered');
+    expect(toasts[0]!.textContent).toContain('Account 1 · gemini-3-pro-high; Account 2 · gemini-3-pro-high; Account 3 · gemini-3-pro-high and 4 more');
+    expect(toasts[0]!.className).toContain('toast-bad');
+    expect(screen.queryByRole('button', { name: 'Open' })).toBeNull(); // several accounts: no single target
+  });
+
+  it('dismisses by hand and by itself, and never stacks more than a few', () => {
+    const client = fakeClient({});
+    render(<Harness client={client} />);
+    for (let i = 1; i <= 6; i++) {
+      act(() => client.emit('usage:limitWarning', { scope: 'account', accountId: `a${i}`, label: `A${i}`, limit: 'requestsPerHour', max: 100, used: 90, percent: 90, resetAt: '2026-11-23T13:00:00.000Z' }));
+    }
+    expect(screen.getAllByRole('status')).toHaveLength(MAX_TOASTS);
+    expect(screen.getAllByRole('status')[0]!.textContent).toContain('A3: requestsPerHour at 90% of its limit');
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss: A6: requestsPerHour at 90% of its limit' }));
+    expect(screen.getAllByRole('status')).toHaveLength(MAX_TOASTS - 1);
+    act(() => void vi.advanceTimersByTime(13_000));
+    expect(screen.queryAllByRole('status')).toHaveLength(0);
+  });
+});
