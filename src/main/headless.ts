@@ -7,6 +7,7 @@ import { createApp } from './core/app';
 import { loadOrCreateToken } from './core/control-token';
 import { HEADLESS_USAGE, parseHeadlessArgs, UsageError } from './core/headless-options';
 import { createElectronLogLogger } from './core/log/electron-log-logger';
+import { followLogLevel } from './core/log/log-level';
 import { createKeyFileSecretBox } from './core/secrets/key-file-secret-box';
 import { startControlServer } from './core/server/control-server';
 
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       notifier: { notify: (n) => logger.scope('notify').info(`${n.title}: ${n.body}`) },
     },
   );
+  followLogLevel(log.transports.file, app);
   const token = loadOrCreateToken(join(opts.dataDir, 'control-token'));
   const port = opts.port ?? app.services.settings.get().controlPort;
   let server;

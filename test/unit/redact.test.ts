@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import log from 'electron-log/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElectronLogLogger } from '../../src/main/core/log/electron-log-logger';
+import { followLogLevel } from '../../src/main/core/log/log-level';
 import { createMemoryLogger } from '../../src/main/core/log/memory-logger';
 import { maskSecret, redact, redactString } from '../../src/main/core/log/redact';
-import { tempDir } from '../helpers/harness';
+import { call, makeHarness, tempDir } from '../helpers/harness';
 
 /** A unique, random core so a canary can only come from this test. */
 const core = () => randomBytes(9).toString('hex');
@@ -30,6 +31,8 @@ function canaries() {
     objCookie: `Obj${core()}Cookie`,
     objCreds: `Obj${core()}Creds`,
     objPrivate: `Obj${core()}Private`,
+    // Emails keep their first letter and domain; the rest of the local part is the canary.
+    email: `c${core()}@example.com`,
   };
   return c;
 }
@@ -44,6 +47,7 @@ function leakyPayloads(c: Canaries): unknown[] {
     `got access token ${c.ya29} from Google`,
     `refresh token ${c.refresh}, keys ${c.skAnt} ${c.skProj} ${c.skOr} ${c.sk}`,
     `id_token=${c.jwt}`,
+    `account ${c.email} marked invalid_credentials`,
     `grant_type=refresh_token&refresh_token=${c.formRefresh}&client_id=abc.apps.example&client_secret=${c.formSecret}`,
     {
       request: {
@@ -51,6 +55,7 @@ function leakyPayloads(c: Canaries): unknown[] {
         body: { refreshToken: c.objToken, nested: [{ client_secret: c.objSecret }, [{ password: c.objPassword }]] },
       },
       credentials: { anything: c.objCreds },
+      account: { email: c.email, label: `Work (${c.email})` },
       privateKey: c.objPrivate,
     },
     [{ accessToken: c.ya29 }, [`Bearer ${c.bearer}`]],
@@ -219,5 +224,36 @@ describe('createElectronLogLogger with electron-log/node', () => {
     expect(text).toContain('b***@example.org');
     expect(text).not.toContain('alice.smith');
     expect(text).not.toContain('bob.jones');
+  });
+});
+
+describe('followLogLevel (the logLevel setting on the file transport, as headless.ts wires it)', () => {
+  it('applies the saved level at start and every change after, and stops on unsubscribe', async () => {
+    const h = await makeHarness({ overrides: { logLevel: 'warn' } });
+    try {
+      const file = join(h.dir, 'logs', 'quotadeck.log');
+      const instance = log.create({ logId: `level-test-${core()}` });
+      instance.transports.file.resolvePathFn = () => file;
+      instance.transports.console.level = false;
+      const logger = createElectronLogLogger(instance);
+
+      const off = followLogLevel(instance.transports.file, h.app);
+      expect(instance.transports.file.level).toBe('warn');
+      logger.info('info while warn');
+      logger.warn('warn while warn');
+      await call(h.app, 'settings:update', { logLevel: 'debug' });
+      expect(instance.transports.file.level).toBe('debug');
+      logger.debug('debug while debug');
+      off();
+      await call(h.app, 'settings:update', { logLevel: 'error' });
+      expect(instance.transports.file.level).toBe('debug');
+
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('warn while warn');
+      expect(text).toContain('debug while debug');
+      expect(text).not.toContain('info while warn');
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { AccountStore } from './accounts/account-store';
 import { createDispatcher, createHandlers } from './api/contract-handlers';
 import { openDatabase, type Db } from './db/open-database';
 import { EventBus } from './events/event-bus';
+import { createNotificationBatcher } from './notify/notification-batcher';
 import { ThresholdTracker } from './notify/threshold-tracker';
 import { systemClock, type Clock, type FetchFn, type Logger, type Notifier, type SecretBox } from './ports';
 import { antigravityAdapter } from './providers/antigravity';
@@ -48,6 +49,8 @@ export interface AppConfig {
   startProxy?: boolean;
   /** Start the sync loop on start() (default true). */
   autoSync?: boolean;
+  /** Notifications are collected this long and a burst is grouped (default 0: each at once). */
+  notificationWindowMs?: number;
 }
 
 export interface AppPorts {
@@ -112,7 +115,11 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   const store = new AccountStore(db, ports.secretBox, clock);
   const quotaRepo = new QuotaRepository(db);
   const syncRepo = new SyncRepository(db);
-  const tracker = new ThresholdTracker(log.scope('quota'), ports.notifier, (e) => bus.emit('quota:threshold', e));
+  // Every notification passes the `notificationsEnabled` setting and the burst grouping.
+  const notifier = ports.notifier
+    ? createNotificationBatcher(ports.notifier, { clock, windowMs: config.notificationWindowMs ?? 0, enabled: () => settings.get().notificationsEnabled })
+    : undefined;
+  const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), { lowThreshold: () => settings.get().lowThreshold });
   const engine = new QuotaEngine({
     clock,
     repo: quotaRepo,
@@ -171,7 +178,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     settings: () => settings.get(),
     labelOf: (id) => store.get(id)?.label ?? null,
     emit: (w) => bus.emit('usage:limitWarning', w),
-    notifier: ports.notifier,
+    notifier,
     log: log.scope('usage'),
   });
   bus.on('monitor:syncFinished', () => usage.maintain());
@@ -287,6 +294,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       await proxy?.close();
       proxy = null;
       await monitor.stop();
+      notifier?.dispose();
       ownClient?.close();
       db.close();
       log.scope('app').info('closed');

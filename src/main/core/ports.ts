@@ -34,6 +34,8 @@ export interface Notification {
   title: string;
   body: string;
   accountId?: string;
+  /** What happened, so a burst of alike notifications can be grouped ("7 quotas ran low"). */
+  kind?: 'low' | 'exhausted' | 'recovered';
 }
 
 export interface Notifier {

@@ -1,10 +1,10 @@
 // The main window, locked down: sandboxed renderer with context isolation, no Node, the
 // contract-only preload, no window.open, no navigation or permission grants outside the app.
 // The CSP lives in the renderer's index.html meta tag (it applies to file:// loads too).
+// BrowserWindow arrives as a parameter (the shell passes Electron's), so tests run in plain Node.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, type WebContents } from 'electron';
-import type { SenderFrameLike } from './ipc';
+import type { SenderFrameLike, WebContentsLike } from './ipc';
 
 export interface AppLocation {
   /** What the window loads: the dev server URL, or the built index.html as a file: URL. */
@@ -12,6 +12,38 @@ export interface AppLocation {
   /** True when `candidate` is a page of this app (same origin for http, same file for file:). */
   isAppUrl(candidate: string): boolean;
 }
+
+interface PreventableEvent {
+  preventDefault(): void;
+}
+
+/** The parts of Electron's WebContents the window and the shell use. */
+export interface WindowContentsLike extends WebContentsLike {
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: PreventableEvent, url: string) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
+  executeJavaScript(code: string): Promise<unknown>;
+  session: {
+    setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+    setPermissionCheckHandler(handler: () => boolean): void;
+  };
+}
+
+/** The parts of Electron's BrowserWindow the window and the shell use. */
+export interface BrowserWindowLike {
+  webContents: WindowContentsLike;
+  once(event: 'ready-to-show', listener: () => void): unknown;
+  on(event: 'close', listener: (event: PreventableEvent) => void): unknown;
+  on(event: 'closed', listener: () => void): unknown;
+  loadURL(url: string): Promise<unknown>;
+  show(): void;
+  hide(): void;
+  focus(): void;
+  restore(): void;
+  isMinimized(): boolean;
+}
+
+export type BrowserWindowCtorLike = new (options: Record<string, unknown>) => BrowserWindowLike;
 
 /** Resolves where the renderer comes from; electron-vite sets ELECTRON_RENDERER_URL in dev. */
 export function appLocation(mainDir: string, devUrl = process.env.ELECTRON_RENDERER_URL): AppLocation {
@@ -34,7 +66,8 @@ export function trustedSender(location: AppLocation): (frame: SenderFrameLike | 
   return (frame) => frame !== null && !frame.parent && location.isAppUrl(frame.url);
 }
 
-export function createMainWindow(location: AppLocation, preloadPath: string): BrowserWindow {
+/** Opens the window on the app, at `route` (a renderer hash route such as "#/settings") if given. */
+export function createMainWindow(BrowserWindow: BrowserWindowCtorLike, location: AppLocation, preloadPath: string, route = ''): BrowserWindowLike {
   const win = new BrowserWindow({
     width: 1200,
     height: 800,
@@ -54,13 +87,13 @@ export function createMainWindow(location: AppLocation, preloadPath: string): Br
   });
   lockDown(win.webContents, location);
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(location.url);
+  void win.loadURL(location.url.replace(/#.*$/, '') + route);
   return win;
 }
 
-function lockDown(wc: WebContents, location: AppLocation): void {
+function lockDown(wc: WindowContentsLike, location: AppLocation): void {
   wc.setWindowOpenHandler(() => ({ action: 'deny' }));
-  const stayHome = (event: { preventDefault(): void }, url: string) => {
+  const stayHome = (event: PreventableEvent, url: string) => {
     if (!location.isAppUrl(url)) event.preventDefault();
   };
   wc.on('will-navigate', stayHome);

@@ -1,6 +1,7 @@
-// The window factory with `electron` faked: the security settings and navigation guards it
-// wires, and which frames count as the app.
-import { describe, expect, it, vi } from 'vitest';
+// The window factory with a fake BrowserWindow passed in: the security settings and navigation
+// guards it wires, the route it opens at, and which frames count as the app.
+import { describe, expect, it } from 'vitest';
+import { appLocation, createMainWindow, trustedSender, type BrowserWindowCtorLike } from '../../../src/main/electron/create-window';
 
 const windows: FakeWindow[] = [];
 
@@ -31,9 +32,7 @@ class FakeWindow {
   }
 }
 
-vi.mock('electron', () => ({ BrowserWindow: FakeWindow }));
-
-const { appLocation, createMainWindow, trustedSender } = await import('../../../src/main/electron/create-window');
+const BrowserWindow = FakeWindow as unknown as BrowserWindowCtorLike;
 
 function navigate(win: FakeWindow, event: string, url: string): boolean {
   let prevented = false;
@@ -44,7 +43,7 @@ function navigate(win: FakeWindow, event: string, url: string): boolean {
 describe('createMainWindow', () => {
   it('opens a sandboxed, isolated window on the built renderer, locked to the app', () => {
     const loc = appLocation('/opt/qd/out/main', undefined);
-    createMainWindow(loc, '/opt/qd/out/preload/index.js');
+    createMainWindow(BrowserWindow, loc, '/opt/qd/out/preload/index.js');
     const win = windows.at(-1)!;
     expect(win.options.webPreferences).toMatchObject({ preload: '/opt/qd/out/preload/index.js', contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(win.loaded).toBe('file:///opt/qd/out/renderer/index.html');
@@ -59,6 +58,13 @@ describe('createMainWindow', () => {
     win.permission!(null, 'notifications', (ok) => (granted = ok));
     expect(granted).toBe(false);
     expect(win.permissionCheck!()).toBe(false);
+  });
+
+  it('opens at a hash route when asked (a notification or the tray menu)', () => {
+    createMainWindow(BrowserWindow, appLocation('/opt/qd/out/main', undefined), '/p.js', '#/accounts/a%2Fb');
+    expect(windows.at(-1)!.loaded).toBe('file:///opt/qd/out/renderer/index.html#/accounts/a%2Fb');
+    createMainWindow(BrowserWindow, appLocation('/x', 'http://localhost:5173/'), '/p.js', '#/settings');
+    expect(windows.at(-1)!.loaded).toBe('http://localhost:5173/#/settings');
   });
 
   it('trusts only the top frame of the app page (file: or the dev server origin)', () => {

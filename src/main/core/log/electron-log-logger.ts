@@ -6,13 +6,13 @@ import { redact } from './redact';
 interface LogMessageLike {
   data: unknown[];
 }
-interface ElectronLogLike {
+export interface ElectronLogLike {
   // electron-log's Hook type differs between its main and node builds; both take this shape.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   hooks: Array<(message: any, transport?: any) => any>;
   scope(name: string): LogFns;
 }
-interface LogFns {
+export interface LogFns {
   debug(...a: unknown[]): void;
   info(...a: unknown[]): void;
   warn(...a: unknown[]): void;

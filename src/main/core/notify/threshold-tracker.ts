@@ -1,25 +1,45 @@
 // Detects threshold crossings per account+model (into low, into exhausted, back to proceed)
-// so warnings are logged and notified once per crossing, not once per cycle.
+// so warnings are logged and notified once per crossing, not once per cycle. A model that
+// went low recovers only once it clears the threshold by a margin: a value hovering around
+// the threshold (9.9%, 10.1%, 9.8% …) would otherwise notify on every poll.
 import type { ThresholdCrossedEvent } from '../../../shared/contract';
 import type { DecisionKind } from '../../../shared/types';
-import type { Decision } from '../quota/decide';
+import { DEFAULT_LOW_THRESHOLD, type Decision } from '../quota/decide';
 import type { Logger, Notifier } from '../ports';
 
 type Level = Exclude<DecisionKind, 'unknown'>;
 
+/** Fraction above the low threshold a low model must reach to count as recovered (2 points). */
+export const DEFAULT_RECOVERY_MARGIN = 0.02;
+
+export interface ThresholdTrackerOptions {
+  /** The current low threshold (a setting, so read on every observation). */
+  lowThreshold?: () => number;
+  recoveryMargin?: number;
+}
+
 export class ThresholdTracker {
   private readonly last = new Map<string, Level>();
+  private readonly lowThreshold: () => number;
+  private readonly margin: number;
 
   constructor(
     private readonly log: Logger,
     private readonly notifier: Notifier | undefined,
     private readonly emit: (e: ThresholdCrossedEvent) => void,
-  ) {}
+    options: ThresholdTrackerOptions = {},
+  ) {
+    this.lowThreshold = options.lowThreshold ?? (() => DEFAULT_LOW_THRESHOLD);
+    this.margin = options.recoveryMargin ?? DEFAULT_RECOVERY_MARGIN;
+  }
 
   observe(accountId: string, label: string, model: string, d: Decision): ThresholdCrossedEvent | null {
     if (d.kind === 'unknown') return null; // no data says nothing about a crossing
     const key = `${accountId}\u0000${model}`;
     const prev = this.last.get(key);
+    // Still inside the hysteresis band: the model stays low (no event, no state change).
+    // The epsilon keeps exactly threshold + margin outside it (0.1 + 0.02 is 0.12000000000000001).
+    if (prev === 'low' && d.kind === 'proceed' && d.remainingFraction !== null && d.remainingFraction < this.lowThreshold() + this.margin - 1e-9) return null;
     this.last.set(key, d.kind);
     // The first observation of a healthy model is not news; a first low/exhausted one is.
     if (prev === d.kind || (prev === undefined && d.kind === 'proceed')) return null;
@@ -41,6 +61,7 @@ export class ThresholdTracker {
       title: d.kind === 'proceed' ? `${label}: ${model} recovered` : `${label}: ${model} ${d.kind}`,
       body: d.kind === 'proceed' ? `${pct} remaining` : `${pct} remaining${when}`,
       accountId,
+      kind: d.kind === 'proceed' ? 'recovered' : d.kind,
     });
     this.emit(event);
     return event;
