@@ -1,24 +1,28 @@
-import { render, screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AccountsTable } from '../../src/renderer/src/components/accounts-table';
+import { useAccountsView } from '../../src/renderer/src/components/accounts/accounts-view-store';
 import { useAccountsStore } from '../../src/renderer/src/stores/accounts-store';
 import { useClockStore } from '../../src/renderer/src/stores/clock-store';
 import { useQuotaStore } from '../../src/renderer/src/stores/quota-store';
+import { renderAccountsPage } from './accounts-fixtures';
 import { account, quota } from './fixtures';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const iso = (offsetMs: number) => new Date(NOW + offsetMs).toISOString();
 
-beforeEach(() => useClockStore.setState({ now: NOW }));
+beforeEach(() => {
+  useClockStore.setState({ now: NOW });
+  useAccountsView.getState().reset();
+});
 
 function rowOf(label: string): HTMLElement {
   return screen.getByText(label, { selector: '.account-label' }).closest('tr')!;
 }
 
-describe('AccountsTable', () => {
+describe('Accounts table rows', () => {
   it('says so when there are no accounts', () => {
     useAccountsStore.getState().setAccounts([]);
-    render(<AccountsTable />);
+    renderAccountsPage();
     expect(screen.getByText(/No accounts yet/)).toBeTruthy();
   });
 
@@ -45,7 +49,7 @@ describe('AccountsTable', () => {
       ],
       0,
     );
-    render(<AccountsTable />);
+    renderAccountsPage();
 
     const work = rowOf('work');
     expect(within(work).getByText('me@example.com')).toBeTruthy();
@@ -77,16 +81,31 @@ describe('AccountsTable', () => {
   it('updates a row when its quotas change and counts down on the shared clock', () => {
     useAccountsStore.getState().setAccounts([account({ id: 'a1', label: 'work' })]);
     useQuotaStore.getState().applyChanged({ accountId: 'a1', quotas: [quota({ accountId: 'a1', model: 'm', remainingFraction: 0.8, resetAt: iso(65_000) })] });
-    const { rerender } = render(<AccountsTable />);
+    renderAccountsPage();
     expect(screen.getByText('1m 05s')).toBeTruthy();
-    useClockStore.setState({ now: NOW + 10_000 });
-    useQuotaStore.getState().applyChanged({
+    act(() => useClockStore.setState({ now: NOW + 10_000 }));
+    act(() => useQuotaStore.getState().applyChanged({
       accountId: 'a1',
       quotas: [quota({ accountId: 'a1', model: 'm', remainingFraction: 0, resetAt: iso(65_000), decision: { kind: 'exhausted', remainingFraction: 0, resetAt: iso(65_000), reason: null } })],
-    });
-    rerender(<AccountsTable />);
+    }));
     expect(screen.getByText('55s')).toBeTruthy();
     expect(screen.getByRole('meter').getAttribute('aria-valuenow')).toBe('0');
     expect(screen.getByText('exhausted', { selector: '.badge' })).toBeTruthy();
+  });
+
+  it('shows a failing sync per row: the message, the failure count and when it retries', () => {
+    useAccountsStore.getState().setAccounts([
+      account({ id: 'ok', label: 'fine' }),
+      account({
+        id: 'bad',
+        label: 'flaky',
+        sync: { lastSuccessAt: iso(-3600_000), lastAttemptAt: iso(-60_000), lastErrorCode: 'upstream_5xx', lastErrorMessage: 'upstream answered HTTP 503', consecutiveFailures: 3, nextAttemptAt: iso(90_000) },
+      }),
+    ]);
+    renderAccountsPage();
+    const flaky = rowOf('flaky');
+    expect(within(flaky).getByText(/Sync failed 3×: upstream answered HTTP 503/)).toBeTruthy();
+    expect(within(flaky).getByText('1m 30s')).toBeTruthy();
+    expect(within(rowOf('fine')).queryByText(/Sync failed/)).toBeNull();
   });
 });

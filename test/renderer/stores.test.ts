@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountView, QuotaView } from '../../src/shared/types';
 import { connectStores } from '../../src/renderer/src/stores/connect-stores';
+import type { Scheduler } from '../../src/renderer/src/stores/event-coalescer';
 import { useAccountsStore } from '../../src/renderer/src/stores/accounts-store';
 import { useQuotaStore } from '../../src/renderer/src/stores/quota-store';
 import { useStatsStore } from '../../src/renderer/src/stores/stats-store';
@@ -16,6 +17,28 @@ function baseHandlers(accounts: AccountView[] = [], quotas: QuotaView[] = []) {
   };
 }
 
+/** Frames under the test's control: buffered events reach the stores on frame(). */
+function manualFrames() {
+  const pending = new Set<() => void>();
+  const schedule: Scheduler = (run) => {
+    pending.add(run);
+    return () => pending.delete(run);
+  };
+  return {
+    schedule,
+    frame() {
+      const runs = [...pending];
+      pending.clear();
+      runs.forEach((r) => r());
+    },
+    get scheduled() {
+      return pending.size;
+    },
+  };
+}
+
+const fetchesOf = (calls: string[], method: string) => calls.filter((m) => m === method).length;
+
 describe('stores fed by a client', () => {
   it('loads accounts (normalized, in order), quotas by account and stats', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'b' }), account({ id: 'a' })], [quota({ accountId: 'a', model: 'm2' }), quota({ accountId: 'a', model: 'm1' })]));
@@ -28,9 +51,10 @@ describe('stores fed by a client', () => {
     off();
   });
 
-  it('applies monitor:stats, monitor:syncFinished and quota:changed events', async () => {
+  it('applies monitor:stats and monitor:syncFinished at once, quota:changed on the next frame', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1', remainingFraction: 0.9 })]));
-    const off = connectStores(client);
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
     await settle();
 
     client.emit('monitor:stats', stats({ lowQuotas: 3, syncing: true }));
@@ -43,22 +67,49 @@ describe('stores fed by a client', () => {
     expect(useStatsStore.getState().lastReport?.id).toBe(7);
 
     client.emit('quota:changed', { accountId: 'a', quotas: [quota({ accountId: 'a', model: 'm1', remainingFraction: 0.05, decision: { kind: 'low', remainingFraction: 0.05, resetAt: null, reason: null } })] });
+    expect(useQuotaStore.getState().byAccount.a?.[0]?.remainingFraction).toBe(0.9);
+    frames.frame();
     expect(useQuotaStore.getState().byAccount.a?.[0]).toMatchObject({ remainingFraction: 0.05, decision: { kind: 'low' } });
 
     client.emit('quota:changed', { accountId: 'a', quotas: [] });
+    frames.frame();
     expect(useQuotaStore.getState().byAccount.a).toBeUndefined();
+    off();
+  });
+
+  it('applies a full sync burst of 1,000 quota:changed as one store update, the last event per account winning', async () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `acc-${i}`);
+    const client = fakeClient(baseHandlers(ids.map((id) => account({ id }))));
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
+    await settle();
+    let updates = 0;
+    const unsubscribe = useQuotaStore.subscribe(() => updates++);
+    for (const id of ids) client.emit('quota:changed', { accountId: id, quotas: [quota({ accountId: id, model: 'm', remainingFraction: 0.1 })] });
+    client.emit('quota:changed', { accountId: 'acc-7', quotas: [quota({ accountId: 'acc-7', model: 'm', remainingFraction: 0.7 })] });
+    expect(updates).toBe(0);
+    expect(frames.scheduled).toBe(1);
+    frames.frame();
+    expect(updates).toBe(1);
+    const byAccount = useQuotaStore.getState().byAccount;
+    expect(Object.keys(byAccount)).toHaveLength(1000);
+    expect(byAccount['acc-7']?.[0]?.remainingFraction).toBe(0.7);
+    expect(byAccount['acc-8']?.[0]?.remainingFraction).toBe(0.1);
+    unsubscribe();
     off();
   });
 
   it('refetches the account list on accounts:changed and drops quotas of removed accounts', async () => {
     const handlers = baseHandlers([account({ id: 'a' }), account({ id: 'b' })], [quota({ accountId: 'a', model: 'm' }), quota({ accountId: 'b', model: 'm' })]);
     const client = fakeClient(handlers);
-    const off = connectStores(client);
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
     await settle();
     expect(useQuotaStore.getState().byAccount.b).toBeDefined();
 
     client.handlers['accounts:list'] = () => [account({ id: 'a', label: 'renamed' })];
     client.emit('accounts:changed', { accountIds: ['a', 'b'] });
+    frames.frame();
     await settle();
     expect(useAccountsStore.getState().order).toEqual(['a']);
     expect(useAccountsStore.getState().accountsById.a?.label).toBe('renamed');
@@ -66,15 +117,51 @@ describe('stores fed by a client', () => {
     off();
   });
 
-  it('collapses a burst of accounts:changed into at most one extra fetch', async () => {
+  it('turns a burst of accounts:changed into one fetch per frame, and into one rerun while a fetch is in flight', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })]));
-    const off = connectStores(client);
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
     await settle();
-    const before = client.calls.filter((m) => m === 'accounts:list').length;
-    for (let i = 0; i < 5; i++) client.emit('accounts:changed', { accountIds: ['a'] });
+    const fetches = () => fetchesOf(client.calls, 'accounts:list');
+    const before = fetches();
+    for (let i = 0; i < 1000; i++) client.emit('accounts:changed', { accountIds: [`a${i % 10}`] });
+    expect(fetches()).toBe(before);
+    frames.frame();
+    expect(fetches()).toBe(before + 1);
+    await settle();
+
+    const slow = deferred<AccountView[]>();
+    client.handlers['accounts:list'] = () => slow.promise;
+    client.emit('accounts:changed', { accountIds: ['a'] });
+    frames.frame();
+    const during = fetches();
+    for (let f = 0; f < 3; f++) {
+      client.emit('accounts:changed', { accountIds: ['a'] });
+      frames.frame();
+    }
+    expect(fetches()).toBe(during);
+    client.handlers['accounts:list'] = () => [account({ id: 'a' })];
+    slow.resolve([account({ id: 'a' })]);
     await settle();
     await settle();
-    expect(client.calls.filter((m) => m === 'accounts:list').length - before).toBe(2);
+    expect(fetches()).toBe(during + 1);
+    off();
+  });
+
+  it('refetches the accounts after each sync cycle, since their sync state moved', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' })]));
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
+    await settle();
+    const before = fetchesOf(client.calls, 'accounts:list');
+    client.handlers['accounts:list'] = () => [
+      account({ id: 'a', sync: { lastSuccessAt: null, lastAttemptAt: null, lastErrorCode: 'upstream_5xx', lastErrorMessage: 'upstream 503', consecutiveFailures: 1, nextAttemptAt: null } }),
+    ];
+    client.emit('monitor:syncFinished', report({ id: 3, errors: 1 }));
+    frames.frame();
+    await settle();
+    expect(fetchesOf(client.calls, 'accounts:list')).toBe(before + 1);
+    expect(useAccountsStore.getState().accountsById.a?.sync.lastErrorMessage).toBe('upstream 503');
     off();
   });
 
@@ -86,8 +173,10 @@ describe('stores fed by a client', () => {
       'quota:list': () => slowQuotas.promise,
       'monitor:getStats': () => slowStats.promise,
     });
-    const off = connectStores(client);
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
     client.emit('quota:changed', { accountId: 'a', quotas: [quota({ accountId: 'a', model: 'm', remainingFraction: 0.2 })] });
+    frames.frame();
     client.emit('monitor:stats', stats({ syncing: true }));
     slowQuotas.resolve([quota({ accountId: 'a', model: 'm', remainingFraction: 0.9 }), quota({ accountId: 'b', model: 'm', remainingFraction: 0.4 })]);
     slowStats.resolve(stats({ syncing: false }));
@@ -98,11 +187,46 @@ describe('stores fed by a client', () => {
     off();
   });
 
+  it('lets a resync replace events buffered before it began, but not events that arrive during it', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' }), account({ id: 'b' })], [quota({ accountId: 'a', model: 'm', remainingFraction: 0.5 })]));
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
+    await settle();
+    const remaining = (id: string) => useQuotaStore.getState().byAccount[id]?.[0]?.remainingFraction;
+
+    // Still buffered when the feed drops and reopens: the resync's answer is newer than it.
+    client.emit('quota:changed', { accountId: 'a', quotas: [quota({ accountId: 'a', model: 'm', remainingFraction: 0.11 })] });
+    const slow = deferred<QuotaView[]>();
+    client.handlers['quota:list'] = () => slow.promise;
+    client.setConnection('reconnecting');
+    client.setConnection('open');
+    // Arrives while the resync's quota:list is in flight: newer than its answer. Applied after it here.
+    client.emit('quota:changed', { accountId: 'b', quotas: [quota({ accountId: 'b', model: 'm', remainingFraction: 0.22 })] });
+    slow.resolve([quota({ accountId: 'a', model: 'm', remainingFraction: 0.33 }), quota({ accountId: 'b', model: 'm', remainingFraction: 0.44 })]);
+    await settle();
+    frames.frame();
+    expect(remaining('a')).toBe(0.33);
+    expect(remaining('b')).toBe(0.22);
+
+    // Applied before the answer lands: still kept.
+    const slow2 = deferred<QuotaView[]>();
+    client.handlers['quota:list'] = () => slow2.promise;
+    client.setConnection('reconnecting');
+    client.setConnection('open');
+    client.emit('quota:changed', { accountId: 'b', quotas: [quota({ accountId: 'b', model: 'm', remainingFraction: 0.55 })] });
+    frames.frame();
+    slow2.resolve([quota({ accountId: 'a', model: 'm', remainingFraction: 0.66 }), quota({ accountId: 'b', model: 'm', remainingFraction: 0.77 })]);
+    await settle();
+    expect(remaining('a')).toBe(0.66);
+    expect(remaining('b')).toBe(0.55);
+    off();
+  });
+
   it('resyncs everything when the event feed reopens after a drop', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })]));
     const off = connectStores(client);
     await settle();
-    const count = () => client.calls.filter((m) => m === 'quota:list').length;
+    const count = () => fetchesOf(client.calls, 'quota:list');
     expect(count()).toBe(1);
     client.setConnection('reconnecting');
     client.handlers['quota:list'] = () => [quota({ accountId: 'a', model: 'new' })];
@@ -113,12 +237,17 @@ describe('stores fed by a client', () => {
     off();
   });
 
-  it('stops listening when disconnected', async () => {
-    const client = fakeClient(baseHandlers());
-    const off = connectStores(client);
+  it('stops listening when disconnected, dropping what was buffered', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' })]));
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, frames);
     await settle();
+    client.emit('quota:changed', { accountId: 'a', quotas: [quota({ accountId: 'a', model: 'm' })] });
     off();
+    expect(frames.scheduled).toBe(0);
+    frames.frame();
     client.emit('monitor:stats', stats({ lowQuotas: 9 }));
     expect(useStatsStore.getState().stats?.lowQuotas).toBe(0);
+    expect(useQuotaStore.getState().byAccount.a).toBeUndefined();
   });
 });

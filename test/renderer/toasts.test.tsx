@@ -63,11 +63,11 @@ describe('live alerts', () => {
     const client = fakeClient({});
     render(<Harness client={client} />);
     for (let i = 1; i <= 6; i++) {
-      act(() => client.emit('usage:limitWarning', { scope: 'account', accountId: `a${i}`, label: `A${i}`, limit: 'requestsPerHour', max: 100, used: 90, percent: 90, resetAt: '2026-11-23T13:00:00.000Z' }));
+      act(() => client.emit('usage:limitWarning', { scope: 'account', accountId: `a${i}`, label: `A${i}`, limit: 'requests_per_hour', max: 100, used: 90, percent: 90, resetAt: '2026-11-23T13:00:00.000Z' }));
     }
     expect(screen.getAllByRole('status')).toHaveLength(MAX_TOASTS);
-    expect(screen.getAllByRole('status')[0]!.textContent).toContain('A3: requestsPerHour at 90% of its limit');
-    fireEvent.click(screen.getByRole('button', { name: 'Dismiss: A6: requestsPerHour at 90% of its limit' }));
+    expect(screen.getAllByRole('status')[0]!.textContent).toContain('A3: requests per hour at 90% of its limit');
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss: A6: requests per hour at 90% of its limit' }));
     expect(screen.getAllByRole('status')).toHaveLength(MAX_TOASTS - 1);
     act(() => void vi.advanceTimersByTime(13_000));
     expect(screen.queryAllByRole('status')).toHaveLength(0);

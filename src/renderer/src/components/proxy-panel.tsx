@@ -1,6 +1,7 @@
 // The local proxy: where AI clients point, its key (hidden until asked, copyable) and a
 // regenerate action that confirms first, since every client using the old key stops working.
-import { useEffect, useState } from 'react';
+// Standalone it is a panel; `embedded` (in the settings' Proxy section) it is a sub-section.
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { ProxyInfo } from '../../../shared/types';
 import { useClient } from './client-context';
 
@@ -8,8 +9,9 @@ function maskKey(key: string): string {
   return key.length > 12 ? `${key.slice(0, 6)}…${key.slice(-4)}` : '••••';
 }
 
-export function ProxyPanel() {
+export function ProxyPanel({ embedded = false }: { embedded?: boolean }) {
   const client = useClient();
+  const headingId = useId();
   const [info, setInfo] = useState<ProxyInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revealed, setRevealed] = useState(false);
@@ -18,17 +20,29 @@ export function ProxyPanel() {
 
   useEffect(() => {
     let live = true;
-    client.invoke('proxy:getInfo').then(
-      (i) => live && setInfo(i),
-      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
-    );
+    const load = () =>
+      client.invoke('proxy:getInfo').then(
+        (i) => live && setInfo(i),
+        (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      );
+    void load();
+    // Saving proxyEnabled changes what "enabled" says (the running state follows a restart).
+    const off = client.on('settings:changed', () => void load());
     return () => {
       live = false;
+      off();
     };
   }, [client]);
 
-  if (error) return <section className="panel" aria-labelledby="proxy-heading"><h2 id="proxy-heading">Local proxy</h2><p role="alert">Could not load the proxy settings: {error}</p></section>;
-  if (!info) return <section className="panel" aria-busy="true" aria-labelledby="proxy-heading"><h2 id="proxy-heading">Local proxy</h2><p className="muted">Loading…</p></section>;
+  const Heading = embedded ? 'h3' : 'h2';
+  const frame = (body: ReactNode, busy = false) => (
+    <section className={embedded ? 'proxy-panel proxy-panel-embedded' : 'panel proxy-panel'} aria-busy={busy || undefined} aria-labelledby={headingId}>
+      <Heading id={headingId}>{embedded ? 'Address and key' : 'Local proxy'}</Heading>
+      {body}
+    </section>
+  );
+  if (error) return frame(<p role="alert">Could not load the proxy settings: {error}</p>);
+  if (!info) return frame(<p className="muted">Loading…</p>, true);
 
   const regenerate = async () => {
     setConfirming(false);
@@ -48,28 +62,25 @@ export function ProxyPanel() {
     }
   };
 
-  return (
-    <section className="panel proxy-panel" aria-labelledby="proxy-heading">
-      <h2 id="proxy-heading">Local proxy</h2>
-      <dl className="proxy-facts">
-        <dt>Address</dt>
-        <dd>{info.running && info.url ? <code>{info.url}</code> : <span className="muted">{info.enabled ? 'not running' : 'turned off in settings'}</span>}</dd>
-        <dt>Key</dt>
-        <dd>
-          <code aria-label="proxy key">{revealed ? info.key : maskKey(info.key)}</code>{' '}
-          <button type="button" className="btn" onClick={() => setRevealed((r) => !r)}>{revealed ? 'Hide' : 'Show'}</button>{' '}
-          <button type="button" className="btn" onClick={() => void copy()}>{copied ? 'Copied' : 'Copy'}</button>{' '}
-          {confirming ? (
-            <span role="group" aria-label="confirm regenerate">
-              Clients using the current key will stop working.{' '}
-              <button type="button" className="btn btn-danger" onClick={() => void regenerate()}>Regenerate now</button>{' '}
-              <button type="button" className="btn" onClick={() => setConfirming(false)}>Cancel</button>
-            </span>
-          ) : (
-            <button type="button" className="btn" onClick={() => setConfirming(true)}>Regenerate…</button>
-          )}
-        </dd>
-      </dl>
-    </section>
+  return frame(
+    <dl className="proxy-facts">
+      <dt>Address</dt>
+      <dd>{info.running && info.url ? <code>{info.url}</code> : <span className="muted">{info.enabled ? 'not running' : 'turned off in settings'}</span>}</dd>
+      <dt>Key</dt>
+      <dd>
+        <code aria-label="proxy key">{revealed ? info.key : maskKey(info.key)}</code>{' '}
+        <button type="button" className="btn" onClick={() => setRevealed((r) => !r)}>{revealed ? 'Hide' : 'Show'}</button>{' '}
+        <button type="button" className="btn" onClick={() => void copy()}>{copied ? 'Copied' : 'Copy'}</button>{' '}
+        {confirming ? (
+          <span role="group" aria-label="confirm regenerate">
+            Clients using the current key will stop working.{' '}
+            <button type="button" className="btn btn-danger" onClick={() => void regenerate()}>Regenerate now</button>{' '}
+            <button type="button" className="btn" onClick={() => setConfirming(false)}>Cancel</button>
+          </span>
+        ) : (
+          <button type="button" className="btn" onClick={() => setConfirming(true)}>Regenerate…</button>
+        )}
+      </dd>
+    </dl>,
   );
 }

@@ -1,6 +1,140 @@
-// Accounts: every account with its per-model quota bars.
-import { AccountsTable } from '../components/accounts-table';
+// Accounts: every account with its per-model quota bars, searchable and filterable, windowed
+// so 1,000 accounts scroll smoothly; add, import, enable/disable and remove.
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
+import type { AccountView, QuotaView } from '../../../shared/types';
+import { useClient } from '../components/client-context';
+import { selectAccounts, type AccountQuery } from '../components/accounts/account-filter';
+import { RowActionsContext, type RowActions } from '../components/accounts/account-row';
+import { AccountsList } from '../components/accounts/accounts-list';
+import { AccountsToolbar } from '../components/accounts/accounts-toolbar';
+import { useAccountsView } from '../components/accounts/accounts-view-store';
+import { AddAccountDialog } from '../components/accounts/add-account-dialog';
+import { ImportDialog } from '../components/accounts/import-dialog';
+import { RemoveAccountDialog } from '../components/accounts/remove-account-dialog';
+import { useAccountsStore } from '../stores/accounts-store';
+import { useQuotaStore } from '../stores/quota-store';
+
+type Open = null | { kind: 'add' } | { kind: 'import' } | { kind: 'remove'; id: string };
+
+const NO_QUOTAS: Record<string, QuotaView[]> = {};
+
+/** Whether the list's membership or order depends on the quota readings. */
+function readsQuotas(q: AccountQuery): boolean {
+  return q.decision !== 'all' || q.sort === 'remaining' || q.text.trim() !== '';
+}
 
 export function AccountsPage() {
-  return <AccountsTable />;
+  const client = useClient();
+  const loaded = useAccountsStore((s) => s.loaded);
+  const order = useAccountsStore((s) => s.order);
+  const byId = useAccountsStore((s) => s.accountsById);
+  const query = useAccountsView((s) => s.query);
+  const clearFilters = useAccountsView((s) => s.clearFilters);
+  // Typing stays responsive: the list follows the search text at lower priority.
+  const text = useDeferredValue(query.text);
+  const effective = useMemo(() => ({ ...query, text }), [query, text]);
+  // Only subscribe to the readings when they decide what is listed: during a sync burst with no
+  // such filter, only the visible rows re-render, not the page.
+  const quotas = useQuotaStore((s) => (readsQuotas(effective) ? s.byAccount : NO_QUOTAS));
+  const ids = useStable(useMemo(() => selectAccounts(order, byId, quotas, effective), [order, byId, quotas, effective]));
+
+  const [open, setOpen] = useState<Open>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const panelRef = useRef<HTMLElement>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+
+  const actions = useMemo<RowActions>(
+    () => ({
+      setEnabled: (id, enabled) => void setAccountEnabled(client, id, enabled),
+      askRemove: (id) => setOpen({ kind: 'remove', id }),
+    }),
+    [client],
+  );
+
+  const removing = open?.kind === 'remove' ? byId[open.id] : undefined;
+  const close = () => setOpen(null);
+  const listFocus = () => panelRef.current?.querySelector<HTMLElement>('.accounts-scroll') ?? addRef.current;
+
+  return (
+    <RowActionsContext.Provider value={actions}>
+      <div className="page-head">
+        <h2 className="page-title" id="accounts-heading">
+          Accounts
+        </h2>
+        <div className="page-actions">
+          <button type="button" className="btn" onClick={() => setOpen({ kind: 'import' })}>
+            Import…
+          </button>
+          <button type="button" className="btn btn-primary" ref={addRef} onClick={() => setOpen({ kind: 'add' })}>
+            Add account
+          </button>
+        </div>
+      </div>
+      {notice && (
+        <div className="banner banner-ok" role="status">
+          {notice}{' '}
+          <button type="button" className="btn btn-small" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <section className="panel accounts-panel" aria-labelledby="accounts-heading" aria-busy={!loaded} ref={panelRef}>
+        {!loaded ? (
+          <p className="muted">Loading accounts…</p>
+        ) : order.length === 0 ? (
+          <p className="muted empty">
+            No accounts yet. <strong>Add account</strong> adds one; <strong>Import…</strong> reads a JSON export or a list of refresh tokens.
+          </p>
+        ) : (
+          <>
+            <AccountsToolbar query={query} shown={ids.length} total={order.length} />
+            <AccountsList ids={ids} query={effective} onClearFilters={clearFilters} />
+          </>
+        )}
+      </section>
+
+      {open?.kind === 'add' && (
+        <AddAccountDialog
+          onClose={close}
+          onAdded={(a) => {
+            close();
+            setNotice(`Added ${a.label} (${a.provider}).`);
+          }}
+        />
+      )}
+      {open?.kind === 'import' && <ImportDialog onClose={close} />}
+      {removing && (
+        <RemoveAccountDialog
+          account={removing}
+          onClose={close}
+          returnFocus={listFocus}
+          onRemoved={(a: AccountView) => {
+            close();
+            setNotice(`Removed ${a.label}.`);
+          }}
+        />
+      )}
+    </RowActionsContext.Provider>
+  );
+}
+
+async function setAccountEnabled(client: ReturnType<typeof useClient>, id: string, enabled: boolean): Promise<void> {
+  const view = useAccountsView.getState();
+  view.setBusy(id, true);
+  view.setRowError(id, null);
+  try {
+    // The answer is the updated account: shown now, ahead of the accounts:changed refetch.
+    useAccountsStore.getState().applyAccount(await client.invoke('accounts:setEnabled', { id, enabled }));
+  } catch (err) {
+    view.setRowError(id, `Could not ${enabled ? 'enable' : 'disable'}: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    useAccountsView.getState().setBusy(id, false);
+  }
+}
+
+/** Keeps the previous array while the ids and their order are the same (no list re-render). */
+function useStable(ids: string[]): string[] {
+  const prev = useRef(ids);
+  if (prev.current !== ids && (prev.current.length !== ids.length || ids.some((id, i) => prev.current[i] !== id))) prev.current = ids;
+  return prev.current;
 }

@@ -1,18 +1,44 @@
 // Feeds the stores from a client: the initial fetch, the contract's events, and a full resync
 // whenever the event feed comes back after a drop (events missed meanwhile are not replayed).
+// Bursts are coalesced: a full sync pushes one `quota:changed` per account (and first syncs an
+// `accounts:changed` each), which reach the stores as one update per animation frame.
+import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { LiveClient } from '../api/live-client';
 import { useAccountsStore } from './accounts-store';
+import { createCoalescer, type Scheduler } from './event-coalescer';
 import { useQuotaStore } from './quota-store';
 import { useStatsStore } from './stats-store';
 
-export function connectStores(client: LiveClient, onError: (err: unknown) => void = () => {}): () => void {
+export interface ConnectOptions {
+  /** When a buffered burst is applied (default: the next animation frame, 100 ms at most). */
+  schedule?: Scheduler;
+}
+
+export function connectStores(client: LiveClient, onError: (err: unknown) => void = () => {}, opts: ConnectOptions = {}): () => void {
   const refreshAccounts = singleFlight(async () => {
     const list = await client.invoke('accounts:list');
     useAccountsStore.getState().setAccounts(list);
     useQuotaStore.getState().retainAccounts(list.map((a) => a.id));
   });
 
+  const quotaEvents = createCoalescer<QuotaChangedEvent>({
+    keyOf: (e) => e.accountId,
+    apply: (batch) => useQuotaStore.getState().applyChangedBatch(batch),
+    schedule: opts.schedule,
+  });
+  // Which accounts changed does not matter: the whole list is refetched, once per batch.
+  const accountChanges = createCoalescer<string>({
+    keyOf: (id) => id,
+    apply: () => void refreshAccounts().catch(onError),
+    schedule: opts.schedule,
+  });
+
   const refreshAll = () => {
+    // Events buffered so far arrived before these fetches start, so the answers are at least as
+    // new: apply them now, below `asOf`, and let the fetch replace them. Events arriving during
+    // the fetches count as newer than it (quota-store's touched/seq rule).
+    quotaEvents.flush();
+    accountChanges.cancel();
     const quotaAsOf = useQuotaStore.getState().seq;
     const statsAsOf = useStatsStore.getState().seq;
     return Promise.all([
@@ -25,9 +51,21 @@ export function connectStores(client: LiveClient, onError: (err: unknown) => voi
 
   const offs = [
     client.on('monitor:stats', (s) => useStatsStore.getState().applyStats(s)),
-    client.on('monitor:syncFinished', (r) => useStatsStore.getState().applyReport(r)),
-    client.on('quota:changed', (e) => useQuotaStore.getState().applyChanged(e)),
-    client.on('accounts:changed', () => void refreshAccounts().catch(onError)),
+    client.on('monitor:syncFinished', (r) => {
+      useStatsStore.getState().applyReport(r);
+      // Each account's sync state (last error, failures, next attempt) moves every cycle
+      // without an accounts:changed event; the rows show it.
+      accountChanges.push('*');
+    }),
+    client.on('quota:changed', (e) => quotaEvents.push(e)),
+    client.on('accounts:changed', (e) => {
+      if (e.accountIds.length === 0) accountChanges.push('*');
+      for (const id of e.accountIds) accountChanges.push(id);
+    }),
+    () => {
+      quotaEvents.cancel();
+      accountChanges.cancel();
+    },
   ];
 
   // Subscribed first, fetched second, so an event that lands during the fetch is not lost; and

@@ -1,6 +1,7 @@
 // Quota readings mirrored from main, by account id (each list sorted by model).
 // `quota:changed` replaces one account's list; a full `quota:list` fetch replaces the rest but
 // leaves alone accounts that received an event after the fetch began (their data is newer).
+// Events arrive in batches (see event-coalescer): a batch is one set(), one seq step.
 import { create } from 'zustand';
 import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { QuotaView } from '../../../shared/types';
@@ -11,6 +12,8 @@ interface QuotaState {
   seq: number;
   touched: Record<string, number>;
   applyChanged(event: QuotaChangedEvent): void;
+  /** Several events in one update (in arrival order: a later one for an account wins). */
+  applyChangedBatch(events: readonly QuotaChangedEvent[]): void;
   loadAll(list: QuotaView[], asOf: number): void;
   /** Drops the readings of accounts that no longer exist. */
   retainAccounts(ids: readonly string[]): void;
@@ -20,16 +23,27 @@ interface QuotaState {
 const byModel = (a: QuotaView, b: QuotaView) => a.model.localeCompare(b.model);
 const initial = { byAccount: {}, seq: 0, touched: {} };
 
-export const useQuotaStore = create<QuotaState>()((set) => ({
-  ...initial,
-  applyChanged: ({ accountId, quotas }) =>
-    set((s) => {
-      const seq = s.seq + 1;
-      const byAccount = { ...s.byAccount };
+type SetQuota = (fn: (s: QuotaState) => Partial<QuotaState>) => void;
+
+function applyBatch(set: SetQuota, events: readonly QuotaChangedEvent[]): void {
+  if (events.length === 0) return;
+  set((s) => {
+    const seq = s.seq + 1;
+    const byAccount = { ...s.byAccount };
+    const touched = { ...s.touched };
+    for (const { accountId, quotas } of events) {
       if (quotas.length > 0) byAccount[accountId] = [...quotas].sort(byModel);
       else delete byAccount[accountId];
-      return { byAccount, seq, touched: { ...s.touched, [accountId]: seq } };
-    }),
+      touched[accountId] = seq;
+    }
+    return { byAccount, seq, touched };
+  });
+}
+
+export const useQuotaStore = create<QuotaState>()((set) => ({
+  ...initial,
+  applyChanged: (event) => applyBatch(set, [event]),
+  applyChangedBatch: (events) => applyBatch(set, events),
   loadAll: (list, asOf) =>
     set((s) => {
       const fresh = (id: string) => (s.touched[id] ?? 0) > asOf;

@@ -65,7 +65,7 @@ export function limitToast(w: LimitWarningEvent): Omit<Toast, 'id'> {
   const who = w.scope === 'global' ? 'All accounts' : (w.label ?? w.accountId ?? 'An account');
   return {
     tone: w.percent >= 100 ? 'bad' : 'warn',
-    title: `${who}: ${w.limit} at ${w.percent}% of its limit`,
+    title: `${who}: ${w.limit.replace(/_/g, ' ')} at ${w.percent}% of its limit`,
     body: `${w.used} of ${w.max}; the window frees up ${new Date(w.resetAt).toLocaleString()}`,
     accountId: w.scope === 'account' ? w.accountId : null,
   };

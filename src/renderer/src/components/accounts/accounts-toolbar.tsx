@@ -1,0 +1,83 @@
+// Search and filters above the accounts table, and how many accounts they leave.
+import { useId } from 'react';
+import { ACCOUNT_STATUSES, PROVIDER_IDS, type ProviderId } from '../../../../shared/types';
+import { isFiltered, type AccountQuery, type DecisionFilter, type StatusFilter } from './account-filter';
+import { STATUS_LABEL } from './account-row';
+import { useAccountsView } from './accounts-view-store';
+
+const count = new Intl.NumberFormat('en-US');
+
+const DECISIONS: Array<{ value: DecisionFilter; label: string }> = [
+  { value: 'all', label: 'Any decision' },
+  { value: 'attention', label: 'Any model low or exhausted' },
+  { value: 'low', label: 'Any model low' },
+  { value: 'exhausted', label: 'Any model exhausted' },
+  { value: 'unknown', label: 'No data for a model' },
+];
+
+export function AccountsToolbar({ query, shown, total }: { query: AccountQuery; shown: number; total: number }) {
+  const uid = useId();
+  const setQuery = useAccountsView((s) => s.setQuery);
+  const clearFilters = useAccountsView((s) => s.clearFilters);
+  const filtered = isFiltered(query);
+  const id = (name: string) => `${uid}-${name}`;
+  return (
+    <div className="accounts-toolbar">
+      <div className="filters" role="search" aria-label="Filter accounts">
+        <div className="filter filter-search">
+          <label htmlFor={id('q')}>Search</label>
+          <input
+            id={id('q')}
+            type="search"
+            value={query.text}
+            placeholder="Label, email, provider or model"
+            onChange={(e) => setQuery({ text: e.target.value })}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </div>
+        <div className="filter">
+          <label htmlFor={id('provider')}>Provider</label>
+          <select id={id('provider')} value={query.provider} onChange={(e) => setQuery({ provider: e.target.value as 'all' | ProviderId })}>
+            <option value="all">All providers</option>
+            {PROVIDER_IDS.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="filter">
+          <label htmlFor={id('status')}>Status</label>
+          <select id={id('status')} value={query.status} onChange={(e) => setQuery({ status: e.target.value as StatusFilter })}>
+            <option value="all">Any status</option>
+            {ACCOUNT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABEL[s]}
+              </option>
+            ))}
+            <option value="sync-error">sync failing</option>
+          </select>
+        </div>
+        <div className="filter">
+          <label htmlFor={id('decision')}>Decision</label>
+          <select id={id('decision')} value={query.decision} onChange={(e) => setQuery({ decision: e.target.value as DecisionFilter })}>
+            {DECISIONS.map((d) => (
+              <option key={d.value} value={d.value}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {filtered && (
+          <button type="button" className="btn btn-small clear-filters" onClick={clearFilters}>
+            Clear filters
+          </button>
+        )}
+      </div>
+      <p className="accounts-count" role="status">
+        {filtered ? `Showing ${count.format(shown)} of ${count.format(total)}` : `${count.format(total)} ${total === 1 ? 'account' : 'accounts'}`}
+      </p>
+    </div>
+  );
+}

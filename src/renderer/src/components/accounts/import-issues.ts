@@ -1,0 +1,36 @@
+// Turns the importer's rejection (ContractError 'import_invalid', details.issues: ImportIssue[]
+// with 0-based entry indexes, see src/main/core/accounts/account-import.ts) into lines a person
+// can act on: "Entry 3 (me@example.com): refreshToken: required for antigravity accounts".
+import type { ImportIssue } from '../../../../shared/types';
+
+export function importIssuesOf(details: unknown): ImportIssue[] {
+  const issues = (details as { issues?: unknown } | null | undefined)?.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.filter(
+    (i): i is ImportIssue =>
+      typeof i === 'object' && i !== null && typeof (i as ImportIssue).field === 'string' && typeof (i as ImportIssue).message === 'string',
+  );
+}
+
+/** The document's entries as sent (an array, or `{accounts: [...]}`), to name them by email. */
+export function entriesOf(doc: unknown): unknown[] {
+  if (Array.isArray(doc)) return doc;
+  const accounts = (doc as { accounts?: unknown } | null)?.accounts;
+  return Array.isArray(accounts) ? accounts : [];
+}
+
+function whoIs(entry: unknown): string | null {
+  if (typeof entry !== 'object' || entry === null) return null;
+  const e = entry as Record<string, unknown>;
+  for (const k of ['email', 'label', 'accountId', 'account_id']) if (typeof e[k] === 'string' && e[k]) return e[k] as string;
+  return null;
+}
+
+/** People count entries from 1; the importer counts from 0 (in `entry` and in its messages). */
+export function describeIssue(issue: ImportIssue, entries: readonly unknown[]): string {
+  const message = issue.message.replace(/\bduplicate of entry (\d+)\b/, (_m, n: string) => `duplicate of entry ${Number(n) + 1}`);
+  if (issue.entry === null) return issue.field === '(document)' ? `Document: ${message}` : `Document, ${issue.field}: ${message}`;
+  const who = whoIs(entries[issue.entry]);
+  const where = `Entry ${issue.entry + 1}${who ? ` (${who})` : ''}`;
+  return issue.field === '(entry)' ? `${where}: ${message}` : `${where}: ${issue.field}: ${message}`;
+}
