@@ -98,7 +98,13 @@ function FactRow({ name, value }: { name: string; value: string | number | boole
   return (
     <>
       <dt>{name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' ')}</dt>
-      <dd>{value === null ? <span className="muted">—</span> : String(value)}</dd>
+      <dd>{value === null ? <span className="muted">—</span> : factText(name, value)}</dd>
     </>
   );
+}
+
+/** Times arrive as epoch milliseconds under names ending in "At"; show them as dates. */
+function factText(name: string, value: string | number | boolean): string {
+  if (typeof value === 'number' && /At$/.test(name) && value > 1e12 && value < 1e14) return formatDateTime(new Date(value).toISOString());
+  return String(value);
 }
