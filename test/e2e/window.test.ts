@@ -55,6 +55,7 @@ describe('the window in Chromium against the headless service', () => {
     browser = await launchBrowser();
     const { page } = browser;
     await open(page, svc);
+    expect(page.url()).not.toContain(svc.token); // taken from the fragment, kept out of history
     await expect.poll(() => card(page, 'Accounts').textContent()).toBe('0');
     await browser.screenshot('01-overview-empty');
 

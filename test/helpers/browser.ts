@@ -41,6 +41,8 @@ export async function launchBrowser(opts: { colorScheme?: 'light' | 'dark'; widt
     errors,
     async screenshot(name) {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      // Sticky bars land mid-page in a full-page capture of a scrolled page.
+      await page.evaluate(() => window.scrollTo(0, 0));
       const path = join(SCREENSHOT_DIR, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
       return path;

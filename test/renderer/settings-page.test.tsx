@@ -1,3 +1,4 @@
+import { DEFAULT_SETTINGS } from '../../src/main/core/settings-store';
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientContext } from '../../src/renderer/src/components/client-context';
@@ -10,33 +11,7 @@ import { fakeClient, settle } from './fake-client';
 afterEach(() => useSettingsStore.getState().reset());
 
 function settings(over: Partial<Settings> = {}): Settings {
-  return {
-    syncIntervalSec: 300,
-    syncTimeoutSec: 30,
-    concurrency: 8,
-    providerConcurrency: 4,
-    cacheTtlSec: null,
-    lowThreshold: 0.1,
-    snapshotRetentionDays: 30,
-    selectorStrategy: 'most-remaining',
-    defaultLockSec: 600,
-    maxBackoffSec: 3600,
-    baseUrls: {},
-    oauthTokenUrls: {},
-    providerModels: {},
-    googleClientId: null,
-    googleClientSecret: null,
-    controlPort: 4820,
-    proxyEnabled: true,
-    proxyPort: 4821,
-    proxyMaxAttempts: 4,
-    usageRetentionDays: 90,
-    limitsDryRun: false,
-    notificationsEnabled: true,
-    closeToTray: true,
-    logLevel: 'info',
-    ...over,
-  };
+  return { ...DEFAULT_SETTINGS, ...over };
 }
 
 function limits(over: Partial<LimitsView> = {}): LimitsView {

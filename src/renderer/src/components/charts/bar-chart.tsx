@@ -2,7 +2,7 @@
 // horizontal (one row per category with its label and value, e.g. per model). Several series
 // make grouped bars. Hover or arrow keys show the category's numbers in a tooltip.
 import { useMemo, type PointerEvent } from 'react';
-import { ChartTooltip, Legend, seriesClass, useActiveIndex, useChartWidth } from './chart-kit';
+import { ChartTooltip, Legend, seriesClass, useActiveIndex, useChartWidth, ChartSvg, YGrid } from './chart-kit';
 import { linearScale, valueTicks } from './scales';
 
 export interface BarCategory {
@@ -63,28 +63,9 @@ function VerticalBars({ categories, series, label, description, formatValue, int
 
   return (
     <div className="chart" ref={wrapRef}>
-      <svg
-        className="chart-svg"
-        role="img"
-        aria-label={label}
-        tabIndex={0}
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        onPointerMove={onPointerMove}
-        onPointerLeave={clear}
-        onKeyDown={onKeyDown}
-        onBlur={clear}
-      >
-        {description && <desc>{description}</desc>}
+      <ChartSvg label={label} description={description} width={width} height={height} onPointerMove={onPointerMove} clear={clear} onKeyDown={onKeyDown}>
         <g className="chart-grid" aria-hidden="true">
-          {ticks.map((v) => (
-            <g key={v}>
-              <line x1={VM.left} x2={width - VM.right} y1={y(v)} y2={y(v)} />
-              <text className="chart-axis-label" x={VM.left - 6} y={y(v)} dy="0.32em" textAnchor="end">
-                {formatValue(v)}
-              </text>
-            </g>
-          ))}
+          <YGrid ticks={ticks} y={y} left={VM.left} right={width - VM.right} format={formatValue} />
           {categories.map((c, i) =>
             i % every === 0 ? (
               <text key={c.key} className="chart-axis-label" x={VM.left + band * (i + 0.5)} y={height - VM.bottom + 16} textAnchor="middle">
@@ -108,7 +89,7 @@ function VerticalBars({ categories, series, label, description, formatValue, int
             {emptyText}
           </text>
         )}
-      </svg>
+      </ChartSvg>
       {active !== null && (
         <ChartTooltip x={VM.left + band * (active + 0.5)} y={height / 2} width={width} height={height}>
           <TooltipBody category={categories[active]!} series={series} index={active} formatValue={formatValue} />
@@ -144,19 +125,7 @@ function HorizontalBars({ categories, series, label, description, formatValue, e
 
   return (
     <div className="chart" ref={wrapRef}>
-      <svg
-        className="chart-svg"
-        role="img"
-        aria-label={label}
-        tabIndex={0}
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        onPointerMove={onPointerMove}
-        onPointerLeave={clear}
-        onKeyDown={onKeyDown}
-        onBlur={clear}
-      >
-        {description && <desc>{description}</desc>}
+      <ChartSvg label={label} description={description} width={width} height={height} onPointerMove={onPointerMove} clear={clear} onKeyDown={onKeyDown}>
         {active !== null && <rect className="chart-band-active" x={0} y={HM.top + rowH * active} width={width} height={rowH} aria-hidden="true" />}
         <g className="chart-grid" aria-hidden="true">
           <line x1={labelW} x2={labelW} y1={HM.top} y2={height - HM.bottom} />
@@ -189,7 +158,7 @@ function HorizontalBars({ categories, series, label, description, formatValue, e
             {emptyText}
           </text>
         )}
-      </svg>
+      </ChartSvg>
       {active !== null && (
         <ChartTooltip x={labelW} y={HM.top + rowH * (active + 0.5)} width={width} height={height}>
           <TooltipBody category={categories[active]!} series={series} index={active} formatValue={formatValue} />

@@ -1,6 +1,6 @@
 // What every chart shares: its measured width (so the viewBox is in real pixels and text keeps
 // its size), the hovered / keyboard-selected index, and the small tooltip over the SVG.
-import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode, type RefObject } from 'react';
 
 /** Used until the container is measured (and in test DOMs without layout). */
 export const DEFAULT_CHART_WIDTH = 640;
@@ -82,5 +82,52 @@ export function Legend({ items }: { items: Array<{ id: string; label: string }> 
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The focusable, labelled SVG every chart draws into, wired to the active-index handlers. */
+export function ChartSvg(p: {
+  label: string;
+  description?: string;
+  width: number;
+  height: number;
+  onPointerMove(e: PointerEvent<SVGSVGElement>): void;
+  clear(): void;
+  onKeyDown(e: KeyboardEvent): void;
+  children: ReactNode;
+}) {
+  return (
+    <svg
+      className="chart-svg"
+      role="img"
+      aria-label={p.label}
+      tabIndex={0}
+      viewBox={`0 0 ${p.width} ${p.height}`}
+      width="100%"
+      preserveAspectRatio="xMidYMid meet"
+      onPointerMove={p.onPointerMove}
+      onPointerLeave={p.clear}
+      onKeyDown={p.onKeyDown}
+      onBlur={p.clear}
+    >
+      {p.description && <desc>{p.description}</desc>}
+      {p.children}
+    </svg>
+  );
+}
+
+/** Horizontal grid lines with their value labels at the left margin. */
+export function YGrid({ ticks, y, left, right, format }: { ticks: number[]; y: (v: number) => number; left: number; right: number; format: (v: number) => string }) {
+  return (
+    <>
+      {ticks.map((v) => (
+        <g key={v}>
+          <line x1={left} x2={right} y1={y(v)} y2={y(v)} />
+          <text className="chart-axis-label" x={left - 6} y={y(v)} dy="0.32em" textAnchor="end">
+            {format(v)}
+          </text>
+        </g>
+      ))}
+    </>
   );
 }

@@ -3,7 +3,7 @@
 // threshold line (drawn over the series so it stays readable), and a tooltip for the hovered or keyboard-selected moment.
 import { useMemo, type PointerEvent } from 'react';
 import { formatDateTime, formatPercent } from '../../format';
-import { ChartTooltip, Legend, seriesClass, useActiveIndex, useChartWidth } from './chart-kit';
+import { ChartTooltip, Legend, seriesClass, useActiveIndex, useChartWidth, ChartSvg, YGrid } from './chart-kit';
 import { linearScale, nearestIndex, segments, timeTicks } from './scales';
 
 export interface TimePoint {
@@ -82,29 +82,9 @@ export function TimeChart({
 
   return (
     <div className="chart" ref={wrapRef}>
-      <svg
-        className="chart-svg"
-        role="img"
-        aria-label={label}
-        tabIndex={0}
-        viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        preserveAspectRatio="xMidYMid meet"
-        onPointerMove={onPointerMove}
-        onPointerLeave={clear}
-        onKeyDown={onKeyDown}
-        onBlur={clear}
-      >
-        {description && <desc>{description}</desc>}
+      <ChartSvg label={label} description={description} width={width} height={height} onPointerMove={onPointerMove} clear={clear} onKeyDown={onKeyDown}>
         <g className="chart-grid" aria-hidden="true">
-          {yTicks.map((v) => (
-            <g key={v}>
-              <line x1={M.left} x2={width - M.right} y1={y(v)} y2={y(v)} />
-              <text className="chart-axis-label" x={M.left - 6} y={y(v)} dy="0.32em" textAnchor="end">
-                {formatValue(v)}
-              </text>
-            </g>
-          ))}
+          <YGrid ticks={yTicks} y={y} left={M.left} right={width - M.right} format={formatValue} />
           {xTicks.map((tk) => (
             <g key={tk.at}>
               <line className="chart-tick" x1={x(tk.at)} x2={x(tk.at)} y1={height - M.bottom} y2={height - M.bottom + 4} />
@@ -153,7 +133,7 @@ export function TimeChart({
           </g>
         )}
         <rect className="chart-hit" x={M.left} y={M.top} width={Math.max(0, width - M.left - M.right)} height={Math.max(0, height - M.top - M.bottom)} />
-      </svg>
+      </ChartSvg>
       {activeT !== null && (
         <ChartTooltip x={x(activeT)} y={focusY == null ? height / 2 : y(clampV(focusY))} width={width} height={height}>
           <div className="chart-tooltip-title">{formatDateTime(new Date(activeT).toISOString())}</div>
