@@ -3,7 +3,7 @@
 // the control API as a user's script would: wall time per cycle as seen by the client, and the
 // service's RSS and peak RSS from /proc. Run after `npm run build`:
 //   npx tsx bench/headless-service.ts
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHeadless } from '../test/helpers/headless-process';
@@ -24,5 +24,6 @@ async function main() {
     console.log(`cycle ${c}: ${ms} ms = ${(ms / 1600).toFixed(3)} x the 1,600 ms one-round-trip bound; ${rss()}`);
   }
   await svc.stop(); await fake.stop();
+  rmSync(dir, { recursive: true, force: true });
 }
 main();

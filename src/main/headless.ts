@@ -10,6 +10,10 @@ import { createElectronLogLogger } from './core/log/electron-log-logger';
 import { followLogLevel } from './core/log/log-level';
 import { createKeyFileSecretBox } from './core/secrets/key-file-secret-box';
 import { startControlServer } from './core/server/control-server';
+import { applyServiceMemoryPolicy } from './headless-memory';
+
+// Before the service allocates anything: see headless-memory.ts.
+applyServiceMemoryPolicy();
 
 function rendererDir(): string | null {
   for (const dir of [resolve(__dirname, '../renderer'), resolve(__dirname, '../../out/renderer')]) {

@@ -9,7 +9,8 @@ import type { FetchFn } from '../ports';
 
 export interface LeanResponse {
   status: number;
-  headers: Headers;
+  /** The headers as node:http parsed them; `headersOf` turns them into a fetch Headers. */
+  rawHeaders: http.IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -35,7 +36,8 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-function toHeaders(raw: http.IncomingHttpHeaders): Headers {
+/** A fetch Headers from node:http's parsed headers (built only when a caller reads them). */
+export function headersOf(raw: http.IncomingHttpHeaders): Headers {
   const h = new Headers();
   for (const [k, v] of Object.entries(raw)) {
     if (v === undefined) continue;
@@ -45,11 +47,53 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
   return h;
 }
 
-function plainHeaders(init: HeadersInit | undefined): Record<string, string> {
+/** Request headers as a plain object with lower-case names (what node:http takes). */
+export function plainHeaders(init: HeadersInit | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!init) return out;
-  new Headers(init).forEach((v, k) => (out[k] = v));
+  if (init instanceof Headers || Array.isArray(init) || Object.getPrototypeOf(init) !== Object.prototype) {
+    new Headers(init).forEach((v, k) => (out[k] = v));
+    return out;
+  }
+  // A plain record, as every adapter passes: no Headers object per request. Same result as
+  // Headers: names lower-cased, values trimmed, repeated names joined.
+  for (const name in init) {
+    const v = String((init as Record<string, string>)[name]).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+    const k = name.toLowerCase();
+    out[k] = Object.prototype.hasOwnProperty.call(out, k) ? `${out[k]}, ${v}` : v;
+  }
   return out;
+}
+
+interface Target {
+  secure: boolean;
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+  auth?: string;
+}
+
+/** Parsed request targets by URL: a poll cycle sends thousands of requests to a handful of URLs. */
+const targets = new Map<string, Target>();
+
+function target(url: string): Target {
+  let t = targets.get(url);
+  if (t) return t;
+  const u = new URL(url);
+  t = {
+    secure: u.protocol === 'https:',
+    protocol: u.protocol,
+    // node:http wants an IPv6 literal without its brackets (what urlToHttpOptions does).
+    hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
+    port: u.port,
+    path: `${u.pathname}${u.search}`,
+  };
+  // Credentials in the URL (no adapter sends them): used, as urlToHttpOptions does, but not cached.
+  if (u.username || u.password) return { ...t, auth: `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` };
+  if (targets.size >= 256) targets.clear();
+  targets.set(url, t);
+  return t;
 }
 
 export function createNodeHttpClient(opts: { maxSockets?: number } = {}): LeanFetch {
@@ -57,13 +101,20 @@ export function createNodeHttpClient(opts: { maxSockets?: number } = {}): LeanFe
   const agents = { http: new http.Agent(agentOpts), https: new https.Agent(agentOpts) };
 
   function send(url: string, req: Omit<LeanRequest, 'maxBodyBytes'>, onResponse: (res: http.IncomingMessage) => void, onError: (e: Error) => void): void {
-    const u = new URL(url);
-    const secure = u.protocol === 'https:';
-    if (!secure && u.protocol !== 'http:') return onError(new TypeError(`Unsupported protocol ${u.protocol}`));
+    let t: Target;
+    try {
+      t = target(url);
+    } catch (e) {
+      return onError(e as Error);
+    }
+    if (!t.secure && t.protocol !== 'http:') return onError(new TypeError(`Unsupported protocol ${t.protocol}`));
     if (req.signal.aborted) return onError(abortError(req.signal));
     const headers: Record<string, string> = { ...req.headers };
     if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
-    const r = (secure ? https : http).request(u, { method: req.method ?? 'GET', headers, agent: secure ? agents.https : agents.http, signal: req.signal }, onResponse);
+    const r = (t.secure ? https : http).request(
+      { protocol: t.protocol, hostname: t.hostname, port: t.port, path: t.path, auth: t.auth, method: req.method ?? 'GET', headers, agent: t.secure ? agents.https : agents.http, signal: req.signal },
+      onResponse,
+    );
     r.on('error', (e) => onError(req.signal.aborted ? abortError(req.signal) : e));
     r.end(req.body);
   }
@@ -92,7 +143,7 @@ export function createNodeHttpClient(opts: { maxSockets?: number } = {}): LeanFe
             }
             chunks.push(c);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res.headers), body: Buffer.concat(chunks) }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, rawHeaders: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) }));
           res.on('error', (e) => reject(req.signal.aborted ? abortError(req.signal) : e));
           res.on('aborted', () => reject(new Error('connection closed before the answer ended')));
         },
@@ -111,7 +162,7 @@ export function createNodeHttpClient(opts: { maxSockets?: number } = {}): LeanFe
           const status = res.statusCode ?? 0;
           const noBody = status === 204 || status === 304 || init.method === 'HEAD';
           if (noBody) res.resume();
-          resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream), { status, statusText: res.statusMessage, headers: toHeaders(res.headers) }));
+          resolve(new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream), { status, statusText: res.statusMessage, headers: headersOf(res.headers) }));
         },
         reject,
       );

@@ -3,7 +3,6 @@
 // id), and, best effort, retrieveUserQuotaSummary for the 5-hour and weekly windows (keyed by
 // a glob of the group's model family, kept only when tighter than the models they bind).
 // Calls fall over to the next known host on 429/5xx or a network error.
-import { z } from 'zod';
 import type { QuotaInfo } from '../model';
 import { googleHosts } from './google-hosts';
 import { googleNeedsRefresh, refreshGoogleToken } from './google-oauth';
@@ -16,60 +15,89 @@ export { mapGoogleTier } from './google-v1internal';
 /** loadCodeAssist runs again for fresh AI credits once the last check is this old. */
 export const CREDITS_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 
-const modelsAnswer = z
-  .object({
-    models: z
-      .record(
-        z.string(),
-        z
-          .object({
-            displayName: z.string().optional(),
-            quotaInfo: z
-              .object({ remainingFraction: z.number().optional(), resetTime: z.string().optional() })
-              .passthrough()
-              .optional(),
-          })
-          .passthrough(),
-      )
-      .optional(),
-  })
-  .passthrough();
+// The two answers polled on every cycle are read by hand rather than through zod: a zod parse
+// copies every object of the answer (passthrough), ~28 MB per cycle at 1,000 accounts.
+// The rules are those of the zod schemas they replace (test/unit/antigravity-answers.test.ts
+// checks both agree): objects are non-array objects, optional fields are absent or of their
+// type (null is malformed), numbers are finite, `__proto__` keys are skipped.
 
-const summaryAnswer = z
-  .object({
-    groups: z
-      .array(
-        z
-          .object({
-            displayName: z.string().optional(),
-            buckets: z
-              .array(
-                z
-                  .object({
-                    bucketId: z.string().optional(),
-                    window: z.string().optional(),
-                    remainingFraction: z.unknown().optional(),
-                    resetTime: z.string().optional(),
-                  })
-                  .passthrough(),
-              )
-              .optional(),
-          })
-          .passthrough(),
-      )
-      .optional(),
-  })
-  .passthrough();
+interface ModelEntry {
+  displayName?: string;
+  quotaInfo?: { remainingFraction?: number; resetTime?: string };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optString = (v: unknown) => v === undefined || typeof v === 'string';
+
+/** fetchAvailableModels: `{ models?: Record<id, { displayName?, quotaInfo?: { remainingFraction?, resetTime? } }> }`; null when malformed. */
+export function readModelsAnswer(json: unknown): Array<[string, ModelEntry]> | null {
+  if (!isObject(json)) return null;
+  const models = json['models'];
+  if (models === undefined) return [];
+  if (!isObject(models)) return null;
+  const out: Array<[string, ModelEntry]> = [];
+  for (const id of Object.keys(models)) {
+    if (id === '__proto__') continue;
+    const m = models[id];
+    if (!isObject(m) || !optString(m['displayName'])) return null;
+    const q = m['quotaInfo'];
+    if (q !== undefined && (!isObject(q) || !(q['remainingFraction'] === undefined || Number.isFinite(q['remainingFraction'])) || !optString(q['resetTime']))) return null;
+    out.push([id, m as ModelEntry]);
+  }
+  return out;
+}
+
+interface SummaryBucket {
+  bucketId?: string;
+  window?: string;
+  remainingFraction?: unknown;
+  resetTime?: string;
+}
+interface SummaryGroup {
+  displayName?: string;
+  buckets?: SummaryBucket[];
+}
+
+/** retrieveUserQuotaSummary: `{ groups?: [{ displayName?, buckets?: [{ bucketId?, window?, remainingFraction?, resetTime? }] }] }`; null when malformed. */
+export function readSummaryAnswer(json: unknown): SummaryGroup[] | null {
+  if (!isObject(json)) return null;
+  const groups = json['groups'];
+  if (groups === undefined) return [];
+  if (!Array.isArray(groups)) return null;
+  for (const g of groups) {
+    if (!isObject(g) || !optString(g['displayName'])) return null;
+    const buckets = g['buckets'];
+    if (buckets === undefined) continue;
+    if (!Array.isArray(buckets)) return null;
+    for (const b of buckets) if (!isObject(b) || !optString(b['bucketId']) || !optString(b['window']) || !optString(b['resetTime'])) return null;
+  }
+  return groups as SummaryGroup[];
+}
 
 const VENDORS = new Set(['gemini', 'claude', 'gpt', 'gemma']);
 const FAMILIES = new Set(['pro', 'flash', 'lite', 'image', 'sonnet', 'opus', 'haiku', 'mini', 'nano', 'oss']);
 
-function familyOf(text: string | undefined): string | null {
-  const words = (text ?? '').toLowerCase().split(/[^a-z]+/).filter(Boolean);
+function computeFamily(text: string): string | null {
+  const words = text.toLowerCase().split(/[^a-z]+/).filter(Boolean);
   const at = words.findIndex((w) => VENDORS.has(w));
   if (at < 0) return null;
   const parts = [words[at]!, ...words.slice(at + 1).filter((w) => FAMILIES.has(w))];
   return `*${[...new Set(parts)].join('*')}*`;
+}
+
+/** Group names and bucket ids repeat on every poll of every account: each is parsed once. */
+const families = new Map<string, string | null>();
+
+function familyOf(text: string | undefined): string | null {
+  if (!text) return null;
+  let f = families.get(text);
+  if (f === undefined) {
+    f = computeFamily(text);
+    // Names come from the upstream: few and reused. The bound only guards memory.
+    if (families.size >= 2_000) families.clear();
+    families.set(text, f);
+  }
+  return f;
 }
 
 /**
@@ -81,9 +109,22 @@ function familyOf(text: string | undefined): string | null {
  * no family binds every model of the account: "*".
  */
 export function windowPattern(displayName: string | undefined, bucketIds: readonly (string | undefined)[] = []): string {
-  for (const t of [displayName, ...bucketIds]) {
-    const p = familyOf(t);
-    if (p) return p;
+  const p = familyOf(displayName);
+  if (p) return p;
+  for (const id of bucketIds) {
+    const q = familyOf(id);
+    if (q) return q;
+  }
+  return '*';
+}
+
+/** windowPattern of a summary group, without the array of bucket ids. */
+function groupPattern(g: SummaryGroup): string {
+  const p = familyOf(g.displayName);
+  if (p) return p;
+  for (const b of g.buckets ?? []) {
+    const q = familyOf(b.bucketId);
+    if (q) return q;
   }
   return '*';
 }
@@ -95,9 +136,9 @@ function lower(a: QuotaInfo, b: QuotaInfo): boolean {
 }
 
 /** Of two buckets sharing a key, the tighter one: lower fraction, on a tie the later reset. */
-function tighter(a: QuotaInfo, b: QuotaInfo): boolean {
-  if (lower(a, b)) return true;
-  return a.remainingFraction === b.remainingFraction && (a.resetAt ?? 0) > (b.resetAt ?? 0);
+function tighter(fraction: number | null, resetAt: number | null, b: QuotaInfo): boolean {
+  if (fraction !== null && (b.remainingFraction === null || fraction < b.remainingFraction)) return true;
+  return fraction === b.remainingFraction && (resetAt ?? 0) > (b.resetAt ?? 0);
 }
 
 /**
@@ -107,35 +148,43 @@ function tighter(a: QuotaInfo, b: QuotaInfo): boolean {
  */
 export function informativeWindows(windows: readonly QuotaInfo[], models: readonly QuotaInfo[]): QuotaInfo[] {
   return windows.filter((w) => {
-    const bound = models.filter((m) => modelMatches(w.model, m.model));
-    return bound.length === 0 || bound.some((m) => lower(w, m));
+    let binds = false;
+    for (const m of models) {
+      if (!modelMatches(w.model, m.model)) continue;
+      if (lower(w, m)) return true;
+      binds = true;
+    }
+    return !binds;
   });
 }
 
 /** Window readings from a retrieveUserQuotaSummary answer, one per glob key (the tighter bucket wins). */
 export function summaryReadings(json: unknown, accountId: string, fetchedAt: number): QuotaInfo[] {
-  const parsed = summaryAnswer.safeParse(json);
-  if (!parsed.success) return [];
+  const groups = readSummaryAnswer(json);
+  if (!groups) return [];
   const byKey = new Map<string, QuotaInfo>();
-  for (const g of parsed.data.groups ?? []) {
+  for (const g of groups) {
     const buckets = g.buckets ?? [];
-    const key = windowPattern(g.displayName, buckets.map((b) => b.bucketId));
+    const key = groupPattern(g);
     for (const b of buckets) {
       if (!b.window) continue;
-      const info: QuotaInfo = {
+      const remainingFraction = clampFraction(b.remainingFraction);
+      const resetAt = parseTime(b.resetTime);
+      const prev = byKey.get(key);
+      // A reading only for the bucket that wins its key.
+      if (prev && !tighter(remainingFraction, resetAt, prev)) continue;
+      byKey.set(key, {
         accountId,
         model: key,
         displayName: g.displayName ?? null,
-        remainingFraction: clampFraction(b.remainingFraction),
-        resetAt: parseTime(b.resetTime),
+        remainingFraction,
+        resetAt,
         fetchedAt,
         source: 'poll',
         window: b.window,
         limit: null,
         remaining: null,
-      };
-      const prev = byKey.get(key);
-      if (!prev || tighter(info, prev)) byKey.set(key, info);
+      });
     }
   }
   return [...byKey.values()];
@@ -195,10 +244,10 @@ export function createAntigravityAdapter(opts: AntigravityOptions = {}): Provide
         (summary) => ({ summary, err: null as unknown }),
         (err: unknown) => ({ summary: null, err }),
       );
-      const parsed = modelsAnswer.safeParse(await api.post('fetchAvailableModels', body));
-      if (!parsed.success) throw badResponse('fetchAvailableModels', 200);
+      const models = readModelsAnswer(await api.post('fetchAvailableModels', body));
+      if (!models) throw badResponse('fetchAvailableModels', 200);
       const fetchedAt = ctx.now();
-      for (const [model, m] of Object.entries(parsed.data.models ?? {})) {
+      for (const [model, m] of models) {
         result.quotas.push({
           accountId: ctx.account.id,
           model,

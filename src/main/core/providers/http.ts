@@ -1,7 +1,7 @@
 // The one way adapters talk HTTP: injected fetch, an AbortSignal, a bounded body read, and
 // JSON parsing that turns garbage into a classified error instead of a crash.
 import type { FetchFn } from '../ports';
-import { BodyTooLargeError, LEAN, type LeanFetch } from '../net/node-http-client';
+import { BodyTooLargeError, headersOf, LEAN, plainHeaders, type LeanFetch } from '../net/node-http-client';
 import { ProviderError, toProviderError } from './provider-error';
 
 export interface HttpResult {
@@ -24,7 +24,7 @@ export async function httpRequest(
     try {
       r = await lean(url, {
         method: init.method,
-        headers: init.headers ? Object.fromEntries(new Headers(init.headers)) : undefined,
+        headers: init.headers ? plainHeaders(init.headers) : undefined,
         body: (init.body as string | null | undefined) ?? undefined,
         signal: init.signal,
         maxBodyBytes: MAX_BODY,
@@ -34,7 +34,18 @@ export async function httpRequest(
       throw toProviderError(err, init.signal);
     }
     const text = r.body.toString('utf8');
-    return { status: r.status, headers: r.headers, text, json: parseJson(text) };
+    // Headers are built only if read (errors, rate-limit parsing): not for every 200. The
+    // getter holds the parsed header object only, not the answer's body.
+    const raw = r.rawHeaders;
+    let headers: Headers | null = null;
+    return {
+      status: r.status,
+      get headers() {
+        return (headers ??= headersOf(raw));
+      },
+      text,
+      json: parseJson(text),
+    };
   }
   let res: Response;
   try {

@@ -6,7 +6,7 @@ import type { Settings } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import type { AccountRecord, Credentials, QuotaInfo, SyncState } from '../model';
 import type { Clock, FetchFn, Logger } from '../ports';
-import { resolveBaseUrl, type ProviderRegistry, type ProviderContext, type QuotaResult } from '../providers/provider-adapter';
+import { resolveBaseUrl, type DetailValue, type ProviderRegistry, type ProviderContext, type QuotaResult } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
 import { resultOfError } from '../providers/api-key-probe';
 import type { QuotaEngine } from './quota-engine';
@@ -200,9 +200,7 @@ export class AccountSyncer {
     if (r.projectId && r.projectId !== account.projectId) patch.projectId = r.projectId;
     if (r.tier && r.tier !== account.tier) patch.tier = r.tier;
     if (r.tierLabel && r.tierLabel !== account.tierLabel) patch.tierLabel = r.tierLabel;
-    if (r.details && JSON.stringify({ ...account.details, ...r.details }) !== JSON.stringify(account.details)) {
-      patch.details = { ...account.details, ...r.details };
-    }
+    if (r.details && detailsChange(account.details, r.details)) patch.details = { ...account.details, ...r.details };
     if (r.credentials) this.d.accounts.setCredentials(account.id, { ...this.d.accounts.credentials(account.id), ...r.credentials });
     if (Object.keys(patch).length > 0) {
       this.d.accounts.update(account.id, patch);
@@ -210,4 +208,18 @@ export class AccountSyncer {
       this.d.onAccountChanged(account.id);
     }
   }
+}
+
+/**
+ * Whether merging `next` into `current` changes it (what comparing the two as JSON says,
+ * without building the strings on every poll): a key it adds, or a value that reads differently.
+ */
+function detailsChange(current: Record<string, DetailValue>, next: Record<string, DetailValue>): boolean {
+  for (const k in next) {
+    if (!Object.prototype.hasOwnProperty.call(current, k)) return true;
+    const a = current[k];
+    const b = next[k];
+    if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return true;
+  }
+  return false;
 }

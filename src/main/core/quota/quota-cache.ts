@@ -7,14 +7,22 @@ import { modelMatches, patternSpecificity } from '../providers/provider-adapter'
 interface Entry {
   info: QuotaInfo;
   expiresAt: number;
+  /** patternSpecificity of a glob key, computed once (-1 for exact ids: never scanned; a small integer, not a boxed double). */
+  readonly score: number;
+  /** The replaceAccount call that last wrote it. */
+  mark: number;
 }
 
+// A sync cycle rewrites every account's readings. Entries, maps and sets are updated in place
+// rather than rebuilt: whatever is rebuilt each cycle lives until the next one, so it is
+// promoted to V8's old space every cycle and only a major GC frees it (the service's RSS).
 export class QuotaCache {
   private readonly byAccount = new Map<string, Map<string, Entry>>();
   private readonly served = new Map<string, Set<string>>();
-  /** How many glob-keyed entries each account has. */
-  private readonly globs = new Map<string, number>();
+  /** Each account's glob-keyed entries, in reading order: lookup scans these, not every entry. */
+  private readonly globs = new Map<string, Entry[]>();
   private version = 0;
+  private marks = 0;
 
   constructor(private ttlMs: number) {}
 
@@ -32,25 +40,66 @@ export class QuotaCache {
   }
 
   set(info: QuotaInfo): void {
+    this.put(info, 0);
+    this.version++;
+  }
+
+  /**
+   * Stores a reading in place. `mark` is 0 for a single set, else the replaceAccount call's
+   * mark; answers whether this is the call's first write of that key.
+   */
+  private put(info: QuotaInfo, mark: number): boolean {
     let models = this.byAccount.get(info.accountId);
     if (!models) this.byAccount.set(info.accountId, (models = new Map()));
-    if (info.model.includes('*') && !models.has(info.model)) this.globs.set(info.accountId, (this.globs.get(info.accountId) ?? 0) + 1);
-    models.set(info.model, { info, expiresAt: info.fetchedAt + this.ttlMs });
+    const expiresAt = info.fetchedAt + this.ttlMs;
+    const glob = info.model.includes('*');
+    let e = models.get(info.model);
+    const created = e === undefined;
+    if (e === undefined) {
+      e = { info, expiresAt, score: glob ? patternSpecificity(info.model) : -1, mark: -1 };
+      models.set(info.model, e);
+    } else {
+      e.info = info;
+      e.expiresAt = expiresAt;
+    }
+    const first = mark === 0 ? created : e.mark !== mark;
+    if (mark !== 0) e.mark = mark;
+    if (glob && first) this.globList(info.accountId).push(e);
     // Only exact ids say which models an account serves; globs bind, they do not declare.
-    if (!info.model.includes('*')) {
+    if (!glob) {
       let served = this.served.get(info.accountId);
       if (!served) this.served.set(info.accountId, (served = new Set()));
       served.add(info.model);
     }
-    this.version++;
+    return first;
+  }
+
+  private globList(accountId: string): Entry[] {
+    let list = this.globs.get(accountId);
+    if (!list) this.globs.set(accountId, (list = []));
+    return list;
   }
 
   /** Replaces an account's models with the ones in a fresh, complete reading. */
   replaceAccount(accountId: string, infos: QuotaInfo[]): void {
-    this.byAccount.delete(accountId);
-    this.served.delete(accountId);
-    this.globs.delete(accountId);
-    for (const i of infos) this.set(i);
+    const mark = ++this.marks;
+    // Refilled in reading order: lookup's tie-breaks follow it.
+    this.globs.get(accountId)?.splice(0);
+    let distinct = 0;
+    let exact = 0;
+    for (const i of infos) {
+      if (!this.put(i, mark)) continue;
+      distinct++;
+      if (!i.model.includes('*')) exact++;
+    }
+    const models = this.byAccount.get(accountId);
+    if (models && models.size !== distinct) models.forEach((e, model) => e.mark !== mark && models.delete(model));
+    if (models?.size === 0) this.byAccount.delete(accountId);
+    if (this.globs.get(accountId)?.length === 0) this.globs.delete(accountId);
+    // The served set now holds every exact id read; ids no longer read (or only marked) go.
+    const served = this.served.get(accountId);
+    if (served && exact === 0) this.served.delete(accountId);
+    else if (served && served.size !== exact) served.forEach((m) => (m.includes('*') || models?.get(m)?.mark !== mark) && served.delete(m));
     this.version++;
   }
 
@@ -68,22 +117,23 @@ export class QuotaCache {
     const models = this.byAccount.get(accountId);
     if (!models) return undefined;
     const exact = models.get(model);
+    const globs = this.globs.get(accountId);
     // Most accounts have no glob readings: skip the scan for them.
-    if ((this.globs.get(accountId) ?? 0) === 0) return exact && exact.expiresAt > now ? exact.info : undefined;
+    if (globs === undefined || globs.length === 0) return exact && exact.expiresAt > now ? exact.info : undefined;
     let binding: QuotaInfo | undefined = exact && exact.expiresAt > now && exact.info.remainingFraction !== null ? exact.info : undefined;
     let specific: QuotaInfo | undefined = exact && exact.expiresAt > now ? exact.info : undefined;
     let specificScore = specific ? Number.MAX_SAFE_INTEGER : -1;
-    for (const [key, e] of models) {
-      if (!key.includes('*') || e.expiresAt <= now || !modelMatches(key, model)) continue;
+    for (let k = 0; k < globs.length; k++) {
+      const e = globs[k]!;
+      if (e.expiresAt <= now || !modelMatches(e.info.model, model)) continue;
       const f = e.info.remainingFraction;
       if (f !== null) {
         const b = binding?.remainingFraction ?? Infinity;
         if (f < b || (f === b && (e.info.resetAt ?? 0) > (binding?.resetAt ?? 0))) binding = e.info;
       }
-      const score = patternSpecificity(key);
-      if (score > specificScore) {
+      if (e.score > specificScore) {
         specific = e.info;
-        specificScore = score;
+        specificScore = e.score;
       }
     }
     return binding ?? specific;
@@ -141,16 +191,18 @@ export class QuotaCache {
 
   cleanupExpired(now: number): number {
     let removed = 0;
-    for (const [accountId, models] of this.byAccount) {
-      for (const [model, e] of models) {
-        if (e.expiresAt <= now) {
-          models.delete(model);
-          if (model.includes('*')) this.globs.set(accountId, (this.globs.get(accountId) ?? 1) - 1);
-          removed++;
-        }
-      }
+    this.byAccount.forEach((models, accountId) => {
+      models.forEach((e, model) => {
+        if (e.expiresAt > now) return;
+        models.delete(model);
+        removed++;
+        const globs = this.globs.get(accountId);
+        const at = globs ? globs.indexOf(e) : -1;
+        if (at >= 0) globs!.splice(at, 1);
+      });
       if (models.size === 0) this.byAccount.delete(accountId);
-    }
+      if (this.globs.get(accountId)?.length === 0) this.globs.delete(accountId);
+    });
     if (removed > 0) this.version++;
     return removed;
   }

@@ -76,7 +76,7 @@ export class QuotaEngine {
   applyReadings(account: AccountRecord, infos: QuotaInfo[], complete: boolean): void {
     if (complete) {
       this.cache.replaceAccount(account.id, infos);
-      this.lastKnown.set(account.id, new Map(infos.map((i) => [i.model, i])));
+      this.replaceKnown(account.id, infos);
     } else {
       for (const i of infos) {
         this.cache.set(i);
@@ -86,6 +86,24 @@ export class QuotaEngine {
     const now = this.o.clock.now();
     for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
     this.o.onChanged(account.id, () => this.views(account.id));
+  }
+
+  private replaceKnown(accountId: string, infos: QuotaInfo[]): void {
+    // In place when the reading names the same models in the same order, as every steady poll
+    // does: a rebuilt map would live until the next cycle and be promoted to V8's old space.
+    const known = this.lastKnown.get(accountId);
+    if (known && known.size === infos.length) {
+      let k = 0;
+      let same = true;
+      known.forEach((_, model) => {
+        if (infos[k++]!.model !== model) same = false;
+      });
+      if (same) {
+        for (const i of infos) known.set(i.model, i);
+        return;
+      }
+    }
+    this.lastKnown.set(accountId, new Map(infos.map((i) => [i.model, i])));
   }
 
   /** The last known reading binding a model (exact or glob, the tightest), however old. */
@@ -101,6 +119,8 @@ export class QuotaEngine {
   }
 
   lock(accountId: string, model: string): QuotaLock | undefined {
+    // Most of the time there is no lock at all: no key string per decision then.
+    if (this.locks.size === 0) return undefined;
     const l = this.locks.get(key(accountId, model));
     if (l && l.lockedUntil <= this.o.clock.now()) return undefined;
     return l;
@@ -237,17 +257,17 @@ export class QuotaEngine {
     let low = 0;
     let exhausted = 0;
     let cached = 0;
-    const seen = new Set<string>();
+    // Which readings were counted matters only for locks (rare): no key per reading otherwise.
+    const seen = this.locks.size > 0 ? new Set<string>() : null;
     for (const info of this.cache.entries(now)) {
       cached++;
       if (!isActive(info.accountId)) continue;
-      const k = key(info.accountId, info.model);
-      seen.add(k);
+      seen?.add(key(info.accountId, info.model));
       const d = this.decision(info.accountId, info.model, now);
       if (d.kind === 'low') low++;
       else if (d.kind === 'exhausted') exhausted++;
     }
-    for (const [k, l] of this.locks) if (l.lockedUntil > now && !seen.has(k) && isActive(l.accountId)) exhausted++;
+    for (const [k, l] of this.locks) if (l.lockedUntil > now && !seen?.has(k) && isActive(l.accountId)) exhausted++;
     return { cached, expired: this.cache.countExpired(now), low, exhausted };
   }
 }

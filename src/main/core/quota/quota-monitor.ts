@@ -146,6 +146,12 @@ export class QuotaMonitor {
     const active = this.d.accounts.list().filter((a) => a.status === 'active' && this.d.registry.get(a.provider)?.pollable === true);
     const results: AccountSyncResult[] = [];
     const outcomes: SyncOutcome[] = [];
+    // Each account's signal: the cycle's abort or its own timeout, whichever comes first. Not
+    // AbortSignal.timeout + AbortSignal.any: their timer (and the signals it holds) would live
+    // for the whole timeout after the account finished, a thousand of them per cycle.
+    const inFlight = new Set<AbortController>();
+    const stopAll = () => inFlight.forEach((c) => c.abort(signal.reason));
+    signal.addEventListener('abort', stopAll, { once: true });
     const tasks = active.map((account) => {
       const state = this.d.syncRepo.state(account.id);
       const skip = (code: string, message: string) => {
@@ -167,8 +173,17 @@ export class QuotaMonitor {
       return limitFor(account.provider)(() =>
         global(async () => {
           if (signal.aborted) return;
-          const timeout = AbortSignal.timeout(s.syncTimeoutSec * 1000);
-          const out = await this.d.syncer.sync(account, AbortSignal.any([signal, timeout]), startedAt);
+          const own = new AbortController();
+          inFlight.add(own);
+          const timer = setTimeout(() => own.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), s.syncTimeoutSec * 1000);
+          timer.unref?.();
+          let out: SyncOutcome;
+          try {
+            out = await this.d.syncer.sync(account, own.signal, startedAt);
+          } finally {
+            clearTimeout(timer);
+            inFlight.delete(own);
+          }
           outcomes.push(out);
           results.push({
             accountId: account.id,
@@ -185,6 +200,7 @@ export class QuotaMonitor {
       );
     });
     await Promise.all(tasks);
+    signal.removeEventListener('abort', stopAll);
 
     const finishedAt = this.d.clock.now();
     const order = new Map(active.map((a, i) => [a.id, i]));

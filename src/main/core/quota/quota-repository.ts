@@ -30,12 +30,15 @@ const toInfo = (r: LatestRow): QuotaInfo => ({
   remaining: r.remaining_value,
 });
 
+const sameNumber = (x: number | null, y: number | null) => x === y || (x !== x && y !== y);
+
 /** A history row is written when the value moves or the last one is this old. */
 const HISTORY_HEARTBEAT_MS = 60 * 60 * 1000;
 
 export class QuotaRepository {
   private readonly stmt;
-  private readonly lastHistory = new Map<string, { fraction: number | null; resetAt: number | null; at: number }>();
+  /** Per account, per model: the last history row written (nested maps: no key strings per reading). */
+  private readonly lastHistory = new Map<string, Map<string, { fraction: number | null; resetAt: number | null; at: number }>>();
 
   constructor(private readonly db: Db) {
     this.stmt = {
@@ -74,7 +77,7 @@ export class QuotaRepository {
       pruneLocks: db.prepare<[number]>('DELETE FROM quota_locks WHERE locked_until <= ?'),
     };
     for (const r of this.stmt.lastHistory.all()) {
-      this.lastHistory.set(`${r.account_id}\u0000${r.model}`, { fraction: r.remaining_fraction, resetAt: r.reset_at, at: r.fetched_at });
+      this.historyOf(r.account_id).set(r.model, { fraction: r.remaining_fraction, resetAt: r.reset_at, at: r.fetched_at });
     }
   }
 
@@ -98,14 +101,18 @@ export class QuotaRepository {
         if (at !== undefined && this.unchanged(accountId, infos, at)) {
           this.stmt.touchLatest.run(at, accountId);
           completeAt.delete(accountId);
+          // Hold this poll's readings (the engine holds them too), not the ones of the poll
+          // that last changed: one generation of readings in memory, not two.
+          const last = this.lastLatest.get(accountId)!;
+          for (const info of infos) last.set(info.model, info);
         } else {
           for (const info of infos) this.stmt.upsertLatest.run(info);
           this.rememberLatest(accountId, infos, at !== undefined);
         }
       }
       for (const info of readings) {
-        const key = `${info.accountId}\u0000${info.model}`;
-        const last = this.lastHistory.get(key);
+        const history = this.historyOf(info.accountId);
+        const last = history.get(info.model);
         const moved =
           !last ||
           last.resetAt !== info.resetAt ||
@@ -114,7 +121,11 @@ export class QuotaRepository {
           info.fetchedAt - last.at >= HISTORY_HEARTBEAT_MS;
         if (moved) {
           this.stmt.insertHistory.run(info.accountId, info.model, info.remainingFraction, info.resetAt, info.fetchedAt, info.source);
-          this.lastHistory.set(key, { fraction: info.remainingFraction, resetAt: info.resetAt, at: info.fetchedAt });
+          if (last) {
+            last.fraction = info.remainingFraction;
+            last.resetAt = info.resetAt;
+            last.at = info.fetchedAt;
+          } else history.set(info.model, { fraction: info.remainingFraction, resetAt: info.resetAt, at: info.fetchedAt });
           historyRows++;
         }
       }
@@ -123,17 +134,36 @@ export class QuotaRepository {
     return historyRows;
   }
 
-  private readonly lastLatest = new Map<string, Map<string, string>>();
+  /** Per account, the readings its quota_latest rows hold (compared field by field, not as strings). */
+  private readonly lastLatest = new Map<string, Map<string, QuotaInfo>>();
 
-  private static signature(i: QuotaInfo): string {
-    return `${i.remainingFraction}|${i.resetAt}|${i.displayName}|${i.source}|${i.window}|${i.limit}|${i.remaining}`;
+  private historyOf(accountId: string): Map<string, { fraction: number | null; resetAt: number | null; at: number }> {
+    let m = this.lastHistory.get(accountId);
+    if (!m) this.lastHistory.set(accountId, (m = new Map()));
+    return m;
+  }
+
+  /** Same stored values (everything but the fetch time); NaN equals NaN, as it did as text. */
+  private static same(a: QuotaInfo, b: QuotaInfo): boolean {
+    return (
+      sameNumber(a.remainingFraction, b.remainingFraction) &&
+      sameNumber(a.resetAt, b.resetAt) &&
+      a.displayName === b.displayName &&
+      a.source === b.source &&
+      a.window === b.window &&
+      sameNumber(a.limit, b.limit) &&
+      sameNumber(a.remaining, b.remaining)
+    );
   }
 
   /** True when a complete reading repeats exactly the stored one (same models, same values, one time). */
   private unchanged(accountId: string, infos: QuotaInfo[], at: number): boolean {
     const last = this.lastLatest.get(accountId);
     if (!last || last.size !== infos.length) return false;
-    for (const i of infos) if (i.fetchedAt !== at || last.get(i.model) !== QuotaRepository.signature(i)) return false;
+    for (const i of infos) {
+      const prev = last.get(i.model);
+      if (i.fetchedAt !== at || prev === undefined || !QuotaRepository.same(prev, i)) return false;
+    }
     return true;
   }
 
@@ -144,7 +174,7 @@ export class QuotaRepository {
       this.lastLatest.delete(accountId);
       return;
     }
-    this.lastLatest.set(accountId, new Map(infos.map((i) => [i.model, QuotaRepository.signature(i)])));
+    this.lastLatest.set(accountId, new Map(infos.map((i) => [i.model, i])));
   }
 
   latestAll(): QuotaInfo[] {
@@ -175,13 +205,18 @@ export class QuotaRepository {
 
   pruneHistory(before: number): number {
     const n = this.stmt.pruneHistory.run(before).changes;
-    if (n > 0) for (const [k, v] of this.lastHistory) if (v.at < before) this.lastHistory.delete(k);
+    if (n > 0) {
+      for (const [accountId, m] of this.lastHistory) {
+        for (const [model, v] of m) if (v.at < before) m.delete(model);
+        if (m.size === 0) this.lastHistory.delete(accountId);
+      }
+    }
     return n;
   }
 
   forgetAccount(accountId: string): void {
     this.lastLatest.delete(accountId);
-    for (const k of this.lastHistory.keys()) if (k.startsWith(`${accountId}\u0000`)) this.lastHistory.delete(k);
+    this.lastHistory.delete(accountId);
   }
 
   saveLock(lock: QuotaLock): void {
