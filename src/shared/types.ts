@@ -272,6 +272,8 @@ export interface ProxyInfo {
   /** http://127.0.0.1:PORT when running. */
   url: string | null;
   port: number | null;
+  /** Why it is not running although enabled (e.g. the port is taken), when it failed to start. */
+  error: string | null;
   /**
    * The key AI clients present to QuotaDeck's own proxy (not an upstream credential): shown so
    * the user can copy it into a client, regenerated on demand.

@@ -10,7 +10,7 @@ const KEY2 = 'sk-qd-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBB2222';
 
 describe('ProxyPanel', () => {
   it('shows the address and a masked key, reveals it on request, and regenerates only after confirming', async () => {
-    let info: ProxyInfo = { enabled: true, running: true, url: 'http://127.0.0.1:4821', port: 4821, key: KEY1 };
+    let info: ProxyInfo = { enabled: true, running: true, url: 'http://127.0.0.1:4821', port: 4821, error: null, key: KEY1 };
     const client = fakeClient({
       'proxy:getInfo': () => info,
       'proxy:regenerateKey': () => (info = { ...info, key: KEY2 }),
@@ -36,8 +36,20 @@ describe('ProxyPanel', () => {
     expect(client.calls.filter((c) => c === 'proxy:regenerateKey')).toHaveLength(1);
   });
 
+  it('says why an enabled proxy is not running', async () => {
+    const error = 'Port 4821 on 127.0.0.1 is in use by another program: choose another proxy port in Settings and restart QuotaDeck.';
+    const client = fakeClient({ 'proxy:getInfo': () => ({ enabled: true, running: false, url: null, port: null, error, key: KEY1 }) });
+    render(
+      <ClientContext.Provider value={client}>
+        <ProxyPanel />
+      </ClientContext.Provider>,
+    );
+    expect((await screen.findByRole('alert')).textContent).toBe(error);
+    expect(screen.getByText('not running')).toBeTruthy();
+  });
+
   it('says when the proxy is off', async () => {
-    const client = fakeClient({ 'proxy:getInfo': () => ({ enabled: false, running: false, url: null, port: null, key: KEY1 }) });
+    const client = fakeClient({ 'proxy:getInfo': () => ({ enabled: false, running: false, url: null, port: null, error: null, key: KEY1 }) });
     render(
       <ClientContext.Provider value={client}>
         <ProxyPanel />

@@ -49,6 +49,12 @@ export interface AppConfig {
   startProxy?: boolean;
   /** Start the sync loop on start() (default true). */
   autoSync?: boolean;
+  /**
+   * What a proxy that cannot start (its port taken) does to start(): 'fail' rejects (the
+   * headless service exits with a hint), 'report' starts everything else and shows why in
+   * proxyInfo().error (the desktop app, which should not die over a busy port).
+   */
+  proxyStartFailure?: 'fail' | 'report';
   /** Notifications are collected this long and a burst is grouped (default 0: each at once). */
   notificationWindowMs?: number;
 }
@@ -223,11 +229,12 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
 
   const info: ServiceInfo = { version: config.version ?? '0.1.0', mode: config.mode, dataDir: config.dataDir, startedAt: new Date(clock.now()).toISOString() };
   let proxy: ProxyServer | null = null;
+  let proxyError: string | null = null;
   let currentProxyKey: string | null = null;
   const proxyKey = () => (currentProxyKey ??= loadOrCreateProxyKey(config.dataDir));
   function proxyInfo(): ProxyInfo {
     const s = settings.get();
-    return { enabled: s.proxyEnabled, running: proxy !== null, url: proxy?.url ?? null, port: proxy?.port ?? null, key: proxyKey() };
+    return { enabled: s.proxyEnabled, running: proxy !== null, url: proxy?.url ?? null, port: proxy?.port ?? null, error: proxyError, key: proxyKey() };
   }
 
   const handlers = createHandlers({
@@ -285,7 +292,17 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     proxyInfo,
     async start() {
       usage.maintain(true);
-      if (config.startProxy !== false) await startProxy();
+      if (config.startProxy !== false) {
+        try {
+          await startProxy();
+        } catch (err) {
+          if (config.proxyStartFailure !== 'report') throw err;
+          const e = err as NodeJS.ErrnoException;
+          proxyError =
+            e.code === 'EADDRINUSE' ? `Port ${settings.get().proxyPort} on 127.0.0.1 is in use by another program: choose another proxy port in Settings and restart QuotaDeck.` : `The proxy could not start: ${e.message}`;
+          log.scope('proxy').error(proxyError);
+        }
+      }
       if (config.autoSync !== false) monitor.start();
     },
     async close() {

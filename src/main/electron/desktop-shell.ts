@@ -145,7 +145,7 @@ export function runDesktopShell<Image extends ImageLike>(o: DesktopShellOptions<
 
     const notifier = createDesktopNotifier(electron.Notification, (route) => windows.open(route), logger.scope('notify'));
     const started = await createApp(
-      { dataDir, mode: 'electron', version: app.getVersion(), notificationWindowMs: DESKTOP_NOTIFICATION_WINDOW_MS, ...o.core?.config },
+      { dataDir, mode: 'electron', version: app.getVersion(), notificationWindowMs: DESKTOP_NOTIFICATION_WINDOW_MS, proxyStartFailure: 'report', ...o.core?.config },
       { logger, secretBox: createSafeStorageSecretBox(electron.safeStorage), notifier, clock, ...o.core?.ports },
     );
     core = started;

@@ -65,7 +65,14 @@ export function ProxyPanel({ embedded = false }: { embedded?: boolean }) {
   return frame(
     <dl className="proxy-facts">
       <dt>Address</dt>
-      <dd>{info.running && info.url ? <code>{info.url}</code> : <span className="muted">{info.enabled ? 'not running' : 'turned off in settings'}</span>}</dd>
+      <dd>
+        {info.running && info.url ? <code>{info.url}</code> : <span className="muted">{info.enabled ? 'not running' : 'turned off in settings'}</span>}
+        {!info.running && info.error && (
+          <p className="form-error" role="alert">
+            {info.error}
+          </p>
+        )}
+      </dd>
       <dt>Key</dt>
       <dd>
         <code aria-label="proxy key">{revealed ? info.key : maskKey(info.key)}</code>{' '}
