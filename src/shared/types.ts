@@ -244,17 +244,26 @@ export interface QuotaHistorySeries {
   points: Array<{ at: string; remainingFraction: number | null; resetAt: string | null }>;
 }
 
-/** One UTC day of usage (from the daily rollups). */
-export interface UsageDailyRow {
-  /** YYYY-MM-DD (UTC). */
-  day: string;
+/** Usage counted over some span: requests by outcome, tokens and cost. */
+export interface UsageCounts {
+  /** Attempts dispatched upstream (pending, completed or failed); rejected ones are apart. */
   requests: number;
   completed: number;
   failed: number;
   rejected: number;
   inputTokens: number;
   outputTokens: number;
+  /** USD, from the pricing table at completion time. */
   cost: number;
+}
+
+export const USAGE_COUNT_KEYS = ['requests', 'completed', 'failed', 'rejected', 'inputTokens', 'outputTokens', 'cost'] as const satisfies ReadonlyArray<keyof UsageCounts>;
+export const NO_USAGE: Readonly<UsageCounts> = { requests: 0, completed: 0, failed: 0, rejected: 0, inputTokens: 0, outputTokens: 0, cost: 0 };
+
+/** One UTC day of usage (from the daily rollups). */
+export interface UsageDailyRow extends UsageCounts {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
 }
 
 export interface SelectionView {
@@ -297,19 +306,10 @@ export const LIMIT_KINDS = ['requests_per_hour', 'requests_per_day', 'input_toke
 export type UsageLimitKind = (typeof LIMIT_KINDS)[number];
 
 /** Usage over whole UTC days, grouped by model or by account (from the daily rollups). */
-export interface UsageSummaryRow {
+export interface UsageSummaryRow extends UsageCounts {
   /** The model, or the account id ('' for requests refused before any account was chosen). */
   key: string;
   label: string;
-  /** Attempts dispatched upstream (pending, completed or failed); rejected ones are apart. */
-  requests: number;
-  completed: number;
-  failed: number;
-  rejected: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** USD, from the pricing table at completion time. */
-  cost: number;
 }
 
 export interface TopAccountRow {

@@ -5,7 +5,7 @@
 // Calls fall over to the next known host on 429/5xx or a network error.
 import type { QuotaInfo } from '../model';
 import { googleHosts } from './google-hosts';
-import { googleNeedsRefresh, refreshGoogleToken } from './google-oauth';
+import { GOOGLE_CODE_ASSIST } from './google-oauth';
 import { clampFraction, CREDITS_PREFIX, GoogleApi, loadCodeAssist, parseTime } from './google-v1internal';
 import { badResponse } from './http';
 import { modelMatches, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
@@ -204,14 +204,8 @@ export function createAntigravityAdapter(opts: AntigravityOptions = {}): Provide
   return {
     id: 'antigravity',
     displayName: 'Google Antigravity',
-    auth: 'oauth',
-    defaultBaseUrl: 'https://cloudcode-pa.googleapis.com',
-    oauthFamily: 'google',
-    pollable: true,
     // fetchAvailableModels lists the models each account serves.
-    defaultModels: [],
-    needsRefresh: googleNeedsRefresh,
-    refreshCredentials: refreshGoogleToken,
+    ...GOOGLE_CODE_ASSIST,
 
     async fetchQuota(ctx): Promise<QuotaResult> {
       const api = new GoogleApi(ctx, googleHosts(ctx.baseUrl, opts.fallbackBaseUrls));

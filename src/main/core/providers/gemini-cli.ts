@@ -3,7 +3,7 @@
 // fraction of a model (with its reset time) is the model's reading.
 import { z } from 'zod';
 import type { QuotaInfo } from '../model';
-import { googleNeedsRefresh, refreshGoogleToken } from './google-oauth';
+import { GOOGLE_CODE_ASSIST } from './google-oauth';
 import { clampFraction, GoogleApi, loadCodeAssist, parseTime } from './google-v1internal';
 import { badResponse } from './http';
 import type { ProviderAdapter, QuotaResult } from './provider-adapter';
@@ -31,14 +31,8 @@ const quotaAnswer = z
 export const geminiCliAdapter: ProviderAdapter = {
   id: 'gemini-cli',
   displayName: 'Gemini CLI (Code Assist)',
-  auth: 'oauth',
-  defaultBaseUrl: 'https://cloudcode-pa.googleapis.com',
-  oauthFamily: 'google',
-  pollable: true,
   // retrieveUserQuota lists the models each account serves.
-  defaultModels: [],
-  needsRefresh: googleNeedsRefresh,
-  refreshCredentials: refreshGoogleToken,
+  ...GOOGLE_CODE_ASSIST,
 
   async fetchQuota(ctx): Promise<QuotaResult> {
     // One host: the daily hosts are Antigravity's; a relay or test sets the base URL.

@@ -2,7 +2,7 @@
 // the account is marked and no longer polled. Client id/secret are settings, never hard-coded.
 import { z } from 'zod';
 import type { Credentials } from '../model';
-import type { ProviderContext } from './provider-adapter';
+import type { ProviderAdapter, ProviderContext } from './provider-adapter';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { ProviderError } from './provider-error';
 
@@ -67,3 +67,17 @@ export async function refreshGoogleToken(ctx: ProviderContext): Promise<Credenti
   }
   throw new ProviderError({ kind: 'transient', code: code ?? `oauth_http_${res.status}`, status: res.status, message: `OAuth token refresh failed (${code ?? `HTTP ${res.status}`})` });
 }
+
+/**
+ * What every Google Code Assist adapter (Antigravity, Gemini CLI) shares: OAuth with Google's
+ * token endpoint, the v1internal host, polled, and models listed by the upstream itself.
+ */
+export const GOOGLE_CODE_ASSIST = {
+  auth: 'oauth',
+  defaultBaseUrl: 'https://cloudcode-pa.googleapis.com',
+  oauthFamily: 'google',
+  pollable: true,
+  defaultModels: [],
+  needsRefresh: googleNeedsRefresh,
+  refreshCredentials: refreshGoogleToken,
+} as const satisfies Partial<ProviderAdapter>;

@@ -2,6 +2,7 @@
 // days and the week's top accounts (both from the daily rollups), limits near their maximum
 // (from UsageLimits' windows), and the request log (from the ledger) with a keyset cursor on
 // (started_at, id): rows added while someone pages never shift a page, so no gaps, no repeats.
+import { NO_USAGE, USAGE_COUNT_KEYS, type UsageCounts } from '../../../shared/types';
 import type {
   UsageDailyRow,
   LimitUsageView,
@@ -36,16 +37,9 @@ export interface LogQuery {
   limit: number;
 }
 
-interface SumRow {
+interface SumRow extends UsageCounts {
   key: string;
   label: string | null;
-  requests: number;
-  completed: number;
-  failed: number;
-  rejected: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost: number;
 }
 
 interface LedgerRow {
@@ -69,7 +63,7 @@ interface LedgerRow {
 }
 
 const SUMS = `SUM(u.requests) AS requests, SUM(u.completed) AS completed, SUM(u.failed) AS failed, SUM(u.rejected) AS rejected,
-  SUM(u.input_tokens) AS input_tokens, SUM(u.output_tokens) AS output_tokens, SUM(u.cost) AS cost`;
+  SUM(u.input_tokens) AS inputTokens, SUM(u.output_tokens) AS outputTokens, SUM(u.cost) AS cost`;
 
 const iso = (t: number) => new Date(t).toISOString();
 
@@ -122,15 +116,8 @@ export class UsageAnalytics {
     if (!(to > from)) throw new AppError('bad_request', 'The summary range must end after it starts');
     const stmt = groupBy === 'model' ? this.stmt.byModel : this.stmt.byAccount;
     return stmt.all(utcDay(from), utcDay(to - 1)).map((r) => ({
-      key: r.key,
+      ...r,
       label: groupBy === 'model' ? r.key : r.key === NO_ACCOUNT ? NO_ACCOUNT_LABEL : (r.label ?? `${r.key} (removed)`),
-      requests: r.requests,
-      completed: r.completed,
-      failed: r.failed,
-      rejected: r.rejected,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      cost: r.cost,
     }));
   }
 
@@ -156,16 +143,9 @@ export class UsageAnalytics {
     const byDay = new Map(stmt.all({ first, last, ...filter }).map((r) => [r.key, r]));
     return days.map((day) => {
       const r = byDay.get(day);
-      return {
-        day,
-        requests: r?.requests ?? 0,
-        completed: r?.completed ?? 0,
-        failed: r?.failed ?? 0,
-        rejected: r?.rejected ?? 0,
-        inputTokens: r?.input_tokens ?? 0,
-        outputTokens: r?.output_tokens ?? 0,
-        cost: r?.cost ?? 0,
-      };
+      const counts: UsageCounts = { ...NO_USAGE };
+      if (r) for (const k of USAGE_COUNT_KEYS) counts[k] = r[k];
+      return { day, ...counts };
     });
   }
 

@@ -9,6 +9,7 @@
 // - tokens and cost count for completed attempts only (a failed row keeps whatever usage was
 //   reported, for the log, but adds nothing to the rollups);
 // - a row belongs to the UTC day it started on.
+import { NO_USAGE, type UsageCounts } from '../../../shared/types';
 import type { Db } from '../db/open-database';
 import type { Pricing } from './pricing';
 import type { AttemptEnd, AttemptStart, UsageLedgerPort } from './usage-ports';
@@ -20,20 +21,12 @@ export const NO_ACCOUNT = '';
 const MAX_ERROR_CHARS = 500;
 const PRUNE_BATCH = 5000;
 
-interface Delta {
+interface Delta extends UsageCounts {
   day: string;
   accountId: string;
   model: string;
-  requests: number;
-  completed: number;
-  failed: number;
-  rejected: number;
-  inputTokens: number;
-  outputTokens: number;
-  cost: number;
 }
 
-const ZERO = { requests: 0, completed: 0, failed: 0, rejected: 0, inputTokens: 0, outputTokens: 0, cost: 0 };
 
 const tokens = (n: number | null): number | null => (n === null || !Number.isFinite(n) ? null : Math.max(0, Math.round(n)));
 const errorText = (e: string | null): string | null => (e === null ? null : e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS - 1)}…` : e);
@@ -81,7 +74,7 @@ export class UsageLedger implements UsageLedgerPort {
     this.tx = {
       begin: db.transaction((a: AttemptStart): number => {
         const id = Number(this.stmt.insert.run(this.row(a, 'pending', null)).lastInsertRowid);
-        this.stmt.addToRollup.run({ ...ZERO, ...this.key(a.startedAt, a.accountId, a.model), requests: 1 });
+        this.stmt.addToRollup.run({ ...NO_USAGE, ...this.key(a.startedAt, a.accountId, a.model), requests: 1 });
         return id;
       }),
       complete: db.transaction((id: number, e: AttemptEnd): void => {
@@ -94,17 +87,17 @@ export class UsageLedger implements UsageLedgerPort {
         this.stmt.finish.run({ id, status: e.status, httpStatus: e.httpStatus, inputTokens, outputTokens, cost, error: errorText(e.error), endedAt: e.endedAt });
         const key = this.key(row.started_at, row.account_id, row.model);
         if (e.status === 'completed') {
-          this.stmt.addToRollup.run({ ...ZERO, ...key, completed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 });
+          this.stmt.addToRollup.run({ ...NO_USAGE, ...key, completed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 });
         } else if (e.status === 'failed') {
-          this.stmt.addToRollup.run({ ...ZERO, ...key, failed: 1 });
+          this.stmt.addToRollup.run({ ...NO_USAGE, ...key, failed: 1 });
         } else {
           // Begun but then refused before it went out: not a dispatched request after all.
-          this.stmt.addToRollup.run({ ...ZERO, ...key, requests: -1, rejected: 1 });
+          this.stmt.addToRollup.run({ ...NO_USAGE, ...key, requests: -1, rejected: 1 });
         }
       }),
       reject: db.transaction((a: AttemptStart, e: Omit<AttemptEnd, 'status'>): number => {
         const id = Number(this.stmt.insert.run(this.row(a, 'rejected', e)).lastInsertRowid);
-        this.stmt.addToRollup.run({ ...ZERO, ...this.key(a.startedAt, a.accountId, a.model), rejected: 1 });
+        this.stmt.addToRollup.run({ ...NO_USAGE, ...this.key(a.startedAt, a.accountId, a.model), rejected: 1 });
         return id;
       }),
       markInterrupted: db.transaction((): number => {

@@ -1,6 +1,6 @@
 // App bar: name, live-feed indicator, Sync now and Pause/Resume.
 import type { ConnectionState } from '../api/live-client';
-import { useMonitorActions } from './use-monitor-actions';
+import { MonitorButtons } from './monitor-buttons';
 
 const FEED_LABEL: Record<ConnectionState, string> = {
   open: 'live',
@@ -11,7 +11,6 @@ const FEED_LABEL: Record<ConnectionState, string> = {
 };
 
 export function Header({ connection }: { connection: ConnectionState }) {
-  const monitor = useMonitorActions();
   return (
     <header className="app-header">
       <div className="brand">
@@ -22,17 +21,7 @@ export function Header({ connection }: { connection: ConnectionState }) {
         </span>
       </div>
       <div className="actions">
-        {monitor.error && (
-          <span className="action-error" role="alert">
-            {monitor.error}
-          </span>
-        )}
-        <button type="button" className="btn" onClick={() => void monitor.togglePause()} disabled={!monitor.canPause} aria-pressed={monitor.paused}>
-          {monitor.paused ? 'Resume' : 'Pause'}
-        </button>
-        <button type="button" className="btn btn-primary" onClick={() => void monitor.syncNow()} disabled={!monitor.canSync}>
-          {monitor.busy === 'sync' || monitor.syncing ? 'Syncing…' : 'Sync now'}
-        </button>
+        <MonitorButtons pressed />
       </div>
     </header>
   );

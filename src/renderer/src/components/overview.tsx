@@ -10,6 +10,7 @@ import { useStatsStore } from '../stores/stats-store';
 import { quotaName } from './accounts/quota-name';
 import { DecisionBadge } from './decision-badge';
 import { QuotaBar } from './quota-bar';
+import { StatCard } from './stat-card';
 import { Age, Countdown } from './time-text';
 
 /** How many pairs the list shows before "and N more". */
@@ -33,15 +34,15 @@ export function Overview() {
 function Cards({ stats }: { stats: MonitorStats }) {
   return (
     <dl className="cards">
-      <Card label="Accounts" value={stats.totalAccounts} note={`${stats.activeAccounts} active`} />
-      <Card label="Cached" value={stats.cachedQuotas} note="quota readings" />
-      <Card label="Expired" value={stats.expiredEntries} tone={stats.expiredEntries > 0 ? 'warn' : undefined} />
-      <Card label="Low" value={stats.lowQuotas} tone={stats.lowQuotas > 0 ? 'warn' : undefined} />
-      <Card label="Exhausted" value={stats.exhaustedQuotas} tone={stats.exhaustedQuotas > 0 ? 'bad' : undefined} />
-      <Card label="Last sync" value={formatElapsed(stats.lastSyncDurationMs)} note={stats.lastSyncAt ? <Age since={stats.lastSyncAt} /> : 'never'} />
-      <Card label="Successes" value={stats.lastSyncSuccesses} tone={stats.lastSyncSuccesses > 0 ? 'good' : undefined} />
-      <Card label="Errors" value={stats.lastSyncErrors} tone={stats.lastSyncErrors > 0 ? 'bad' : undefined} note={stats.lastSyncSkipped > 0 ? `${stats.lastSyncSkipped} skipped` : undefined} />
-      <Card label="Next sync" value={<NextSync stats={stats} />} />
+      <StatCard label="Accounts" value={stats.totalAccounts} note={`${stats.activeAccounts} active`} />
+      <StatCard label="Cached" value={stats.cachedQuotas} note="quota readings" />
+      <StatCard label="Expired" value={stats.expiredEntries} tone={stats.expiredEntries > 0 ? 'warn' : undefined} />
+      <StatCard label="Low" value={stats.lowQuotas} tone={stats.lowQuotas > 0 ? 'warn' : undefined} />
+      <StatCard label="Exhausted" value={stats.exhaustedQuotas} tone={stats.exhaustedQuotas > 0 ? 'bad' : undefined} />
+      <StatCard label="Last sync" value={formatElapsed(stats.lastSyncDurationMs)} note={stats.lastSyncAt ? <Age since={stats.lastSyncAt} /> : 'never'} />
+      <StatCard label="Successes" value={stats.lastSyncSuccesses} tone={stats.lastSyncSuccesses > 0 ? 'good' : undefined} />
+      <StatCard label="Errors" value={stats.lastSyncErrors} tone={stats.lastSyncErrors > 0 ? 'bad' : undefined} note={stats.lastSyncSkipped > 0 ? `${stats.lastSyncSkipped} skipped` : undefined} />
+      <StatCard label="Next sync" value={<NextSync stats={stats} />} />
     </dl>
   );
 }
@@ -52,18 +53,6 @@ function NextSync({ stats }: { stats: MonitorStats }) {
   if (!stats.running) return <>stopped</>;
   if (!stats.nextSyncAt) return <>—</>;
   return <Countdown to={stats.nextSyncAt} done="due" />;
-}
-
-function Card({ label, value, note, tone }: { label: string; value: ReactNode; note?: ReactNode; tone?: 'good' | 'warn' | 'bad' }) {
-  return (
-    <div className={`card${tone ? ` card-${tone}` : ''}`}>
-      <dt>{label}</dt>
-      <dd>
-        <span className="card-value">{value}</span>
-        {note !== undefined && <span className="card-note">{note}</span>}
-      </dd>
-    </div>
-  );
 }
 
 function ErrorBanner({ report }: { report: SyncReport }) {
