@@ -3,6 +3,7 @@
 // at once) into one grouped notification instead of a wall of toasts. Notifications are held
 // for a short window from the first one; at the end of it up to `groupAbove` go out one by one,
 // more become one summary that names the first few.
+import { burstWindow } from '../../../shared/burst-window';
 import type { Clock, Notification, Notifier } from '../ports';
 
 /** The window the desktop app uses; 0 (the core's default) delivers each at once. */
@@ -49,34 +50,16 @@ export function groupNotifications(items: Notification[], listFirst = 3): Notifi
 
 export function createNotificationBatcher(target: Notifier, o: NotificationBatcherOptions): NotificationBatcher {
   const groupAbove = o.groupAbove ?? 3;
-  let held: Notification[] = [];
-  let timer: unknown = null;
-
-  const flush = () => {
-    if (timer !== null) o.clock.clearTimeout(timer);
-    timer = null;
-    const batch = held;
-    held = [];
-    if (batch.length === 0 || !o.enabled()) return;
+  const burst = burstWindow<Notification>(o.windowMs, o.clock, (batch) => {
+    if (!o.enabled()) return;
     if (batch.length > groupAbove) target.notify(groupNotifications(batch, o.listFirst));
     else for (const n of batch) target.notify(n);
-  };
-
+  });
   return {
     notify(n) {
-      if (!o.enabled()) return;
-      if (o.windowMs <= 0) {
-        target.notify(n);
-        return;
-      }
-      held.push(n);
-      timer ??= o.clock.setTimeout(flush, o.windowMs);
+      if (o.enabled()) burst.add(n);
     },
-    flush,
-    dispose() {
-      if (timer !== null) o.clock.clearTimeout(timer);
-      timer = null;
-      held = [];
-    },
+    flush: burst.flush,
+    dispose: burst.dispose,
   };
 }

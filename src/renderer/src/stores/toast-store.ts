@@ -1,6 +1,7 @@
 // Live alerts in the window: quota crossings (low, exhausted, recovered) and usage-limit
 // warnings. A sync that moves many quotas at once yields one grouped toast, not a wall of them.
 import { create } from 'zustand';
+import { burstWindow, type BurstWindow } from '../../../shared/burst-window';
 import type { LimitWarningEvent, ThresholdCrossedEvent } from '../../../shared/contract';
 
 export type ToastTone = 'good' | 'warn' | 'bad';
@@ -71,29 +72,10 @@ export function limitToast(w: LimitWarningEvent): Omit<Toast, 'id'> {
   };
 }
 
-/**
- * Collects crossings for `windowMs` after the first one, then pushes one toast each (up to
- * `groupAbove`) or one grouped toast. Returns the feed function and a disposer.
- */
-export function crossingFeed(push: (t: Omit<Toast, 'id'>) => void, windowMs = 400, groupAbove = 2): { add(e: ThresholdCrossedEvent): void; dispose(): void } {
-  let pending: ThresholdCrossedEvent[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const flush = () => {
-    timer = null;
-    const batch = pending;
-    pending = [];
+/** Crossings that arrive together (one sync) become one toast when there are more than `groupAbove`. */
+export function crossingFeed(push: (t: Omit<Toast, 'id'>) => void, windowMs = 400, groupAbove = 2): BurstWindow<ThresholdCrossedEvent> {
+  return burstWindow<ThresholdCrossedEvent>(windowMs, { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as ReturnType<typeof setTimeout>) }, (batch) => {
     if (batch.length > groupAbove) push(groupedToast(batch));
     else batch.forEach((e) => push(crossingToast(e)));
-  };
-  return {
-    add(e) {
-      pending.push(e);
-      timer ??= setTimeout(flush, windowMs);
-    },
-    dispose() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      pending = [];
-    },
-  };
+  });
 }
