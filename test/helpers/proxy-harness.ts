@@ -34,7 +34,7 @@ export class RecordingLedger implements UsageLedgerPort {
   private readonly events = new EventEmitter();
   private readonly innerIds = new Map<number, number>();
 
-  constructor(private readonly inner?: UsageLedgerPort) {}
+  constructor(private readonly inner?: Pick<UsageLedgerPort, 'complete' | 'reject'> & { begin(a: AttemptStart): number }) {}
 
   begin(a: AttemptStart): number {
     const id = this.rows.length + 1;

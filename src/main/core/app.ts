@@ -275,7 +275,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     proxy = await startProxyServer({
       services: { store, engine, selector, syncer, settings },
       registry,
-      ledger: usage.ledger,
+      ledger: usage.ledger.grouped,
       limits: usage.limits,
       key: proxyKey(),
       port: s.proxyPort,
@@ -313,6 +313,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       await monitor.stop();
       notifier?.dispose();
       ownClient?.close();
+      usage.ledger.close();
       db.close();
       log.scope('app').info('closed');
     },

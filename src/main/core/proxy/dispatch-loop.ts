@@ -124,9 +124,10 @@ export class Dispatcher {
 
   // ---- ledger and limits (their failures never fail a request) ----------------------------
 
-  private begin(a: Attempts, account: AccountRecord): number | null {
+  /** The attempt's pending row, committed (its group commit awaited) before the upstream is called. */
+  private async begin(a: Attempts, account: AccountRecord): Promise<number | null> {
     try {
-      return this.d.ledger.begin(a.start(a.attempt, account));
+      return await this.d.ledger.begin(a.start(a.attempt, account));
     } catch (err) {
       this.d.log.error('usage ledger begin failed', err);
       return null;
@@ -333,7 +334,8 @@ export class Dispatcher {
 
       a.attempt++;
       a.lastAccount = account;
-      const row = this.begin(a, account);
+      const row = await this.begin(a, account);
+      if (c.cancel.aborted) return this.complete(row, 'failed', null, null, null, 'client disconnected');
       const sent = performance.now();
       let up: UpstreamResponse;
       try {

@@ -83,6 +83,8 @@ export interface UsageAnalyticsDeps {
   limits: UsageLimits;
   dryRun: () => boolean;
   labelOf: (accountId: string) => string | null;
+  /** Writes the ledger's queued rows before a query reads them. */
+  flush?: () => void;
 }
 
 export class UsageAnalytics {
@@ -113,6 +115,7 @@ export class UsageAnalytics {
 
   /** Totals by model or account over the whole UTC days from `from` up to `to` (exclusive). */
   summary(from: number, to: number, groupBy: 'model' | 'account'): UsageSummaryRow[] {
+    this.d.flush?.();
     if (!(to > from)) throw new AppError('bad_request', 'The summary range must end after it starts');
     const stmt = groupBy === 'model' ? this.stmt.byModel : this.stmt.byAccount;
     return stmt.all(utcDay(from), utcDay(to - 1)).map((r) => ({
@@ -123,6 +126,7 @@ export class UsageAnalytics {
 
   /** One row per UTC day from `from` up to `to` (exclusive), zeros where nothing was used (at most 400 days). */
   daily(from: number, to: number, filter: { accountId?: string; model?: string } = {}): UsageDailyRow[] {
+    this.d.flush?.();
     if (!(to > from)) throw new AppError('bad_request', 'The range must end after it starts');
     const first = utcDay(from);
     const last = utcDay(to - 1);
@@ -151,6 +155,7 @@ export class UsageAnalytics {
 
   /** The ISO week (Monday 00:00 UTC) holding `weekOf`: accounts by requests, with completed and failed. */
   topAccounts(weekOf: number, limit = 10): TopAccountsView {
+    this.d.flush?.();
     const w = weekWindow(weekOf);
     const rows = this.stmt.topAccounts.all(utcDay(w.from), utcDay(w.to), limit).map((r) => ({
       accountId: r.account_id,
@@ -190,6 +195,7 @@ export class UsageAnalytics {
 
   /** The request log, newest first, filtered; `limit` at most 100; `nextCursor` continues after the last row. */
   log(q: LogQuery): UsageLogPage {
+    this.d.flush?.();
     const limit = Math.max(1, Math.min(LOG_MAX_LIMIT, Math.floor(q.limit)));
     const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
     const where: string[] = [];

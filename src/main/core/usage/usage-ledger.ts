@@ -2,6 +2,15 @@
 // with its cost from the pricing table and the daily rollups (usage_daily) updated in the same
 // transaction; after a crash, left-over pending rows become failed 'interrupted'; retention.
 //
+// Writes go through one queue, written by group commit: every row and completion queued during
+// one turn of the event loop is written in ONE transaction (prepared statements, the rollups
+// summed per day/account/model and upserted once per batch) on the next setImmediate. The
+// proxy's port (`grouped`) waits for the batch holding its pending row before it calls the
+// upstream (a row exists before any dispatch: a crash after it leaves a trace), and queues its
+// completion without waiting. The direct methods (begin/complete/reject) write at once, through
+// the same queue, for callers that read right after (the token API's report, tests).
+// Readers of the ledger in this process (limits, analytics, prune) call flush() first.
+//
 // What counts where (the limits read these numbers):
 // - rollup `requests` = attempts actually dispatched (pending, completed or failed), counted at
 //   begin() so an in-flight request already counts against the per-day limit;
@@ -12,7 +21,7 @@
 import { NO_USAGE, type UsageCounts } from '../../../shared/types';
 import type { Db } from '../db/open-database';
 import type { Pricing } from './pricing';
-import type { AttemptEnd, AttemptStart, UsageLedgerPort } from './usage-ports';
+import type { AttemptEnd, AttemptStart, GroupedLedgerPort, UsageLedgerPort } from './usage-ports';
 import { DAY_MS, utcDay } from './usage-windows';
 
 /** The rollups' key for "no account" (a request refused before one was chosen). */
@@ -21,40 +30,96 @@ export const NO_ACCOUNT = '';
 const MAX_ERROR_CHARS = 500;
 const PRUNE_BATCH = 5000;
 
-interface Delta extends UsageCounts {
-  day: string;
-  accountId: string;
-  model: string;
+/**
+ * One change to the counted usage, as the rollups see it: told to the listener (the limits'
+ * in-memory windows) when it is queued for a begin or a refusal, when it is written for a
+ * completion. Exactly once per change.
+ */
+export interface LedgerDelta extends UsageCounts {
+  accountId: string | null;
+  startedAt: number;
 }
 
+export interface LedgerListener {
+  delta(d: LedgerDelta): void;
+  /** A batch failed to write: whatever was counted from it is wrong, reload from SQLite. */
+  reset(): void;
+}
+
+interface RowInfo {
+  accountId: string | null;
+  model: string;
+  startedAt: number;
+}
+
+type Insert = {
+  kind: 'insert';
+  a: AttemptStart;
+  status: 'pending' | 'rejected';
+  e: Omit<AttemptEnd, 'status'> | null;
+  id: number;
+  done: ((id: number) => void) | null;
+  failed: ((err: unknown) => void) | null;
+};
+type Finish = { kind: 'finish'; id: number; e: AttemptEnd };
+type Op = Insert | Finish;
 
 const tokens = (n: number | null): number | null => (n === null || !Number.isFinite(n) ? null : Math.max(0, Math.round(n)));
 const errorText = (e: string | null): string | null => (e === null ? null : e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS - 1)}…` : e);
 
+/** Rollup deltas of one batch, summed per (day, account, model). */
+class RollupBatch {
+  private readonly rows = new Map<string, { day: string; accountId: string; model: string; c: UsageCounts }>();
+  add(startedAt: number, accountId: string | null, model: string, d: Partial<UsageCounts>): void {
+    const day = utcDay(startedAt);
+    const acc = accountId ?? NO_ACCOUNT;
+    const k = `${day}\u0000${acc}\u0000${model}`;
+    let r = this.rows.get(k);
+    if (!r) this.rows.set(k, (r = { day, accountId: acc, model, c: { ...NO_USAGE } }));
+    const c = r.c;
+    c.requests += d.requests ?? 0;
+    c.completed += d.completed ?? 0;
+    c.failed += d.failed ?? 0;
+    c.rejected += d.rejected ?? 0;
+    c.inputTokens += d.inputTokens ?? 0;
+    c.outputTokens += d.outputTokens ?? 0;
+    c.cost += d.cost ?? 0;
+  }
+  entries() {
+    return this.rows.values();
+  }
+}
+
 export class UsageLedger implements UsageLedgerPort {
   private readonly stmt;
-  private readonly tx;
+  private readonly writeBatch: (ops: Op[]) => void;
+  private queue: Op[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+  /** Rows written pending and not yet finished: a completion needs no read. */
+  private readonly open = new Map<number, RowInfo>();
+  private listener: LedgerListener | null = null;
+  /** The proxy's port: begin() resolves once its row is committed; completions are queued. */
+  readonly grouped: GroupedLedgerPort;
 
   constructor(
     private readonly db: Db,
     private readonly pricing: Pricing,
   ) {
     this.stmt = {
-      insert: db.prepare(
+      insert: db.prepare<unknown[]>(
         `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at)
-         VALUES (@requestId, @attempt, @accountId, @provider, @model, @client, @route, @status, @httpStatus, @inputTokens, @outputTokens, @cost, @error, @startedAt, @endedAt)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
       ),
       pendingRow: db.prepare<[number], { account_id: string | null; model: string; started_at: number }>(
         "SELECT account_id, model, started_at FROM usage_ledger WHERE id = ? AND status = 'pending'",
       ),
-      finish: db.prepare(
-        `UPDATE usage_ledger SET status = @status, http_status = @httpStatus, input_tokens = @inputTokens, output_tokens = @outputTokens,
-           cost = @cost, error = @error, ended_at = @endedAt
-         WHERE id = @id AND status = 'pending'`,
+      finish: db.prepare<unknown[]>(
+        `UPDATE usage_ledger SET status = ?, http_status = ?, input_tokens = ?, output_tokens = ?, cost = ?, error = ?, ended_at = ?
+         WHERE id = ? AND status = 'pending'`,
       ),
-      addToRollup: db.prepare<Delta>(
+      addToRollup: db.prepare<unknown[]>(
         `INSERT INTO usage_daily (day, account_id, model, requests, completed, failed, rejected, input_tokens, output_tokens, cost)
-         VALUES (@day, @accountId, @model, @requests, @completed, @failed, @rejected, @inputTokens, @outputTokens, @cost)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (day, account_id, model) DO UPDATE SET
            requests = requests + excluded.requests, completed = completed + excluded.completed, failed = failed + excluded.failed,
            rejected = rejected + excluded.rejected, input_tokens = input_tokens + excluded.input_tokens,
@@ -71,79 +136,142 @@ export class UsageLedger implements UsageLedgerPort {
         "DELETE FROM usage_ledger WHERE id IN (SELECT id FROM usage_ledger WHERE started_at < ? AND status <> 'pending' LIMIT ?)",
       ),
     };
-    this.tx = {
-      begin: db.transaction((a: AttemptStart): number => {
-        const id = Number(this.stmt.insert.run(this.row(a, 'pending', null)).lastInsertRowid);
-        this.stmt.addToRollup.run({ ...NO_USAGE, ...this.key(a.startedAt, a.accountId, a.model), requests: 1 });
-        return id;
-      }),
-      complete: db.transaction((id: number, e: AttemptEnd): void => {
-        const row = this.stmt.pendingRow.get(id);
-        // Unknown or already finished: nothing changes (a second completion never counts twice).
-        if (!row) return;
-        const inputTokens = tokens(e.inputTokens);
-        const outputTokens = tokens(e.outputTokens);
-        const cost = e.status === 'completed' ? this.pricing.costFor(row.model, inputTokens, outputTokens) : null;
-        this.stmt.finish.run({ id, status: e.status, httpStatus: e.httpStatus, inputTokens, outputTokens, cost, error: errorText(e.error), endedAt: e.endedAt });
-        const key = this.key(row.started_at, row.account_id, row.model);
-        if (e.status === 'completed') {
-          this.stmt.addToRollup.run({ ...NO_USAGE, ...key, completed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 });
-        } else if (e.status === 'failed') {
-          this.stmt.addToRollup.run({ ...NO_USAGE, ...key, failed: 1 });
+    this.writeBatch = db.transaction((ops: Op[]) => this.write(ops));
+    this.markInterruptedTx = db.transaction((): number => {
+      this.stmt.interruptedIntoRollups.run();
+      return this.stmt.markInterrupted.run().changes;
+    });
+    const flushSoon = () => {
+      this.scheduled ??= setImmediate(this.flushScheduled);
+    };
+    this.grouped = {
+      begin: (a) =>
+        new Promise<number>((resolve, reject) => {
+          this.enqueueInsert(a, 'pending', null, resolve, reject);
+          flushSoon();
+        }),
+      complete: (id, e) => {
+        this.enqueueFinish(id, e);
+        flushSoon();
+      },
+      reject: (a, e) => {
+        this.enqueueInsert(a, 'rejected', e, null, null);
+        flushSoon();
+      },
+    };
+  }
+
+  private readonly markInterruptedTx: () => number;
+  private readonly flushScheduled = () => {
+    this.scheduled = null;
+    try {
+      this.flush();
+    } catch {
+      // The waiting begins were told; queued completions are lost and their rows stay pending
+      // (marked interrupted at the next start).
+    }
+  };
+
+  /** The limits' in-memory windows follow the ledger through this (one listener). */
+  listen(l: LedgerListener): void {
+    this.listener = l;
+  }
+
+  private enqueueInsert(a: AttemptStart, status: 'pending' | 'rejected', e: Omit<AttemptEnd, 'status'> | null, done: Insert['done'], failed: Insert['failed']): Insert {
+    const op: Insert = { kind: 'insert', a, status, e, id: 0, done, failed };
+    this.queue.push(op);
+    this.listener?.delta({ ...NO_USAGE, accountId: a.accountId, startedAt: a.startedAt, requests: status === 'pending' ? 1 : 0, rejected: status === 'rejected' ? 1 : 0 });
+    return op;
+  }
+
+  private enqueueFinish(id: number, e: AttemptEnd): void {
+    this.queue.push({ kind: 'finish', id, e });
+  }
+
+  /** Writes everything queued in one transaction, now. Readers call it before reading. */
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const ops = this.queue;
+    this.queue = [];
+    try {
+      this.writeBatch(ops);
+    } catch (err) {
+      for (const op of ops) if (op.kind === 'insert' && op.status === 'pending') this.open.delete(op.id);
+      this.listener?.reset();
+      for (const op of ops) if (op.kind === 'insert') op.failed?.(err);
+      throw err;
+    }
+    for (const op of ops) if (op.kind === 'insert' && op.done) op.done(op.id);
+  }
+
+  private write(ops: Op[]): void {
+    const roll = new RollupBatch();
+    const told: LedgerDelta[] = [];
+    for (const op of ops) {
+      if (op.kind === 'insert') {
+        const { a, e } = op;
+        op.id = Number(
+          this.stmt.insert.run(
+            a.requestId, a.attempt, a.accountId, a.provider, a.model, a.client, a.route, op.status,
+            e?.httpStatus ?? null, tokens(e?.inputTokens ?? null), tokens(e?.outputTokens ?? null), errorText(e?.error ?? null), a.startedAt, e?.endedAt ?? null,
+          ).lastInsertRowid,
+        );
+        if (op.status === 'pending') {
+          this.open.set(op.id, { accountId: a.accountId, model: a.model, startedAt: a.startedAt });
+          roll.add(a.startedAt, a.accountId, a.model, { requests: 1 });
         } else {
-          // Begun but then refused before it went out: not a dispatched request after all.
-          this.stmt.addToRollup.run({ ...NO_USAGE, ...key, requests: -1, rejected: 1 });
+          roll.add(a.startedAt, a.accountId, a.model, { rejected: 1 });
         }
-      }),
-      reject: db.transaction((a: AttemptStart, e: Omit<AttemptEnd, 'status'>): number => {
-        const id = Number(this.stmt.insert.run(this.row(a, 'rejected', e)).lastInsertRowid);
-        this.stmt.addToRollup.run({ ...NO_USAGE, ...this.key(a.startedAt, a.accountId, a.model), rejected: 1 });
-        return id;
-      }),
-      markInterrupted: db.transaction((): number => {
-        this.stmt.interruptedIntoRollups.run();
-        return this.stmt.markInterrupted.run().changes;
-      }),
-    };
+        continue;
+      }
+      const { id, e } = op;
+      let row = this.open.get(id);
+      if (row) this.open.delete(id);
+      else {
+        const r = this.stmt.pendingRow.get(id);
+        // Unknown or already finished: nothing changes (a second completion never counts twice).
+        if (!r) continue;
+        row = { accountId: r.account_id, model: r.model, startedAt: r.started_at };
+      }
+      const inputTokens = tokens(e.inputTokens);
+      const outputTokens = tokens(e.outputTokens);
+      const cost = e.status === 'completed' ? this.pricing.costFor(row.model, inputTokens, outputTokens) : null;
+      if (this.stmt.finish.run(e.status, e.httpStatus, inputTokens, outputTokens, cost, errorText(e.error), e.endedAt, id).changes === 0) continue;
+      const d: Partial<UsageCounts> =
+        e.status === 'completed'
+          ? { completed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 }
+          : e.status === 'failed'
+            ? { failed: 1 }
+            : // Begun but then refused before it went out: not a dispatched request after all.
+              { requests: -1, rejected: 1 };
+      roll.add(row.startedAt, row.accountId, row.model, d);
+      told.push({ ...NO_USAGE, ...d, accountId: row.accountId, startedAt: row.startedAt });
+    }
+    for (const r of roll.entries()) {
+      const c = r.c;
+      this.stmt.addToRollup.run(r.day, r.accountId, r.model, c.requests, c.completed, c.failed, c.rejected, c.inputTokens, c.outputTokens, c.cost);
+    }
+    // Completions count once written (a begin or refusal was counted when queued).
+    for (const d of told) this.listener?.delta(d);
   }
 
-  private key(startedAt: number, accountId: string | null, model: string) {
-    return { day: utcDay(startedAt), accountId: accountId ?? NO_ACCOUNT, model };
-  }
-
-  private row(a: AttemptStart, status: 'pending' | 'rejected', e: Omit<AttemptEnd, 'status'> | null) {
-    return {
-      requestId: a.requestId,
-      attempt: a.attempt,
-      accountId: a.accountId,
-      provider: a.provider,
-      model: a.model,
-      client: a.client,
-      route: a.route,
-      status,
-      httpStatus: e?.httpStatus ?? null,
-      inputTokens: tokens(e?.inputTokens ?? null),
-      outputTokens: tokens(e?.outputTokens ?? null),
-      cost: null,
-      error: errorText(e?.error ?? null),
-      startedAt: a.startedAt,
-      endedAt: e?.endedAt ?? null,
-    };
-  }
-
-  /** Writes a pending row before dispatch (and counts it as a request of its day); returns its id. */
+  /** Writes a pending row now (and counts it as a request of its day); returns its id. */
   begin(a: AttemptStart): number {
-    return this.tx.begin(a);
+    const op = this.enqueueInsert(a, 'pending', null, null, null);
+    this.flush();
+    return op.id;
   }
 
-  /** Completes a pending row: cost from pricing, rollups in the same transaction. A row already finished is left alone. */
+  /** Completes a pending row now: cost from pricing, rollups in the same transaction. A row already finished is left alone. */
   complete(id: number, e: AttemptEnd): void {
-    this.tx.complete(id, e);
+    this.enqueueFinish(id, e);
+    this.flush();
   }
 
   /** A request refused before any dispatch: one rejected row (never a request in the limits). */
   reject(a: AttemptStart, e: Omit<AttemptEnd, 'status'>): void {
-    this.tx.reject(a, e);
+    this.enqueueInsert(a, 'rejected', e, null, null);
+    this.flush();
   }
 
   /**
@@ -151,18 +279,30 @@ export class UsageLedger implements UsageLedgerPort {
    * error 'interrupted' (their end time stays unknown); returns how many.
    */
   markInterrupted(): number {
-    return this.tx.markInterrupted();
+    this.flush();
+    this.open.clear();
+    return this.markInterruptedTx();
   }
 
   /** Deletes ledger rows that started more than `retentionDays` before `now` (rollups are kept); returns how many. */
   prune(now: number, retentionDays: number): number {
+    this.flush();
     const before = now - retentionDays * DAY_MS;
     let total = 0;
     // In batches, so a first prune of a large ledger never holds the write lock for long.
     for (;;) {
       const n = this.stmt.pruneBatch.run(before, PRUNE_BATCH).changes;
       total += n;
-      if (n < PRUNE_BATCH) return total;
+      if (n < PRUNE_BATCH) break;
     }
+    if (total > 0) this.listener?.reset();
+    return total;
+  }
+
+  /** Writes what is queued and stops the scheduled batch (before the database closes). */
+  close(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    this.flush();
   }
 }

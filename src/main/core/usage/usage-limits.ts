@@ -1,5 +1,8 @@
 // Local usage limits, global and per account, all optional (the `usage_limits` table), checked
-// before dispatch. Each window is computed from stored rows at the time of the check:
+// before dispatch. Each window is what the stored rows say at the time of the check, kept in
+// memory per limited scope (loaded from SQLite once, then moved by the ledger's deltas, see
+// LimitWindows): no query on the proxy's hot path.
+//
 // - requests per hour: the rolling 60 minutes, counted in the ledger (pending, completed and
 //   failed attempts; rejected ones are not requests); frees up when its oldest requests age out;
 // - requests per day: the current UTC day in the rollups; frees up at the next UTC midnight;
@@ -11,8 +14,9 @@
 import type { LimitWarningEvent } from '../../../shared/contract';
 import type { UsageLimitKind } from '../../../shared/types';
 import type { Db } from '../db/open-database';
+import type { LedgerDelta, LedgerListener } from './usage-ledger';
 import type { LimitBreach, LimitDecision, LimitKind, UsageLimitsPort } from './usage-ports';
-import { dayWindow, hourWindowStart, HOUR_MS, monthWindow } from './usage-windows';
+import { dayWindow, DAY_MS, hourWindowStart, HOUR_MS, monthWindow } from './usage-windows';
 
 // The port's kinds and the contract's are the same list.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -86,25 +90,69 @@ export interface UsageLimitsDeps {
   onWarning?: (w: LimitWarningEvent) => void;
   /** An account's label for warnings and views. */
   labelOf?: (accountId: string) => string | null;
+  /** Writes the ledger's queued rows (before a window is loaded from SQLite). */
+  flush?: () => void;
 }
 
-export class UsageLimits implements UsageLimitsPort {
+/** Start times (ascending) of one scope's dispatched requests in the rolling hour. */
+class HourWindow {
+  private times: number[] = [];
+  private head = 0;
+  constructor(
+    /** Rows after this were loaded; an earlier window needs a reload. */
+    readonly loadedSince: number,
+    times: number[],
+  ) {
+    this.times = times;
+  }
+  get count(): number {
+    return this.times.length - this.head;
+  }
+  /** The i-th oldest (0-based) in the window. */
+  at(i: number): number | null {
+    return this.times[this.head + i] ?? null;
+  }
+  /** Drops the times at or before `since` (they left the window). */
+  advance(since: number): void {
+    const t = this.times;
+    while (this.head < t.length && t[this.head]! <= since) this.head++;
+    if (this.head > 1024 && this.head * 2 > t.length) {
+      this.times = t.slice(this.head);
+      this.head = 0;
+    }
+  }
+  add(at: number): void {
+    const t = this.times;
+    let i = t.length;
+    while (i > this.head && t[i - 1]! > at) i--;
+    t.splice(i, 0, at);
+  }
+  remove(at: number): void {
+    const i = this.times.indexOf(at, this.head);
+    if (i >= 0) this.times.splice(i, 1);
+  }
+}
+
+/** One limited scope's windows: the rolling hour, the UTC day, the UTC month (each loaded when first needed). */
+interface ScopeWindows {
+  hour: HourWindow | null;
+  day: { from: number; to: number; n: number } | null;
+  month: { from: number; to: number; input: number; output: number; cost: number } | null;
+}
+
+export class UsageLimits implements UsageLimitsPort, LedgerListener {
   private readonly stmt;
   /** scope → limits; the hot path reads only this (no query when a scope has no limits). */
   private limits = new Map<string, LimitSet>();
   /** `${scope}\0${kind}` → highest level warned in the window that ends at `until`. */
   private readonly warned = new Map<string, { level: WarningLevel; until: number }>();
+  /** scope → its windows, for scopes with limits that were checked. */
+  private readonly windows = new Map<string, ScopeWindows>();
 
   constructor(private readonly d: UsageLimitsDeps) {
     const { db } = d;
-    // Counted on covering indexes (all rows in the hour, less the rejected ones) so a check costs
-    // little however busy the hour; `+account_id` keeps the rejected count on the status index.
-    const hourSql = (where: string, unindexed: string) =>
-      `SELECT (SELECT COUNT(*) FROM usage_ledger WHERE ${where} started_at > @since)
-            - (SELECT COUNT(*) FROM usage_ledger WHERE status = 'rejected' AND started_at > @since ${unindexed}) AS n,
-              (SELECT started_at FROM usage_ledger WHERE ${where} started_at > @since AND status <> 'rejected' ORDER BY started_at LIMIT 1) AS oldest`;
-    const nthSql = (where: string) =>
-      `SELECT started_at FROM usage_ledger WHERE ${where} started_at > ? AND status <> 'rejected' ORDER BY started_at LIMIT 1 OFFSET ?`;
+    const hourSql = (where: string) =>
+      `SELECT started_at FROM usage_ledger WHERE ${where} started_at > ? AND status <> 'rejected' ORDER BY started_at`;
     this.stmt = {
       all: db.prepare<[], LimitsRow>('SELECT * FROM usage_limits'),
       upsert: db.prepare(
@@ -115,12 +163,8 @@ export class UsageLimits implements UsageLimitsPort {
            cost_per_month = excluded.cost_per_month, updated_at = excluded.updated_at`,
       ),
       remove: db.prepare<[string]>('DELETE FROM usage_limits WHERE scope = ?'),
-      hourGlobal: db.prepare<{ since: number }, { n: number; oldest: number | null }>(hourSql('', '')),
-      hourAccount: db.prepare<{ accountId: string; since: number }, { n: number; oldest: number | null }>(
-        hourSql('account_id = @accountId AND', 'AND +account_id = @accountId'),
-      ),
-      nthGlobal: db.prepare<[number, number], { started_at: number }>(nthSql('')),
-      nthAccount: db.prepare<[string, number, number], { started_at: number }>(nthSql('account_id = ? AND')),
+      hourGlobal: db.prepare<[number], number>(hourSql('')).pluck(),
+      hourAccount: db.prepare<[string, number], number>(hourSql('account_id = ? AND')).pluck(),
       dayGlobal: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE day = ?'),
       dayAccount: db.prepare<[string, string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE account_id = ? AND day = ?'),
       monthGlobal: db.prepare<[string, string], { input: number; output: number; cost: number }>(
@@ -163,32 +207,67 @@ export class UsageLimits implements UsageLimitsPort {
     return { ok: true };
   }
 
+  /** The ledger's change, applied to every loaded window it falls in (its account's and the global one). */
+  delta(d: LedgerDelta): void {
+    if (this.windows.size === 0) return;
+    const g = this.windows.get(GLOBAL_SCOPE);
+    if (g) applyDelta(g, d);
+    if (d.accountId !== null) {
+      const w = this.windows.get(d.accountId);
+      if (w) applyDelta(w, d);
+    }
+  }
+
+  /** Forgets every loaded window (the next check reads SQLite again). */
+  reset(): void {
+    this.windows.clear();
+  }
+
+  private windowsOf(scope: string): ScopeWindows {
+    let w = this.windows.get(scope);
+    if (!w) this.windows.set(scope, (w = { hour: null, day: null, month: null }));
+    return w;
+  }
+
   /** Every configured limit of a scope with its window's use now. */
   measure(scope: string, set: LimitSet, now: number): LimitUsage[] {
     const accountId = scope === GLOBAL_SCOPE ? null : scope;
     const base = { scope: accountId === null ? ('global' as const) : ('account' as const), accountId };
     const out: LimitUsage[] = [];
+    const w = this.windowsOf(scope);
     if (set.requestsPerHour !== null) {
       const max = set.requestsPerHour;
       const since = hourWindowStart(now);
-      const h = accountId === null ? this.stmt.hourGlobal.get({ since })! : this.stmt.hourAccount.get({ accountId, since })!;
-      let resetAt = (h.oldest ?? now) + HOUR_MS;
-      if (h.n > max) {
-        // Over (concurrent requests, or a lowered limit): free once enough have aged out to be under.
-        const nth = accountId === null ? this.stmt.nthGlobal.get(since, h.n - max) : this.stmt.nthAccount.get(accountId, since, h.n - max);
-        if (nth) resetAt = nth.started_at + HOUR_MS;
+      if (!w.hour || since < w.hour.loadedSince) {
+        this.d.flush?.();
+        w.hour = new HourWindow(since, accountId === null ? this.stmt.hourGlobal.all(since) : this.stmt.hourAccount.all(accountId, since));
       }
-      out.push({ ...base, limit: 'requests_per_hour', max, used: h.n, resetAt });
+      const h = w.hour;
+      h.advance(since);
+      const n = h.count;
+      // Over (concurrent requests, or a lowered limit): free once enough have aged out to be under.
+      const resetAt = ((n > max ? h.at(n - max) : h.at(0)) ?? now) + HOUR_MS;
+      out.push({ ...base, limit: 'requests_per_hour', max, used: n, resetAt });
     }
     if (set.requestsPerDay !== null) {
-      const w = dayWindow(now);
-      const used = accountId === null ? this.stmt.dayGlobal.get(w.day)!.n : this.stmt.dayAccount.get(accountId, w.day)!.n;
-      out.push({ ...base, limit: 'requests_per_day', max: set.requestsPerDay, used, resetAt: w.resetAt });
+      const dw = dayWindow(now);
+      const from = dw.resetAt - DAY_MS;
+      if (!w.day || w.day.from !== from) {
+        this.d.flush?.();
+        w.day = { from, to: dw.resetAt, n: accountId === null ? this.stmt.dayGlobal.get(dw.day)!.n : this.stmt.dayAccount.get(accountId, dw.day)!.n };
+      }
+      out.push({ ...base, limit: 'requests_per_day', max: set.requestsPerDay, used: w.day.n, resetAt: dw.resetAt });
     }
     if (set.inputTokensPerMonth !== null || set.outputTokensPerMonth !== null || set.costPerMonth !== null) {
-      const w = monthWindow(now);
-      const m = accountId === null ? this.stmt.monthGlobal.get(w.fromDay, w.toDay)! : this.stmt.monthAccount.get(accountId, w.fromDay, w.toDay)!;
-      const month = { ...base, resetAt: w.resetAt };
+      const mw = monthWindow(now);
+      const from = Date.parse(`${mw.fromDay}T00:00:00Z`);
+      if (!w.month || w.month.from !== from) {
+        this.d.flush?.();
+        const m = accountId === null ? this.stmt.monthGlobal.get(mw.fromDay, mw.toDay)! : this.stmt.monthAccount.get(accountId, mw.fromDay, mw.toDay)!;
+        w.month = { from, to: mw.resetAt, input: m.input, output: m.output, cost: m.cost };
+      }
+      const m = w.month;
+      const month = { ...base, resetAt: mw.resetAt };
       if (set.inputTokensPerMonth !== null) out.push({ ...month, limit: 'input_tokens_per_month', max: set.inputTokensPerMonth, used: m.input });
       if (set.outputTokensPerMonth !== null) out.push({ ...month, limit: 'output_tokens_per_month', max: set.outputTokensPerMonth, used: m.output });
       if (set.costPerMonth !== null) out.push({ ...month, limit: 'cost_per_month', max: set.costPerMonth, used: m.cost });
@@ -250,11 +329,28 @@ export class UsageLimits implements UsageLimitsPort {
       const f = FIELD_OF[k];
       if (patch[f] !== undefined) next[f] = patch[f];
     }
-    if (isEmpty(next)) this.stmt.remove.run(scope);
-    else this.stmt.upsert.run({ scope, ...next, updatedAt: now });
+    if (isEmpty(next)) {
+      this.stmt.remove.run(scope);
+      this.windows.delete(scope);
+    } else this.stmt.upsert.run({ scope, ...next, updatedAt: now });
     this.reload();
     // New limits, new count: a level already warned under the old maximum may be due again.
     for (const k of KINDS) this.warned.delete(`${scope}\u0000${k}`);
     return next;
+  }
+}
+
+function applyDelta(w: ScopeWindows, d: LedgerDelta): void {
+  const t = d.startedAt;
+  if (d.requests !== 0 && w.hour) {
+    if (d.requests > 0) w.hour.add(t);
+    else w.hour.remove(t);
+  }
+  if (w.day && t >= w.day.from && t < w.day.to) w.day.n += d.requests;
+  const m = w.month;
+  if (m && t >= m.from && t < m.to) {
+    m.input += d.inputTokens;
+    m.output += d.outputTokens;
+    m.cost += d.cost;
   }
 }

@@ -31,12 +31,20 @@ export interface AttemptEnd {
 }
 
 export interface UsageLedgerPort {
-  /** Writes a pending row; returns its id. */
-  begin(a: AttemptStart): number;
+  /**
+   * Writes a pending row; returns its id, or (group commit) a promise of it that resolves once
+   * the row is committed. The caller dispatches only after: a row exists before any upstream call.
+   */
+  begin(a: AttemptStart): number | Promise<number>;
   /** Completes a pending row (cost from the pricing table; rollups in the same transaction). */
   complete(id: number, e: AttemptEnd): void;
   /** A request refused before any dispatch (limits, no account): one rejected row. */
   reject(a: AttemptStart, e: Omit<AttemptEnd, 'status'>): void;
+}
+
+/** The proxy's side of the ledger: rows of one event-loop turn are committed together. */
+export interface GroupedLedgerPort extends UsageLedgerPort {
+  begin(a: AttemptStart): Promise<number>;
 }
 
 export type LimitKind = 'requests_per_hour' | 'requests_per_day' | 'input_tokens_per_month' | 'output_tokens_per_month' | 'cost_per_month';

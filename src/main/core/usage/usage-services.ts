@@ -59,8 +59,10 @@ export function createUsageServices(d: UsageServicesDeps): UsageServices {
     });
     d.emit(w);
   };
-  const limits = new UsageLimits({ db: d.db, dryRun, onWarning, labelOf: d.labelOf });
-  const analytics = new UsageAnalytics({ db: d.db, limits, dryRun, labelOf: d.labelOf });
+  const flush = () => ledger.flush();
+  const limits = new UsageLimits({ db: d.db, dryRun, onWarning, labelOf: d.labelOf, flush });
+  ledger.listen(limits);
+  const analytics = new UsageAnalytics({ db: d.db, limits, dryRun, labelOf: d.labelOf, flush });
 
   let lastPrune = Number.NEGATIVE_INFINITY;
   return {
