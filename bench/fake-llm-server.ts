@@ -3,9 +3,11 @@
 // Requests are not recorded (a long run would only grow memory). Prints one JSON line on stdout:
 // {"baseUrl","openaiBaseUrl","pid"}.
 //
-//   node --import tsx bench/fake-llm-server.ts --key sk-bench-key [--reply 16]
+//   node --import tsx bench/fake-llm-server.ts --key sk-bench-key [--reply 16] [--keys 10] [--rate-limit-headers]
 //
 // --reply N: the answer is N pieces ("w0 ", "w1 ", …): N deltas when streamed.
+// --keys N: N keys, `<key>-0` … `<key>-(N-1)` (default: the one key as given).
+// --rate-limit-headers: every answer carries x-ratelimit-* (requests and tokens), counting down.
 // It exits on SIGTERM/SIGINT or when its stdin closes (the parent died).
 import { startFakeLlmApi } from '../test/helpers/fake-llm-api';
 
@@ -18,7 +20,13 @@ async function main(): Promise<void> {
   const key = argOf('key') ?? 'sk-bench-key';
   const pieces = Number(argOf('reply') ?? '16');
   const fake = await startFakeLlmApi({ record: false });
-  fake.addKey({ key, reply: Array.from({ length: pieces }, (_, i) => `w${i} `) });
+  const reply = Array.from({ length: pieces }, (_, i) => `w${i} `);
+  const n = argOf('keys');
+  const limits = process.argv.includes('--rate-limit-headers')
+    ? () => ({ requests: { limit: 100_000_000, remaining: 99_999_999, resetMs: 60_000 }, tokens: { limit: 1_000_000_000, remaining: 999_999_000, resetMs: 60_000 } })
+    : () => undefined;
+  if (n === undefined) fake.addKey({ key, reply, limits: limits() });
+  else for (let i = 0; i < Number(n); i++) fake.addKey({ key: `${key}-${i}`, reply, limits: limits() });
 
   let closing = false;
   const shutdown = async () => {

@@ -1,6 +1,7 @@
 // Small helpers shared by the benchmarks: argument parsing, percentiles, resource sampling
 // around an async step, the out-of-process fake upstream, and the machine-readable result line.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -142,6 +143,39 @@ export interface FakeStats {
   byStatus: Record<string, number>;
   maxConcurrent: number;
   inFlight: number;
+}
+
+/** One judged figure: what was measured, its same-run baseline, their ratio and the target. */
+export interface Target {
+  figure: string;
+  value: string;
+  baseline: string;
+  /** value / baseline (or value / bound), the number the target judges; NaN when none. */
+  ratio: number;
+  target: string;
+  met: boolean;
+}
+
+export function target(figure: string, value: string, baseline: string, ratio: number, tgt: string, met: boolean): Target {
+  return { figure, value, baseline, ratio, target: tgt, met };
+}
+
+/** Median and range of per-round figures, e.g. "1.23 (1.10–1.40)". */
+export function mr(xs: number[], digits = 2): string {
+  return `${f(median(xs), digits)} (${f(Math.min(...xs), digits)}–${f(Math.max(...xs), digits)})`;
+}
+
+/** user+system CPU of another process in ms, from /proc (10 ms ticks). */
+export function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Current and peak RSS of another process in MB, from /proc. */
+export function procRssMb(pid: number): { rss: number; peak: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { rss: Number(/VmRSS:\s+(\d+)/.exec(s)![1]) / 1024, peak: Number(/VmHWM:\s+(\d+)/.exec(s)![1]) / 1024 };
 }
 
 export function printResult(name: string, data: unknown): void {

@@ -66,6 +66,49 @@ export class QuotaEngine {
     this.otherVersion++;
   }
 
+  // ---- per-account change journal (the selector's incremental index) ----------------------
+  // Every change that concerns one account's readings or locks is journaled with the versions
+  // before and after it. A reader that knows version V finds out whether journal entries alone
+  // lead from V to version() — then it updates just those accounts; anything else (bump(), a
+  // warm start, an expiry sweep) is a change of everything.
+  private journal: Array<{ accountId: string; before: number; after: number }> = [];
+  /** Sequence number of journal[0]. */
+  private journalBase = 0;
+
+  private journalize(accountId: string, before: number): void {
+    const after = this.version();
+    if (after === before) return;
+    this.journal.push({ accountId, before, after });
+    if (this.journal.length > 8192) {
+      this.journal = this.journal.slice(4096);
+      this.journalBase += 4096;
+    }
+  }
+
+  /** Sequence number of the next journal entry. */
+  journalSeq(): number {
+    return this.journalBase + this.journal.length;
+  }
+
+  /**
+   * The accounts whose changes alone lead from version `fromVersion` (seen at journal position
+   * `seq`) to version() — possibly repeated — or null when something else changed too.
+   */
+  changedSince(seq: number, fromVersion: number): string[] | null {
+    const now = this.version();
+    if (now === fromVersion) return [];
+    if (seq < this.journalBase) return null;
+    let v = fromVersion;
+    const out: string[] = [];
+    for (let i = seq - this.journalBase; i < this.journal.length; i++) {
+      const e = this.journal[i]!;
+      if (e.before !== v) return null;
+      v = e.after;
+      out.push(e.accountId);
+    }
+    return v === now ? out : null;
+  }
+
   private remember(info: QuotaInfo): void {
     let m = this.lastKnown.get(info.accountId);
     if (!m) this.lastKnown.set(info.accountId, (m = new Map()));
@@ -74,6 +117,7 @@ export class QuotaEngine {
 
   /** Applies a reading. `complete` readings replace the account's model list. */
   applyReadings(account: AccountRecord, infos: QuotaInfo[], complete: boolean): void {
+    const before = this.version();
     if (complete) {
       this.cache.replaceAccount(account.id, infos);
       this.replaceKnown(account.id, infos);
@@ -83,6 +127,7 @@ export class QuotaEngine {
         this.remember(i);
       }
     }
+    this.journalize(account.id, before);
     const now = this.o.clock.now();
     for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
     this.o.onChanged(account.id, () => this.views(account.id));
@@ -148,10 +193,12 @@ export class QuotaEngine {
   report(account: AccountRecord, model: string, outcome: 'ok' | '429', retryAfterSec?: number): number | null {
     const now = this.o.clock.now();
     const k = key(account.id, model);
+    const before = this.version();
     if (outcome === 'ok') {
       if (this.locks.delete(k)) {
         this.o.repo.deleteLock(account.id, model);
         this.lockVersion++;
+        this.journalize(account.id, before);
         this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model, now));
         this.o.onChanged(account.id, () => this.views(account.id));
       }
@@ -170,16 +217,19 @@ export class QuotaEngine {
     this.o.repo.saveLock(lock);
     this.cache.markServed(account.id, model);
     this.lockVersion++;
+    this.journalize(account.id, before);
     this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model, now));
     this.o.onChanged(account.id, () => this.views(account.id));
     return until;
   }
 
   clearLock(account: AccountRecord, model: string): boolean {
+    const before = this.version();
     const had = this.locks.delete(key(account.id, model));
     const deleted = this.o.repo.deleteLock(account.id, model);
     if (had || deleted) {
       this.lockVersion++;
+      this.journalize(account.id, before);
       this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model));
       this.o.onChanged(account.id, () => this.views(account.id));
     }
@@ -194,10 +244,12 @@ export class QuotaEngine {
   }
 
   forgetAccount(accountId: string): void {
+    const before = this.version();
     this.cache.deleteAccount(accountId);
     this.lastKnown.delete(accountId);
     for (const k of this.locks.keys()) if (k.startsWith(`${accountId}\u0000`)) this.locks.delete(k);
     this.lockVersion++;
+    this.journalize(accountId, before);
   }
 
   knownModels(accountId: string): string[] {
