@@ -18,7 +18,15 @@ afterEach(async () => {
 
 /** Most fetchAvailableModels calls in flight at once (one per account being synced). */
 function maxAccountsInFlight(): number {
-  const calls = fake.requests.filter((r) => r.path.includes('fetchAvailableModels'));
+  return maxInFlight(fake.requests.filter((r) => r.path.includes('fetchAvailableModels')));
+}
+
+/** Most requests of any kind in flight at once at the fake (one host). */
+function maxRequestsInFlight(): number {
+  return maxInFlight(fake.requests);
+}
+
+function maxInFlight(calls: Array<{ startedAt: number; endedAt?: number | null }>): number {
   const edges = calls.flatMap((r) => [
     [r.startedAt, 1],
     [r.endedAt ?? Infinity, -1],
@@ -175,6 +183,8 @@ describe('QuotaMonitor against a fake Google upstream', () => {
     const report = await call<SyncReport>(h.app, 'monitor:syncNow');
     expect(report.successes).toBe(12);
     expect(maxAccountsInFlight()).toBe(3);
+    // The cap bounds requests to the host, not accounts: never more than 3 in flight.
+    expect(maxRequestsInFlight()).toBe(3);
   });
 
   it('warm-starts the cache from SQLite after a restart, without calling upstream', async () => {

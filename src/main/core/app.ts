@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server';
 import { loadOrCreateProxyKey, regenerateProxyKey } from './proxy/proxy-key';
 import { createNodeHttpClient } from './net/node-http-client';
+import { limitRequests } from './net/request-limiter';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { EventMap, EventName, Envelope } from '../../shared/contract';
@@ -112,6 +113,8 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   // The app's own keep-alive client unless a port was given (closed with the app).
   const ownClient = ports.fetch ? null : createNodeHttpClient();
   const httpClient = ports.fetch ?? ownClient!;
+  // Providers' requests (polls, probes, refreshes) go through the request caps: per host and in all.
+  const providerHttp = limitRequests(httpClient, () => ({ perHost: settings.get().providerConcurrency, total: settings.get().concurrency }));
   const log = ports.logger;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(join(config.dataDir, 'quotadeck.db'));
@@ -145,7 +148,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     registry,
     engine,
     syncRepo,
-    fetch: httpClient,
+    fetch: providerHttp.fetch,
     clock,
     settings: () => settings.get(),
     log: log.scope('sync'),

@@ -232,12 +232,10 @@ export function createAntigravityAdapter(opts: AntigravityOptions = {}): Provide
         }
       }
       const body = projectId ? { project: projectId } : {};
-      // The windows call runs beside the models call: one round trip per account, not two.
-      // Best effort: whatever goes wrong there (error, garbage), the per-model readings stand.
-      const summaryP = api.post('retrieveUserQuotaSummary', body).then(
-        (summary) => ({ summary, err: null as unknown }),
-        (err: unknown) => ({ summary: null, err }),
-      );
+      // One request at a time per account: the sync's caps bound requests in flight (per host),
+      // so a second request at once would only wait for a slot (or take one another account
+      // needs). The windows call after the models call is best effort: whatever goes wrong
+      // there (error, garbage), the per-model readings stand.
       const models = readModelsAnswer(await api.post('fetchAvailableModels', body));
       if (!models) throw badResponse('fetchAvailableModels', 200);
       const fetchedAt = ctx.now();
@@ -255,7 +253,10 @@ export function createAntigravityAdapter(opts: AntigravityOptions = {}): Provide
           remaining: null,
         });
       }
-      const { summary, err } = await summaryP;
+      const { summary, err } = await api.post('retrieveUserQuotaSummary', body).then(
+        (summary) => ({ summary, err: null as unknown }),
+        (err: unknown) => ({ summary: null, err }),
+      );
       if (err !== null) {
         if (ctx.signal.aborted) throw err;
       } else {
