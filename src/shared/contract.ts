@@ -123,7 +123,7 @@ export const requestSchemas = {
   'accounts:discover': empty,
   'accounts:importDiscovered': z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(20) }).strict(),
   // Written by main to a file (0600); secrets never travel back over the contract.
-  'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false) }).strict(),
+  'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false), overwrite: z.boolean().default(false) }).strict(),
   // Browser sign-in (PKCE). mode: 'paste' asks for the code-display page where the provider has one.
   'accounts:signIn': z.object({ provider: z.enum(SIGN_IN_PROVIDERS), mode: z.enum(SIGN_IN_MODES).optional() }).strict(),
   // The code the provider showed: "code", "code#state", or the whole address the browser landed on.
