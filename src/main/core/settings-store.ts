@@ -3,6 +3,8 @@
 import { OAUTH_FAMILIES, PROVIDER_IDS, SIGN_IN_PROVIDERS, type Settings } from '../../shared/types';
 import { settingsPatchSchema } from '../../shared/contract';
 import type { Db } from './db/open-database';
+import { AppError } from './errors';
+import { modelRoutingProblem } from '../../shared/model-routing-rules';
 
 export const DEFAULT_SETTINGS: Settings = {
   syncIntervalSec: 300,
@@ -32,6 +34,10 @@ export const DEFAULT_SETTINGS: Settings = {
   notificationsEnabled: true,
   closeToTray: true,
   logLevel: 'info',
+  modelAliases: {},
+  modelFallbacks: {},
+  stickySessions: true,
+  stickySessionTtlSec: 3600,
 };
 
 /** Environment variables that override a setting, by setting key. */
@@ -48,7 +54,7 @@ export const envNameForAuthorizeUrl = (family: string) => `QUOTADECK_${family.to
 /** QUOTADECK_GEMINI_CLI_OAUTH_CALLBACK_PORT for "gemini-cli". */
 export const envNameForCallbackPort = (id: string) => `QUOTADECK_${id.toUpperCase().replace(/-/g, '_')}_OAUTH_CALLBACK_PORT`;
 
-const MAP_KEYS = new Set<keyof Settings>(['baseUrls', 'oauthTokenUrls', 'oauthAuthorizeUrls', 'oauthCallbackPorts', 'providerModels']);
+const MAP_KEYS = new Set<keyof Settings>(['baseUrls', 'oauthTokenUrls', 'oauthAuthorizeUrls', 'oauthCallbackPorts', 'providerModels', 'modelAliases', 'modelFallbacks']);
 
 export function cacheTtlMs(s: Settings): number {
   return (s.cacheTtlSec ?? Math.ceil(s.syncIntervalSec * 1.1)) * 1000;
@@ -132,6 +138,11 @@ export class SettingsStore {
         else next[id] = v;
       }
       (merged as Record<string, unknown>)[k] = next;
+    }
+    if (merged.modelAliases || merged.modelFallbacks) {
+      // The patch was checked alone; the maps it merges into must still form no cycle.
+      const problem = modelRoutingProblem(merged.modelAliases ?? this.saved.modelAliases ?? {}, merged.modelFallbacks ?? this.saved.modelFallbacks ?? {});
+      if (problem) throw new AppError('bad_request', problem, 400, { field: merged.modelFallbacks ? 'modelFallbacks' : 'modelAliases' });
     }
     this.stmt.tx(Object.entries(merged).map(([k, v]) => [k, JSON.stringify(v)]));
     Object.assign(this.saved, merged);
