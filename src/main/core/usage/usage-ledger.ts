@@ -107,8 +107,8 @@ export class UsageLedger implements UsageLedgerPort {
   ) {
     this.stmt = {
       insert: db.prepare<unknown[]>(
-        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, requested_model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)`,
       ),
       pendingRow: db.prepare<[number], { account_id: string | null; model: string; started_at: number }>(
         "SELECT account_id, model, started_at FROM usage_ledger WHERE id = ? AND status = 'pending'",
@@ -212,7 +212,7 @@ export class UsageLedger implements UsageLedgerPort {
         const { a, e } = op;
         op.id = Number(
           this.stmt.insert.run(
-            a.requestId, a.attempt, a.accountId, a.provider, a.model, a.client, a.route, op.status,
+            a.requestId, a.attempt, a.accountId, a.provider, a.model, a.requestedModel ?? null, a.client, a.route, op.status,
             e?.httpStatus ?? null, tokens(e?.inputTokens ?? null), tokens(e?.outputTokens ?? null), errorText(e?.error ?? null), a.startedAt, e?.endedAt ?? null,
           ).lastInsertRowid,
         );
