@@ -6,12 +6,17 @@
 //   node --import tsx bench/select-latency.ts [--accounts 1000] [--calls 200000] [--rebuilds 2000]
 //
 // Per-call latency is taken with process.hrtime.bigint() around each call; the same-run
-// baseline is the same timing harness around an empty body. The rebuild path is select()
-// right after engine.bump() (the per-model index is rebuilt on the next call).
+// baseline is the same timing harness around an empty body. The judged figure is select()
+// under churn: before EVERY timed call, readings change as a sync and proxy traffic change
+// them — a poll's complete reading of one account (20 models) every other call, a rate-limit
+// header's reading of one account and the asked model every call, a 429 lock now and then —
+// so every call finds its index out of date (incremental update, no full rebuild per change).
+// For reference: select on an unchanged index, and select right after engine.bump() (a
+// change of everything: the full rebuild every call used to pay).
 import type { QuotaInfo } from '../src/main/core/model';
 import type { ImportReport, Tier } from '../src/shared/types';
 import { call, makeHarness } from '../test/helpers/harness';
-import { arg, f, machine, pct, printResult, table } from './lib';
+import { arg, f, machine, pct, printResult, table, target } from './lib';
 
 const N = arg('accounts', 1000);
 const M = arg('models', 20);
@@ -99,7 +104,40 @@ async function main(): Promise<void> {
     }
     await call(h.app, 'settings:update', { selectorStrategy: 'most-remaining' });
 
-    // Rebuild path: every call follows a change.
+    // Under churn: every timed call follows changes a sync and proxy traffic make.
+    const rebuildsBefore = selector.counters.rebuilds;
+    const CHURN = Math.min(CALLS, arg('churn-calls', 50_000));
+    const churnNs = new Float64Array(CHURN);
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const change = (i: number) => {
+      const t = Date.now();
+      if (i % 2 === 0) {
+        const a = Math.floor(rnd() * N);
+        const infos: QuotaInfo[] = models.map((model, j) => ({
+          accountId: ids[a]!, model, displayName: model, remainingFraction: a % 20 === 0 && j === 0 ? 0 : Math.round(rnd() * 100) / 100,
+          resetAt: t + 5 * 3_600_000, fetchedAt: t, source: 'poll', window: null, limit: null, remaining: null,
+        }));
+        engine.applyReadings(store.require(ids[a]!), infos, true);
+      }
+      const b = Math.floor(rnd() * N);
+      engine.applyReadings(store.require(ids[b]!), [{ accountId: ids[b]!, model: MODEL, displayName: null, remainingFraction: Math.round(rnd() * 100) / 100, resetAt: t + 60_000, fetchedAt: t, source: 'headers', window: 'requests', limit: 1000, remaining: 500 }], false);
+      if (i % 97 === 0) engine.report(store.require(ids[Math.floor(rnd() * N)]!), MODEL, '429', 30);
+    };
+    for (let i = 0; i < Math.min(2000, CHURN); i++) {
+      change(i);
+      sink = selector.select(MODEL);
+    }
+    for (let i = 0; i < CHURN; i++) {
+      change(i);
+      const t0 = process.hrtime.bigint();
+      sink = selector.select(MODEL);
+      churnNs[i] = Number(process.hrtime.bigint() - t0);
+    }
+    const churn = dist(churnNs);
+    const churnRebuilds = selector.counters.rebuilds - rebuildsBefore;
+
+    // Rebuild path: every call follows a change of everything.
     timed(Math.min(200, REBUILDS), () => { engine.bump(); return undefined; });
     const rebuildNs = new Float64Array(REBUILDS);
     for (let i = 0; i < REBUILDS; i++) {
@@ -130,20 +168,25 @@ async function main(): Promise<void> {
       row('empty timed loop (baseline)', empty.timed, empty.untimedMeanUs),
       row('select, most-remaining', mr.timed, mr.untimedMeanUs),
       row('select, round-robin', rr.timed, rr.untimedMeanUs),
+      row('select under churn (sync + proxy readings)', churn),
       row('select after engine.bump()', rebuild),
       row('api.call selector:select', contract),
     ]));
     const worstP99 = Math.max(mr.timed.p99, rr.timed.p99);
-    const ok = worstP99 < TARGET_P99_US;
+    const ok = churn.p99 <= TARGET_P99_US;
+    console.log(`\nselect under churn: p50 ${f(churn.p50, 2)} µs, p99 ${f(churn.p99, 2)} µs over ${CHURN} calls, each after a change (target p99 <= 20 µs: ${ok ? 'MET' : 'MISSED'}); full rebuilds during the run: ${churnRebuilds}`);
     console.log();
-    console.log(`select p99 ${f(worstP99, 2)} µs (worst strategy) = ${f(worstP99 / TARGET_P99_US, 3)} x the 20 µs target: ${ok ? 'MET' : 'MISSED'}; ` +
+    console.log(`select on an unchanged index p99 ${f(worstP99, 2)} µs (worst strategy); ` +
       `timer floor p50 ${f(empty.timed.p50, 3)} µs, so select's own p50 ≈ ${f(mr.timed.p50 - empty.timed.p50, 2)} µs`);
     console.log(`rebuild (index over ${N} accounts) p50 ${f(rebuild.p50, 0)} µs, p99 ${f(rebuild.p99, 0)} µs = ${f(rebuild.p50 / mr.timed.p50, 0)} x a cached select; ${f((rebuild.p50 * 1000) / N, 0)} ns per account`);
 
     printResult('select-latency', {
       machine: machine(), accounts: N, models: M, calls: CALLS, candidates: cands.length, readings: counts,
-      empty, mostRemaining: mr, roundRobin: rr, rebuild, contract,
-      target: { p99Us: TARGET_P99_US }, ratio: worstP99 / TARGET_P99_US, met: { p99: ok },
+      empty, mostRemaining: mr, roundRobin: rr, rebuild, contract, churn, churnRebuilds,
+      target: { p99Us: TARGET_P99_US }, ratio: churn.p99 / TARGET_P99_US, met: { p99: ok },
+      targets: [
+        target('select() p99 over 1,000 accounts under churn (every call after a sync/proxy change)', `p99 ${f(churn.p99, 2)} µs (p50 ${f(churn.p50, 2)}); ${churnRebuilds} full rebuilds`, `unchanged index p99 ${f(mr.timed.p99, 2)} µs; full rebuild p99 ${f(rebuild.p99, 0)} µs; timer floor p99 ${f(empty.timed.p99, 2)} µs`, churn.p99, '<= 20 µs', ok),
+      ],
     });
   } finally {
     await h.close();

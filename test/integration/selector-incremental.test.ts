@@ -77,5 +77,5 @@ describe('TokenSelector incremental index', () => {
     engine.bump();
     expect(order(selector)).toEqual(order(fresh()));
     expect(selector.counters.rebuilds).toBe(rebuildsBefore + 1);
-  });
+  }, 60_000);
 });
