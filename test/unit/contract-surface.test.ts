@@ -46,6 +46,10 @@ describe('the shared contract', () => {
         'pricing:list',
         'pricing:set',
         'pricing:remove',
+        'clients:list',
+        'clients:preview',
+        'clients:configure',
+        'clients:restore',
       ].sort(),
     );
   });
