@@ -175,6 +175,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     tracker,
     supported: () => new Set(registry.keys()),
     homeDir: config.homeDir ?? homedir(),
+    dataDir: config.dataDir,
     onChanged: accountsChanged,
   });
 
