@@ -1,9 +1,8 @@
 // Reading and writing other tools' config files: atomic replacement (temp file in the same
 // folder + rename) that keeps the file's mode, writes through a symlink to its target (dotfile
 // managers link these files), and creates missing folders only when asked.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { writeFileAtomically } from '../fs/atomic-write';
 
 /** Config files are small; anything larger is not one we should be rewriting. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -39,35 +38,13 @@ function writeTarget(path: string): string {
 }
 
 /**
- * Replaces the file at `path` with `bytes` in one rename: readers see the old file or the new
- * one, never half of either. The mode is the existing file's, else `mode` (0600 by default:
- * these files hold keys).
+ * Replaces the file at `path` with `bytes` in one rename (fs/atomic-write): readers see the old
+ * file or the new one, never half of either. The mode is the existing file's, else `mode`
+ * (0600 by default: these files hold keys).
  */
 export function writeAtomically(path: string, bytes: Buffer | string, mode?: number): void {
   const target = writeTarget(path);
-  const existing = readSnapshot(target).mode;
-  const finalMode = mode ?? existing ?? 0o600;
-  const tmp = join(dirname(target), `.${basename(target)}.quotadeck-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', finalMode);
-  try {
-    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    // The umask may have narrowed the mode given to open().
-    chmodSync(tmp, finalMode);
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomically(target, bytes, { mode: mode ?? readSnapshot(target).mode ?? 0o600, replace: true });
 }
 
 /** Creates the folders up to `dir`; returns the topmost folder it created (null: none). */
