@@ -50,6 +50,7 @@ describe('the shared contract', () => {
         'clients:preview',
         'clients:configure',
         'clients:restore',
+        'models:list',
       ].sort(),
     );
   });

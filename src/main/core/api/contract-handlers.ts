@@ -22,6 +22,7 @@ import type { QuotaRepository } from '../quota/quota-repository';
 import { quotaHistory } from '../quota/quota-history';
 import type { SyncRepository } from '../quota/sync-repository';
 import type { TokenSelector } from '../selector/token-selector';
+import type { ModelCatalog } from '../proxy/model-catalog';
 import type { SettingsStore } from '../settings-store';
 import { createUsageHandlers, type UsageHandlerDeps } from './usage-handlers';
 import type { ClientSetup } from '../clients/client-setup';
@@ -34,6 +35,7 @@ export interface HandlerDeps {
   engine: QuotaEngine;
   monitor: QuotaMonitor;
   selector: TokenSelector;
+  catalog: ModelCatalog;
   syncRepo: SyncRepository;
   quotaRepo: QuotaRepository;
   settings: SettingsStore;
@@ -140,6 +142,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return rows;
     },
     'quota:check': ({ accountId, model }) => d.checkQuota(accountId, model),
+    'models:list': () => d.catalog.list(),
     'quota:listLocks': () => d.engine.listLocks(),
     'quota:probe': ({ accountId, model }) => d.probe(accountId, model ?? null),
     'quota:report': ({ accountId, model, outcome, retryAfter }) => ({
