@@ -46,8 +46,6 @@ export interface ProxyDeps {
   maxBodyBytes?: number;
   /** No new attempt starts this long after the request arrived (default 30 s). */
   retryBudgetMs?: number;
-  /** Told when the proxy changes an account's status (e.g. invalid credentials). */
-  onAccountChanged?: (accountId: string) => void;
 }
 
 export interface ProxyServer {
@@ -109,7 +107,6 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
     log,
     transport,
     retryBudgetMs: deps.retryBudgetMs ?? 30_000,
-    onAccountChanged: deps.onAccountChanged,
   });
   const modelsDeps = { store: deps.services.store, engine: deps.services.engine, settings: deps.services.settings, registry: deps.registry };
 
