@@ -117,7 +117,7 @@ export const requestSchemas = {
   'accounts:discover': empty,
   'accounts:importDiscovered': z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(20) }).strict(),
   // Written by main to a file (0600); secrets never travel back over the contract.
-  'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false) }).strict(),
+  'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false), overwrite: z.boolean().default(false) }).strict(),
   'monitor:getStats': empty,
   'monitor:syncNow': empty,
   'monitor:pause': empty,

@@ -135,6 +135,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     tracker,
     supported: () => new Set(registry.keys()),
     homeDir: config.homeDir ?? homedir(),
+    dataDir: config.dataDir,
   });
   const quota = new QuotaService({
     store,

@@ -102,7 +102,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const r = d.accounts.importDiscovered(ids);
       return { created: r.created, updated: r.updated, unchanged: r.unchanged, accounts: r.ids.map((id) => view(d.store.require(id))) };
     },
-    'accounts:export': ({ path, includeSecrets }) => d.accounts.exportTo(path, includeSecrets),
+    'accounts:export': ({ path, includeSecrets, overwrite }) => d.accounts.exportTo(path, includeSecrets, overwrite),
     'monitor:getStats': () => d.monitor.stats(),
     'monitor:syncNow': () => d.monitor.syncNow(),
     'monitor:pause': () => d.monitor.pause(),
