@@ -31,7 +31,9 @@ import {
   LOG_LEVELS,
   type QuotaHistorySeries,
   type UsageDailyRow,
+  type CatalogModel,
 } from './types';
+import { modelRoutingProblem } from './model-routing-rules';
 
 const id = z.string().min(1).max(200);
 const model = z.string().min(1).max(200);
@@ -40,6 +42,10 @@ const empty = z.object({}).strict().optional();
 /** A time on the wire: ISO-8601 with offset, or a date alone (00:00 UTC). */
 const isoTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 const positiveInt = z.number().int().min(1).max(1e15);
+/** A model name in routing rules: what clients send, no spaces or globs. */
+const modelName = z.string().trim().min(1).max(200).regex(/^[^\s*]+$/, 'a model name without spaces or *');
+const modelKey = z.string().min(1).max(200).regex(/^[^\s*]+$/, 'a model name without spaces or *');
+const MAX_MODEL_RULES = 500;
 
 export const accountAddSchema = z
   .object({
@@ -86,9 +92,26 @@ export const settingsPatchSchema = z
     notificationsEnabled: z.boolean(),
     closeToTray: z.boolean(),
     logLevel: z.enum(LOG_LEVELS),
+    // An empty string (alias) or list (fallbacks) removes that model's entry.
+    modelAliases: z.record(modelKey, z.union([modelName, z.literal('')])).refine((m) => Object.keys(m).length <= MAX_MODEL_RULES, `at most ${MAX_MODEL_RULES} aliases`),
+    modelFallbacks: z.record(modelKey, z.array(modelName).max(10)).refine((m) => Object.keys(m).length <= MAX_MODEL_RULES, `at most ${MAX_MODEL_RULES} fallback chains`),
+    stickySessions: z.boolean(),
+    stickySessionTtlSec: z.number().int().min(10).max(604_800),
   })
   .partial()
-  .strict();
+  .strict()
+  .superRefine((patch, ctx) => {
+    if (!patch.modelAliases && !patch.modelFallbacks) return;
+    const problem = modelRoutingProblem(withoutRemovals(patch.modelAliases ?? {}), withoutRemovals(patch.modelFallbacks ?? {}));
+    if (problem) ctx.addIssue({ code: 'custom', path: [patch.modelFallbacks ? 'modelFallbacks' : 'modelAliases'], message: problem });
+  });
+
+/** A settings map without the entries a patch removes ('' or []). */
+export function withoutRemovals<V extends string | string[]>(m: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [k, v] of Object.entries(m)) if (v.length > 0) out[k] = v;
+  return out;
+}
 
 export const requestSchemas = {
   'app:info': empty,
@@ -192,6 +215,8 @@ export const requestSchemas = {
     })
     .strict(),
   'pricing:remove': z.object({ pattern: z.string().min(1).max(200) }).strict(),
+  // The model catalog: every model an enabled account serves now (and aliases of them).
+  'models:list': empty,
 } as const;
 
 export interface ResponseMap {
@@ -238,6 +263,7 @@ export interface ResponseMap {
   'pricing:set': PricingRow;
   /** A built-in pattern is not removed but restored to its default price. */
   'pricing:remove': { removed: boolean; restored: PricingRow | null };
+  'models:list': CatalogModel[];
 }
 
 export type MethodName = keyof typeof requestSchemas;

@@ -248,6 +248,14 @@ export interface Settings {
   closeToTray: boolean;
   /** The lowest level written to the log file. */
   logLevel: LogLevel;
+  /** Proxy: the model a client names → the model the accounts serve (e.g. a dated Claude name → the one served). */
+  modelAliases: Record<string, string>;
+  /** Proxy: models tried in order when every account for a model is exhausted, locked or over a local limit. */
+  modelFallbacks: Record<string, string[]>;
+  /** Proxy: a conversation (its session key) stays on the account that served it while that account can. */
+  stickySessions: boolean;
+  /** Proxy: an idle sticky session is forgotten after this many seconds. */
+  stickySessionTtlSec: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -381,7 +389,10 @@ export interface UsageLogRow {
   /** The account's label, or null when there is none (rejected) or it was removed. */
   label: string | null;
   provider: ProviderId | null;
+  /** The model served (asked of the upstream). */
   model: string;
+  /** The model the client named (before aliases and fallbacks). */
+  requestedModel?: string;
   client: string | null;
   route: string;
   status: UsageStatus;
@@ -409,4 +420,17 @@ export interface PricingRow {
   outputPerMTok: number;
   /** A built-in default price, not edited (defaults follow the app's list; edits are kept). */
   isDefault: boolean;
+}
+
+/** A model the proxy can serve now (`models:list`, GET /v1/models): each once, with the kinds of account serving it. */
+export interface CatalogModel {
+  id: string;
+  /** As the account reported it (Antigravity), else null. */
+  displayName: string | null;
+  /** The account kinds (providers) that serve it. */
+  kinds: ProviderId[];
+  /** How many enabled accounts serve it. */
+  accounts: number;
+  /** Set when this id is a client alias (setting `modelAliases`) of a served model. */
+  aliasOf: string | null;
 }

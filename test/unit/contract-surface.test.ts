@@ -48,6 +48,7 @@ describe('the shared contract', () => {
         'pricing:list',
         'pricing:set',
         'pricing:remove',
+        'models:list',
       ].sort(),
     );
   });

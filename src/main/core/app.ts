@@ -2,6 +2,7 @@
 // Electron and the headless entry both call it; neither adds behaviour of its own.
 import { mkdirSync } from 'node:fs';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server';
+import { declaredModels, ModelCatalog } from './proxy/model-catalog';
 import { loadOrCreateProxyKey, regenerateProxyKey } from './proxy/proxy-key';
 import { createNodeHttpClient } from './net/node-http-client';
 import { homedir } from 'node:os';
@@ -105,7 +106,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     lowThreshold: () => settings.get().lowThreshold,
     defaultLockMs: () => settings.get().defaultLockSec * 1000,
     labelOf: (id) => store.get(id)?.label ?? id,
-    declaredModels: (account) => account.models ?? settings.get().providerModels[account.provider] ?? registry.get(account.provider)?.defaultModels ?? [],
+    declaredModels: (account) => declaredModels({ settings, registry }, account),
     onChanged: (accountId, views) => {
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
     },
@@ -165,6 +166,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     jitterRatio: ports.monitorJitterRatio,
   });
   const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
+  const catalog = new ModelCatalog({ store, engine, settings, registry });
 
   // Usage ledger, limits, analytics (pending rows a crash left behind are marked interrupted here).
   const usage = createUsageServices({
@@ -205,6 +207,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     engine,
     monitor,
     selector,
+    catalog,
     syncRepo,
     quotaRepo,
     settings,
@@ -228,6 +231,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     proxy = await startProxyServer({
       services: { store, engine, selector, quota, settings },
       registry,
+      catalog,
       ledger: usage.ledger,
       limits: usage.limits,
       key: proxyKey(),

@@ -3,6 +3,8 @@
 import { OAUTH_FAMILIES, PROVIDER_IDS, type Settings } from '../../shared/types';
 import { settingsPatchSchema } from '../../shared/contract';
 import type { Db } from './db/open-database';
+import { AppError } from './errors';
+import { modelRoutingProblem } from '../../shared/model-routing-rules';
 
 export const DEFAULT_SETTINGS: Settings = {
   syncIntervalSec: 300,
@@ -29,6 +31,10 @@ export const DEFAULT_SETTINGS: Settings = {
   notificationsEnabled: true,
   closeToTray: true,
   logLevel: 'info',
+  modelAliases: {},
+  modelFallbacks: {},
+  stickySessions: true,
+  stickySessionTtlSec: 3600,
 };
 
 /** Environment variables that override a setting, by setting key. */
@@ -41,7 +47,7 @@ export const ENV_OVERRIDES: Partial<Record<keyof Settings, string>> = {
 export const envNameForBaseUrl = (id: string) => `QUOTADECK_${id.toUpperCase().replace(/-/g, '_')}_BASE_URL`;
 export const envNameForTokenUrl = (family: string) => `QUOTADECK_${family.toUpperCase()}_OAUTH_TOKEN_URL`;
 
-const MAP_KEYS = new Set<keyof Settings>(['baseUrls', 'oauthTokenUrls', 'providerModels']);
+const MAP_KEYS = new Set<keyof Settings>(['baseUrls', 'oauthTokenUrls', 'providerModels', 'modelAliases', 'modelFallbacks']);
 
 export function cacheTtlMs(s: Settings): number {
   return (s.cacheTtlSec ?? Math.ceil(s.syncIntervalSec * 1.1)) * 1000;
@@ -116,6 +122,11 @@ export class SettingsStore {
         else next[id] = v;
       }
       (merged as Record<string, unknown>)[k] = next;
+    }
+    if (merged.modelAliases || merged.modelFallbacks) {
+      // The patch was checked alone; the maps it merges into must still form no cycle.
+      const problem = modelRoutingProblem(merged.modelAliases ?? this.saved.modelAliases ?? {}, merged.modelFallbacks ?? this.saved.modelFallbacks ?? {});
+      if (problem) throw new AppError('bad_request', problem, 400, { field: merged.modelFallbacks ? 'modelFallbacks' : 'modelAliases' });
     }
     this.stmt.tx(Object.entries(merged).map(([k, v]) => [k, JSON.stringify(v)]));
     Object.assign(this.saved, merged);

@@ -23,6 +23,7 @@ import type { QuotaService } from '../quota/quota-service';
 import { quotaHistory } from '../quota/quota-history';
 import type { SyncRepository } from '../quota/sync-repository';
 import type { TokenSelector } from '../selector/token-selector';
+import type { ModelCatalog } from '../proxy/model-catalog';
 import type { SettingsStore } from '../settings-store';
 import { createUsageHandlers, type UsageHandlerDeps } from './usage-handlers';
 
@@ -33,6 +34,7 @@ export interface HandlerDeps {
   engine: QuotaEngine;
   monitor: QuotaMonitor;
   selector: TokenSelector;
+  catalog: ModelCatalog;
   syncRepo: SyncRepository;
   quotaRepo: QuotaRepository;
   settings: SettingsStore;
@@ -138,6 +140,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return rows;
     },
     'quota:check': ({ accountId, model }) => d.quota.checkQuota(accountId, model),
+    'models:list': () => d.catalog.list(),
     'quota:listLocks': () => d.engine.listLocks(),
     'quota:probe': ({ accountId, model }) => d.quota.probe(accountId, model ?? null),
     'quota:report': ({ accountId, model, outcome, retryAfter }) => ({
