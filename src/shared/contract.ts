@@ -5,6 +5,10 @@ import { z } from 'zod';
 import {
   OAUTH_FAMILIES,
   PROVIDER_IDS,
+  SIGN_IN_MODES,
+  SIGN_IN_PROVIDERS,
+  type SignInStart,
+  type SignInStatus,
   SELECTOR_STRATEGIES,
   TIERS,
   type AccountView,
@@ -80,6 +84,10 @@ export const settingsPatchSchema = z
     // An empty string removes a provider's entry.
     baseUrls: z.partialRecord(z.enum(PROVIDER_IDS), z.union([z.string().url().max(2000), z.literal('')])),
     oauthTokenUrls: z.partialRecord(z.enum(OAUTH_FAMILIES), z.union([z.string().url().max(2000), z.literal('')])),
+    oauthAuthorizeUrls: z.partialRecord(z.enum(OAUTH_FAMILIES), z.union([z.string().url().max(2000), z.literal('')])),
+    googleUserinfoUrl: z.string().url().max(2000).nullable(),
+    // A port per sign-in provider; null removes the entry (back to the provider's own port).
+    oauthCallbackPorts: z.partialRecord(z.enum(SIGN_IN_PROVIDERS), z.number().int().min(0).max(65_535).nullable()),
     providerModels: z.partialRecord(z.enum(PROVIDER_IDS), z.array(z.string().min(1).max(200)).max(500)),
     googleClientId: z.string().max(500).nullable(),
     googleClientSecret: z.string().max(500).nullable(),
@@ -141,6 +149,12 @@ export const requestSchemas = {
   'accounts:importDiscovered': z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(20) }).strict(),
   // Written by main to a file (0600); secrets never travel back over the contract.
   'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false), overwrite: z.boolean().default(false) }).strict(),
+  // Browser sign-in (PKCE). mode: 'paste' asks for the code-display page where the provider has one.
+  'accounts:signIn': z.object({ provider: z.enum(SIGN_IN_PROVIDERS), mode: z.enum(SIGN_IN_MODES).optional() }).strict(),
+  // The code the provider showed: "code", "code#state", or the whole address the browser landed on.
+  'accounts:signInComplete': z.object({ flowId: id, code: z.string().trim().min(1).max(8192) }).strict(),
+  'accounts:signInStatus': z.object({ flowId: id }).strict(),
+  'accounts:signInCancel': z.object({ flowId: id }).strict(),
   'monitor:getStats': empty,
   'monitor:syncNow': empty,
   'monitor:pause': empty,
@@ -232,6 +246,11 @@ export interface ResponseMap {
   'accounts:discover': DiscoveredCredential[];
   'accounts:importDiscovered': ImportReport;
   'accounts:export': ExportReport;
+  'accounts:signIn': SignInStart;
+  /** Answers once the flow has ended (done or failed). */
+  'accounts:signInComplete': SignInStatus;
+  'accounts:signInStatus': SignInStatus;
+  'accounts:signInCancel': SignInStatus;
   'monitor:getStats': MonitorStats;
   'monitor:syncNow': SyncReport;
   'monitor:pause': MonitorStats;
@@ -324,6 +343,8 @@ export interface EventMap {
   'quota:changed': QuotaChangedEvent;
   'quota:threshold': ThresholdCrossedEvent;
   'accounts:changed': { accountIds: string[] };
+  /** A browser sign-in ended (done, failed, expired or cancelled). */
+  'accounts:signInFinished': SignInStatus;
   'settings:changed': Settings;
   'usage:limitWarning': LimitWarningEvent;
 }
@@ -335,6 +356,7 @@ export const EVENT_NAMES: EventName[] = [
   'quota:changed',
   'quota:threshold',
   'accounts:changed',
+  'accounts:signInFinished',
   'settings:changed',
   'usage:limitWarning',
 ];

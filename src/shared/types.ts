@@ -21,6 +21,37 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 export const OAUTH_FAMILIES = ['google', 'claude', 'codex'] as const;
 export type OAuthFamily = (typeof OAUTH_FAMILIES)[number];
 
+/** Providers whose accounts can be added by signing in through the browser. */
+export const SIGN_IN_PROVIDERS = ['antigravity', 'gemini-cli', 'claude', 'codex'] as const;
+export type SignInProvider = (typeof SIGN_IN_PROVIDERS)[number];
+/** loopback: the browser comes back to 127.0.0.1 by itself; paste: the user pastes the code shown. */
+export const SIGN_IN_MODES = ['loopback', 'paste'] as const;
+export type SignInMode = (typeof SIGN_IN_MODES)[number];
+export type SignInState = 'pending' | 'done' | 'failed' | 'expired' | 'cancelled';
+
+/** A browser sign-in that has started: open authorizeUrl; it ends by expiresAt at the latest. */
+export interface SignInStart {
+  flowId: string;
+  provider: SignInProvider;
+  authorizeUrl: string;
+  redirectUri: string;
+  mode: SignInMode;
+  expiresAt: string;
+}
+
+/** Where a sign-in stands (also the payload of accounts:signInFinished when it ends). */
+export interface SignInStatus {
+  flowId: string;
+  provider: SignInProvider;
+  state: SignInState;
+  /** The account created or updated (state done). */
+  accountId?: string;
+  /** Who signed in (state done). */
+  email?: string | null;
+  /** Why it ended (failed, expired, cancelled): a stable code and a message for people. */
+  error?: { code: string; message: string };
+}
+
 export type QuotaSource = 'poll' | 'headers' | '429' | 'manual';
 export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown';
 export const SELECTOR_STRATEGIES = ['most-remaining', 'round-robin', 'soonest-reset'] as const;
@@ -228,6 +259,15 @@ export interface Settings {
   baseUrls: Partial<Record<ProviderId, string>>;
   /** OAuth token endpoint per family (QUOTADECK_<FAMILY>_OAUTH_TOKEN_URL wins). */
   oauthTokenUrls: Partial<Record<OAuthFamily, string>>;
+  /** OAuth authorize page per family for browser sign-in (QUOTADECK_<FAMILY>_OAUTH_AUTHORIZE_URL wins). */
+  oauthAuthorizeUrls: Partial<Record<OAuthFamily, string>>;
+  /** Google's userinfo endpoint, asked for the signed-in email (QUOTADECK_GOOGLE_USERINFO_URL wins). */
+  googleUserinfoUrl: string | null;
+  /**
+   * Loopback port per sign-in provider (0: any free port). Missing: the port the provider's public
+   * client is registered for, else a free one (QUOTADECK_<PROVIDER>_OAUTH_CALLBACK_PORT wins).
+   */
+  oauthCallbackPorts: Partial<Record<SignInProvider, number>>;
   /** Models served per provider where the upstream does not list them (globs allowed). */
   providerModels: Partial<Record<ProviderId, string[]>>;
   googleClientId: string | null;

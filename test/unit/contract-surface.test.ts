@@ -19,6 +19,10 @@ describe('the shared contract', () => {
         'accounts:discover',
         'accounts:importDiscovered',
         'accounts:export',
+        'accounts:signIn',
+        'accounts:signInComplete',
+        'accounts:signInStatus',
+        'accounts:signInCancel',
         'monitor:getStats',
         'monitor:syncNow',
         'monitor:pause',
@@ -55,7 +59,7 @@ describe('the shared contract', () => {
 
   it('has exactly these events', () => {
     expect([...EVENT_NAMES].sort()).toEqual(
-      ['monitor:stats', 'monitor:syncFinished', 'monitor:syncProgress', 'quota:changed', 'quota:threshold', 'accounts:changed', 'settings:changed', 'usage:limitWarning'].sort(),
+      ['monitor:stats', 'monitor:syncFinished', 'monitor:syncProgress', 'quota:changed', 'quota:threshold', 'accounts:changed', 'accounts:signInFinished', 'settings:changed', 'usage:limitWarning'].sort(),
     );
   });
 });

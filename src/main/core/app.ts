@@ -32,6 +32,7 @@ import { QuotaService } from './quota/quota-service';
 import { SyncRepository } from './quota/sync-repository';
 import { TokenSelector } from './selector/token-selector';
 import { cacheTtlMs, SettingsStore } from './settings-store';
+import { SignInService } from './auth/sign-in-service';
 import { createUsageServices } from './usage/usage-services';
 
 export type { CoreApp } from './core-app';
@@ -180,6 +181,18 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   });
   bus.on('monitor:syncFinished', () => usage.maintain());
 
+  const signIn = new SignInService({
+    settings: () => settings.get(),
+    fetch: httpClient,
+    clock,
+    log: log.scope('sign-in'),
+    saveAccount: (provider, signedIn) => accounts.saveSignedIn(provider, signedIn.email, signedIn.credentials),
+    syncAccount: async (id) => {
+      await quota.pollIfAllowed(id);
+    },
+    onFinished: (s) => bus.emit('accounts:signInFinished', s),
+  });
+
   const warm = engine.warmStart();
   log.scope('app').info(`database open in ${config.dataDir}: ${store.list().length} accounts, ${warm.cached} cached readings, ${warm.locks} locks`);
 
@@ -204,6 +217,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     info,
     store,
     accounts,
+    signIn,
     engine,
     monitor,
     selector,
@@ -264,6 +278,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     async close() {
       if (closed) return;
       closed = true;
+      await signIn.close();
       await proxy?.close();
       proxy = null;
       await monitor.stop();

@@ -100,6 +100,18 @@ export class AccountService {
     return { id: existing.id, result: changed ? 'updated' : 'unchanged' };
   }
 
+  /**
+   * Saves a browser sign-in: creates the account, or updates the one with the same identity
+   * (new tokens, a dead account made active again). Returns its id.
+   */
+  saveSignedIn(provider: ProviderId, email: string | null, c: Credentials): string {
+    const entry: Record<string, unknown> = { provider, refreshToken: c.refreshToken };
+    if (email) entry['email'] = email;
+    for (const k of ['accessToken', 'idToken', 'accountId', 'clientId', 'clientSecret'] as const) if (c[k]) entry[k] = c[k];
+    if (c.accessTokenExpiresAt) entry['expiresAt'] = c.accessTokenExpiresAt;
+    return this.import({ accounts: [entry] }).ids[0]!;
+  }
+
   update(
     id: string,
     patch: { label?: string; tier?: AccountRecord['tier']; reserve?: number | null; projectId?: string | null; baseUrl?: string | null; models?: string[] | null },

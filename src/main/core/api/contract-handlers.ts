@@ -13,6 +13,7 @@ import {
 import type { AccountView, DecisionRow, ProxyInfo, ServiceInfo } from '../../../shared/types';
 import type { AccountService } from '../accounts/account-service';
 import type { AccountStore } from '../accounts/account-store';
+import type { SignInService } from '../auth/sign-in-service';
 import { AppError } from '../errors';
 import type { AccountRecord } from '../model';
 import type { Clock, Logger } from '../ports';
@@ -31,6 +32,7 @@ export interface HandlerDeps {
   info: ServiceInfo;
   store: AccountStore;
   accounts: AccountService;
+  signIn: SignInService;
   engine: QuotaEngine;
   monitor: QuotaMonitor;
   selector: TokenSelector;
@@ -105,6 +107,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return { created: r.created, updated: r.updated, unchanged: r.unchanged, accounts: r.ids.map((id) => view(d.store.require(id))) };
     },
     'accounts:export': ({ path, includeSecrets, overwrite }) => d.accounts.exportTo(path, includeSecrets, overwrite),
+    'accounts:signIn': ({ provider, mode }) => d.signIn.start(provider, mode),
+    'accounts:signInComplete': ({ flowId, code }) => d.signIn.complete(flowId, code),
+    'accounts:signInStatus': ({ flowId }) => d.signIn.status(flowId),
+    'accounts:signInCancel': ({ flowId }) => d.signIn.cancel(flowId),
     'monitor:getStats': () => d.monitor.stats(),
     'monitor:syncNow': () => d.monitor.syncNow(),
     'monitor:pause': () => d.monitor.pause(),

@@ -113,6 +113,18 @@ export class QuotaService {
   }
 
   /**
+   * Polls an active account now when its gate allows (as a manual sync) and saves what was
+   * learned; answers the outcome, or null when it was not polled. Never throws for the upstream.
+   */
+  async pollIfAllowed(accountId: string): Promise<SyncOutcome | null> {
+    const account = this.d.store.get(accountId);
+    if (!account || !this.pollable(account) || this.gate(account, 'manual')) return null;
+    const out = await this.syncNow(account);
+    this.save([out]);
+    return out;
+  }
+
+  /**
    * monitor:syncAccount: polls one account now through the monitor's gate and timeout and
    * answers with its readings. A gated account is not polled (its readings are answered as
    * they are; nextPollAt says when); a failed poll is an error naming the upstream's answer.
@@ -121,14 +133,9 @@ export class QuotaService {
     const account = this.d.store.require(accountId);
     if (account.status !== 'active') throw new AppError('bad_request', `Account ${account.label} is ${account.status}; reactivate it first`);
     if (!this.pollable(account)) throw new AppError('bad_request', `${this.d.registry.get(account.provider)?.displayName ?? account.provider} has no quota endpoint; probe the account instead`);
-    const skip = this.gate(account, 'manual');
-    if (skip) {
-      this.d.log.info(`sync of ${account.label} not started: ${skip.message}`);
-      return this.d.engine.views(accountId);
-    }
-    const out = await this.syncNow(account);
-    this.save([out]);
-    if (out.error && out.error.kind !== 'aborted') throw syncFailed('Sync', out.error);
+    const out = await this.pollIfAllowed(accountId);
+    if (!out) this.d.log.info(`sync of ${account.label} not started: ${this.gate(account, 'manual')?.message ?? 'not pollable'}`);
+    else if (out.error && out.error.kind !== 'aborted') throw syncFailed('Sync', out.error);
     return this.d.engine.views(accountId);
   }
 
@@ -152,9 +159,7 @@ export class QuotaService {
     const account = this.d.activate(accountId);
     const adapter = this.d.registry.get(account.provider);
     if (adapter?.pollable) {
-      const skip = this.gate(account, 'manual');
-      if (skip) this.d.log.info(`reactivated ${account.label}; its check waits: ${skip.message}`);
-      else this.save([await this.syncNow(account)]);
+      if (!(await this.pollIfAllowed(accountId))) this.d.log.info(`reactivated ${account.label}; its check waits: ${this.gate(account, 'manual')?.message}`);
     } else if (adapter?.probe) {
       const out = await withDeadline(this.d.clock, this.timeoutMs(), undefined, (signal) => this.d.syncer.probe(account, null, signal));
       this.save([out]);
