@@ -97,8 +97,16 @@ export interface QuotaView {
   window: string | null;
   limit: number | null;
   remaining: number | null;
+  /** The windows this reading is the tightest of (Claude 5 h and weekly, Codex primary and secondary), each with its reset. */
+  windows?: QuotaWindowView[];
   decision: DecisionView;
   lock: QuotaLockView | null;
+}
+
+export interface QuotaWindowView {
+  window: string | null;
+  remainingFraction: number | null;
+  resetAt: string | null;
 }
 
 export interface DecisionRow {

@@ -169,7 +169,7 @@ describe('AccountPage', () => {
     renderPage(client);
     const table = screen.getByRole('heading', { name: 'Current quota' }).closest('section')!;
     const bars = within(table).getAllByRole('meter');
-    expect(bars.map((b) => b.getAttribute('aria-label'))).toEqual(['claude-sonnet remaining', 'Gemini Pro remaining']);
+    expect(bars.map((b) => b.getAttribute('aria-label'))).toEqual(['Claude Sonnet remaining', 'Gemini Pro remaining']);
     expect(bars.map((b) => b.getAttribute('aria-valuenow'))).toEqual(['5', '42']);
     expect(within(table).getByText('low', { selector: '.badge' })).toBeTruthy();
     expect(within(table).getByText('1h 05m')).toBeTruthy();
