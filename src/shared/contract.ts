@@ -5,6 +5,10 @@ import { z } from 'zod';
 import {
   OAUTH_FAMILIES,
   PROVIDER_IDS,
+  SIGN_IN_MODES,
+  SIGN_IN_PROVIDERS,
+  type SignInStart,
+  type SignInStatus,
   SELECTOR_STRATEGIES,
   TIERS,
   type AccountView,
@@ -31,7 +35,9 @@ import {
   LOG_LEVELS,
   type QuotaHistorySeries,
   type UsageDailyRow,
+  type CatalogModel,
 } from './types';
+import { modelRoutingProblem } from './model-routing-rules';
 
 const id = z.string().min(1).max(200);
 const model = z.string().min(1).max(200);
@@ -40,6 +46,10 @@ const empty = z.object({}).strict().optional();
 /** A time on the wire: ISO-8601 with offset, or a date alone (00:00 UTC). */
 const isoTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 const positiveInt = z.number().int().min(1).max(1e15);
+/** A model name in routing rules: what clients send, no spaces or globs. */
+const modelName = z.string().trim().min(1).max(200).regex(/^[^\s*]+$/, 'a model name without spaces or *');
+const modelKey = z.string().min(1).max(200).regex(/^[^\s*]+$/, 'a model name without spaces or *');
+const MAX_MODEL_RULES = 500;
 
 export const accountAddSchema = z
   .object({
@@ -74,6 +84,10 @@ export const settingsPatchSchema = z
     // An empty string removes a provider's entry.
     baseUrls: z.partialRecord(z.enum(PROVIDER_IDS), z.union([z.string().url().max(2000), z.literal('')])),
     oauthTokenUrls: z.partialRecord(z.enum(OAUTH_FAMILIES), z.union([z.string().url().max(2000), z.literal('')])),
+    oauthAuthorizeUrls: z.partialRecord(z.enum(OAUTH_FAMILIES), z.union([z.string().url().max(2000), z.literal('')])),
+    googleUserinfoUrl: z.string().url().max(2000).nullable(),
+    // A port per sign-in provider; null removes the entry (back to the provider's own port).
+    oauthCallbackPorts: z.partialRecord(z.enum(SIGN_IN_PROVIDERS), z.number().int().min(0).max(65_535).nullable()),
     providerModels: z.partialRecord(z.enum(PROVIDER_IDS), z.array(z.string().min(1).max(200)).max(500)),
     googleClientId: z.string().max(500).nullable(),
     googleClientSecret: z.string().max(500).nullable(),
@@ -86,9 +100,26 @@ export const settingsPatchSchema = z
     notificationsEnabled: z.boolean(),
     closeToTray: z.boolean(),
     logLevel: z.enum(LOG_LEVELS),
+    // An empty string (alias) or list (fallbacks) removes that model's entry.
+    modelAliases: z.record(modelKey, z.union([modelName, z.literal('')])).refine((m) => Object.keys(m).length <= MAX_MODEL_RULES, `at most ${MAX_MODEL_RULES} aliases`),
+    modelFallbacks: z.record(modelKey, z.array(modelName).max(10)).refine((m) => Object.keys(m).length <= MAX_MODEL_RULES, `at most ${MAX_MODEL_RULES} fallback chains`),
+    stickySessions: z.boolean(),
+    stickySessionTtlSec: z.number().int().min(10).max(604_800),
   })
   .partial()
-  .strict();
+  .strict()
+  .superRefine((patch, ctx) => {
+    if (!patch.modelAliases && !patch.modelFallbacks) return;
+    const problem = modelRoutingProblem(withoutRemovals(patch.modelAliases ?? {}), withoutRemovals(patch.modelFallbacks ?? {}));
+    if (problem) ctx.addIssue({ code: 'custom', path: [patch.modelFallbacks ? 'modelFallbacks' : 'modelAliases'], message: problem });
+  });
+
+/** A settings map without the entries a patch removes ('' or []). */
+export function withoutRemovals<V extends string | string[]>(m: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = {};
+  for (const [k, v] of Object.entries(m)) if (v.length > 0) out[k] = v;
+  return out;
+}
 
 export const requestSchemas = {
   'app:info': empty,
@@ -115,7 +146,13 @@ export const requestSchemas = {
   'accounts:discover': empty,
   'accounts:importDiscovered': z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(20) }).strict(),
   // Written by main to a file (0600); secrets never travel back over the contract.
-  'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false) }).strict(),
+  'accounts:export': z.object({ path: z.string().min(1).max(4096), includeSecrets: z.boolean().default(false), overwrite: z.boolean().default(false) }).strict(),
+  // Browser sign-in (PKCE). mode: 'paste' asks for the code-display page where the provider has one.
+  'accounts:signIn': z.object({ provider: z.enum(SIGN_IN_PROVIDERS), mode: z.enum(SIGN_IN_MODES).optional() }).strict(),
+  // The code the provider showed: "code", "code#state", or the whole address the browser landed on.
+  'accounts:signInComplete': z.object({ flowId: id, code: z.string().trim().min(1).max(8192) }).strict(),
+  'accounts:signInStatus': z.object({ flowId: id }).strict(),
+  'accounts:signInCancel': z.object({ flowId: id }).strict(),
   'monitor:getStats': empty,
   'monitor:syncNow': empty,
   'monitor:pause': empty,
@@ -188,6 +225,8 @@ export const requestSchemas = {
     })
     .strict(),
   'pricing:remove': z.object({ pattern: z.string().min(1).max(200) }).strict(),
+  // The model catalog: every model an enabled account serves now (and aliases of them).
+  'models:list': empty,
 } as const;
 
 export interface ResponseMap {
@@ -202,6 +241,11 @@ export interface ResponseMap {
   'accounts:discover': DiscoveredCredential[];
   'accounts:importDiscovered': ImportReport;
   'accounts:export': ExportReport;
+  'accounts:signIn': SignInStart;
+  /** Answers once the flow has ended (done or failed). */
+  'accounts:signInComplete': SignInStatus;
+  'accounts:signInStatus': SignInStatus;
+  'accounts:signInCancel': SignInStatus;
   'monitor:getStats': MonitorStats;
   'monitor:syncNow': SyncReport;
   'monitor:pause': MonitorStats;
@@ -231,6 +275,7 @@ export interface ResponseMap {
   'pricing:set': PricingRow;
   /** A built-in pattern is not removed but restored to its default price. */
   'pricing:remove': { removed: boolean; restored: PricingRow | null };
+  'models:list': CatalogModel[];
 }
 
 export type MethodName = keyof typeof requestSchemas;
@@ -277,6 +322,8 @@ export interface EventMap {
   'quota:changed': QuotaChangedEvent;
   'quota:threshold': ThresholdCrossedEvent;
   'accounts:changed': { accountIds: string[] };
+  /** A browser sign-in ended (done, failed, expired or cancelled). */
+  'accounts:signInFinished': SignInStatus;
   'settings:changed': Settings;
   'usage:limitWarning': LimitWarningEvent;
 }
@@ -287,6 +334,7 @@ export const EVENT_NAMES: EventName[] = [
   'quota:changed',
   'quota:threshold',
   'accounts:changed',
+  'accounts:signInFinished',
   'settings:changed',
   'usage:limitWarning',
 ];

@@ -21,6 +21,37 @@ export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 export const OAUTH_FAMILIES = ['google', 'claude', 'codex'] as const;
 export type OAuthFamily = (typeof OAUTH_FAMILIES)[number];
 
+/** Providers whose accounts can be added by signing in through the browser. */
+export const SIGN_IN_PROVIDERS = ['antigravity', 'gemini-cli', 'claude', 'codex'] as const;
+export type SignInProvider = (typeof SIGN_IN_PROVIDERS)[number];
+/** loopback: the browser comes back to 127.0.0.1 by itself; paste: the user pastes the code shown. */
+export const SIGN_IN_MODES = ['loopback', 'paste'] as const;
+export type SignInMode = (typeof SIGN_IN_MODES)[number];
+export type SignInState = 'pending' | 'done' | 'failed' | 'expired' | 'cancelled';
+
+/** A browser sign-in that has started: open authorizeUrl; it ends by expiresAt at the latest. */
+export interface SignInStart {
+  flowId: string;
+  provider: SignInProvider;
+  authorizeUrl: string;
+  redirectUri: string;
+  mode: SignInMode;
+  expiresAt: string;
+}
+
+/** Where a sign-in stands (also the payload of accounts:signInFinished when it ends). */
+export interface SignInStatus {
+  flowId: string;
+  provider: SignInProvider;
+  state: SignInState;
+  /** The account created or updated (state done). */
+  accountId?: string;
+  /** Who signed in (state done). */
+  email?: string | null;
+  /** Why it ended (failed, expired, cancelled): a stable code and a message for people. */
+  error?: { code: string; message: string };
+}
+
 export type QuotaSource = 'poll' | 'headers' | '429' | 'manual';
 export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown';
 export const SELECTOR_STRATEGIES = ['most-remaining', 'round-robin', 'soonest-reset'] as const;
@@ -221,6 +252,15 @@ export interface Settings {
   baseUrls: Partial<Record<ProviderId, string>>;
   /** OAuth token endpoint per family (QUOTADECK_<FAMILY>_OAUTH_TOKEN_URL wins). */
   oauthTokenUrls: Partial<Record<OAuthFamily, string>>;
+  /** OAuth authorize page per family for browser sign-in (QUOTADECK_<FAMILY>_OAUTH_AUTHORIZE_URL wins). */
+  oauthAuthorizeUrls: Partial<Record<OAuthFamily, string>>;
+  /** Google's userinfo endpoint, asked for the signed-in email (QUOTADECK_GOOGLE_USERINFO_URL wins). */
+  googleUserinfoUrl: string | null;
+  /**
+   * Loopback port per sign-in provider (0: any free port). Missing: the port the provider's public
+   * client is registered for, else a free one (QUOTADECK_<PROVIDER>_OAUTH_CALLBACK_PORT wins).
+   */
+  oauthCallbackPorts: Partial<Record<SignInProvider, number>>;
   /** Models served per provider where the upstream does not list them (globs allowed). */
   providerModels: Partial<Record<ProviderId, string[]>>;
   googleClientId: string | null;
@@ -241,6 +281,14 @@ export interface Settings {
   closeToTray: boolean;
   /** The lowest level written to the log file. */
   logLevel: LogLevel;
+  /** Proxy: the model a client names → the model the accounts serve (e.g. a dated Claude name → the one served). */
+  modelAliases: Record<string, string>;
+  /** Proxy: models tried in order when every account for a model is exhausted, locked or over a local limit. */
+  modelFallbacks: Record<string, string[]>;
+  /** Proxy: a conversation (its session key) stays on the account that served it while that account can. */
+  stickySessions: boolean;
+  /** Proxy: an idle sticky session is forgotten after this many seconds. */
+  stickySessionTtlSec: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -374,7 +422,10 @@ export interface UsageLogRow {
   /** The account's label, or null when there is none (rejected) or it was removed. */
   label: string | null;
   provider: ProviderId | null;
+  /** The model served (asked of the upstream). */
   model: string;
+  /** The model the client named (before aliases and fallbacks). */
+  requestedModel?: string;
   client: string | null;
   route: string;
   status: UsageStatus;
@@ -402,4 +453,17 @@ export interface PricingRow {
   outputPerMTok: number;
   /** A built-in default price, not edited (defaults follow the app's list; edits are kept). */
   isDefault: boolean;
+}
+
+/** A model the proxy can serve now (`models:list`, GET /v1/models): each once, with the kinds of account serving it. */
+export interface CatalogModel {
+  id: string;
+  /** As the account reported it (Antigravity), else null. */
+  displayName: string | null;
+  /** The account kinds (providers) that serve it. */
+  kinds: ProviderId[];
+  /** How many enabled accounts serve it. */
+  accounts: number;
+  /** Set when this id is a client alias (setting `modelAliases`) of a served model. */
+  aliasOf: string | null;
 }

@@ -4,7 +4,7 @@
 // small recording implementations kept here until the real UsageLedger is wired in.
 import { EventEmitter } from 'node:events';
 import { DEFAULT_PROVIDERS } from '../../src/main/core/app';
-import { systemClock } from '../../src/main/core/ports';
+import { systemClock, type Clock } from '../../src/main/core/ports';
 import type { ProviderRegistry } from '../../src/main/core/providers/provider-adapter';
 import { loadOrCreateProxyKey } from '../../src/main/core/proxy/proxy-key';
 import { startProxyServer, type ProxyDeps, type ProxyServer } from '../../src/main/core/proxy/proxy-server';
@@ -123,11 +123,14 @@ export interface ProxyHarnessOptions {
   proxy?: Partial<Omit<ProxyDeps, 'services' | 'registry' | 'ledger' | 'limits' | 'clock' | 'log'>>;
   /** Use the app's real limits (SQLite windows) instead of the scripted ones. */
   realLimits?: boolean;
+  /** One clock for the core and the proxy (default: the system clock). */
+  clock?: Clock;
 }
 
 export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<ProxyHarness> {
   const [llm, google, claude] = await Promise.all([startFakeLlmApi(), startFakeGoogle(), startFakeClaude()]);
   const h = await makeHarness({
+    clock: o.clock,
     overrides: {
       baseUrls: {
         openai: llm.openaiBaseUrl,
@@ -157,7 +160,7 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
     limits: o.realLimits ? h.app.services.limits : limits,
     key,
     port: 0,
-    clock: systemClock,
+    clock: o.clock ?? systemClock,
     log: h.logger.scope('proxy'),
     ...o.proxy,
   });

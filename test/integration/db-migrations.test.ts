@@ -138,6 +138,22 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       expect(() => db.prepare("INSERT INTO usage_limits (scope, requests_per_day, updated_at) VALUES ('zero', 0, 1)").run()).toThrow(/CHECK/);
     },
   },
+  5: {
+    insert(db) {
+      db.prepare(
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, requested_model, client, route, status, started_at)
+         VALUES ('req-5', 1, 'acc-1', 'antigravity', 'claude-sonnet-4-5', 'claude-opus-4-5', NULL, 'anthropic.messages', 'pending', ?)`,
+      ).run(T + 10);
+    },
+    check(db) {
+      // Rows from before the column say nothing about a requested model; the new one keeps both.
+      expect(db.prepare('SELECT request_id, model, requested_model FROM usage_ledger ORDER BY id').all()).toEqual([
+        { request_id: 'req-1', model: 'gemini-3-pro-high', requested_model: null },
+        { request_id: 'req-2', model: 'gemini-3-pro-high', requested_model: null },
+        { request_id: 'req-5', model: 'claude-sonnet-4-5', requested_model: 'claude-opus-4-5' },
+      ]);
+    },
+  },
 };
 
 describe('migrations', () => {

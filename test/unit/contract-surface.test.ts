@@ -18,6 +18,10 @@ describe('the shared contract', () => {
         'accounts:discover',
         'accounts:importDiscovered',
         'accounts:export',
+        'accounts:signIn',
+        'accounts:signInComplete',
+        'accounts:signInStatus',
+        'accounts:signInCancel',
         'monitor:getStats',
         'monitor:syncNow',
         'monitor:pause',
@@ -46,13 +50,14 @@ describe('the shared contract', () => {
         'pricing:list',
         'pricing:set',
         'pricing:remove',
+        'models:list',
       ].sort(),
     );
   });
 
   it('has exactly these events', () => {
     expect([...EVENT_NAMES].sort()).toEqual(
-      ['monitor:stats', 'monitor:syncFinished', 'quota:changed', 'quota:threshold', 'accounts:changed', 'settings:changed', 'usage:limitWarning'].sort(),
+      ['monitor:stats', 'monitor:syncFinished', 'quota:changed', 'quota:threshold', 'accounts:changed', 'accounts:signInFinished', 'settings:changed', 'usage:limitWarning'].sort(),
     );
   });
 });

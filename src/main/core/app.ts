@@ -2,6 +2,7 @@
 // Electron and the headless entry both call it; neither adds behaviour of its own.
 import { mkdirSync } from 'node:fs';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server';
+import { declaredModels, ModelCatalog } from './proxy/model-catalog';
 import { loadOrCreateProxyKey, regenerateProxyKey } from './proxy/proxy-key';
 import { createNodeHttpClient } from './net/node-http-client';
 import { homedir } from 'node:os';
@@ -31,6 +32,8 @@ import { SyncRepository } from './quota/sync-repository';
 import { TokenSelector } from './selector/token-selector';
 import { cacheTtlMs, SettingsStore } from './settings-store';
 import { AppError, NotFoundError } from './errors';
+import { SignInService } from './auth/sign-in-service';
+import type { AccountRecord } from './model';
 import { createUsageServices } from './usage/usage-services';
 import type { UsageAnalytics } from './usage/usage-analytics';
 import type { UsageLedger } from './usage/usage-ledger';
@@ -134,7 +137,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     lowThreshold: () => settings.get().lowThreshold,
     defaultLockMs: () => settings.get().defaultLockSec * 1000,
     labelOf: (id) => store.get(id)?.label ?? id,
-    declaredModels: (account) => account.models ?? settings.get().providerModels[account.provider] ?? registry.get(account.provider)?.defaultModels ?? [],
+    declaredModels: (account) => declaredModels({ settings, registry }, account),
     onChanged: (accountId, views) => {
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
     },
@@ -166,6 +169,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     jitterRatio: ports.monitorJitterRatio,
   });
   const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
+  const catalog = new ModelCatalog({ store, engine, settings, registry });
   const accounts = new AccountService({
     store,
     engine,
@@ -174,6 +178,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     tracker,
     supported: () => new Set(registry.keys()),
     homeDir: config.homeDir ?? homedir(),
+    dataDir: config.dataDir,
     onChanged: accountsChanged,
   });
 
@@ -189,6 +194,16 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   });
   bus.on('monitor:syncFinished', () => usage.maintain());
 
+  /** Syncs one account now under the sync timeout and saves what it learned (readings, state). */
+  async function syncAndSave(account: AccountRecord): Promise<void> {
+    const out = await syncer.sync(account, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
+    if (!store.get(account.id)) return;
+    db.transaction(() => {
+      quotaRepo.writeReadings(out.readings, out.error ? [] : [{ accountId: account.id, fetchedAt: out.readings[0]?.fetchedAt ?? clock.now() }]);
+      syncRepo.saveStates([out.state]);
+    })();
+  }
+
   /** Cache first; on a miss one fetch, shared by every concurrent caller, fills it. */
   async function checkQuota(accountId: string, model: string): Promise<QuotaView | null> {
     const account = store.get(accountId);
@@ -198,15 +213,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     const state = syncRepo.state(accountId);
     const floor = adapter?.minPollIntervalMs ?? 0;
     const tooSoon = (floor > 0 && state.lastAttemptAt !== null && clock.now() - state.lastAttemptAt < floor) || (state.nextAttemptAt !== null && state.nextAttemptAt > clock.now());
-    if (account.status === 'active' && adapter?.pollable && !tooSoon) {
-      const out = await syncer.sync(account, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
-      if (store.get(accountId)) {
-        db.transaction(() => {
-          quotaRepo.writeReadings(out.readings, out.error ? [] : [{ accountId, fetchedAt: out.readings[0]?.fetchedAt ?? clock.now() }]);
-          syncRepo.saveStates([out.state]);
-        })();
-      }
-    }
+    if (account.status === 'active' && adapter?.pollable && !tooSoon) await syncAndSave(account);
     return engine.view(accountId, model);
   }
 
@@ -223,6 +230,19 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     if (out.error) throw new AppError(out.error.kind === 'permanent' ? 'bad_request' : 'internal', `Probe failed (${out.error.code}): ${out.error.message}`, 502);
     return engine.views(accountId);
   }
+
+  const signIn = new SignInService({
+    settings: () => settings.get(),
+    fetch: httpClient,
+    clock,
+    log: log.scope('sign-in'),
+    saveAccount: (provider, signedIn) => accounts.saveSignedIn(provider, signedIn.email, signedIn.credentials),
+    syncAccount: async (id) => {
+      const account = store.get(id);
+      if (account && account.status === 'active') await syncAndSave(account);
+    },
+    onFinished: (s) => bus.emit('accounts:signInFinished', s),
+  });
 
   const warm = engine.warmStart();
   log.scope('app').info(`database open in ${config.dataDir}: ${store.list().length} accounts, ${warm.cached} cached readings, ${warm.locks} locks`);
@@ -248,9 +268,11 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     info,
     store,
     accounts,
+    signIn,
     engine,
     monitor,
     selector,
+    catalog,
     syncRepo,
     quotaRepo,
     settings,
@@ -275,6 +297,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     proxy = await startProxyServer({
       services: { store, engine, selector, syncer, settings },
       registry,
+      catalog,
       ledger: usage.ledger,
       limits: usage.limits,
       key: proxyKey(),
@@ -308,6 +331,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     async close() {
       if (closed) return;
       closed = true;
+      await signIn.close();
       await proxy?.close();
       proxy = null;
       await monitor.stop();

@@ -1,8 +1,10 @@
 // Settings: defaults, then what the user saved (SQLite), then environment overrides for
 // upstream addresses, then this run's flags. Saving a key drops this run's override of it.
-import { OAUTH_FAMILIES, PROVIDER_IDS, type Settings } from '../../shared/types';
+import { OAUTH_FAMILIES, PROVIDER_IDS, SIGN_IN_PROVIDERS, type Settings } from '../../shared/types';
 import { settingsPatchSchema } from '../../shared/contract';
 import type { Db } from './db/open-database';
+import { AppError } from './errors';
+import { modelRoutingProblem } from '../../shared/model-routing-rules';
 
 export const DEFAULT_SETTINGS: Settings = {
   syncIntervalSec: 300,
@@ -17,6 +19,9 @@ export const DEFAULT_SETTINGS: Settings = {
   maxBackoffSec: 3600,
   baseUrls: {},
   oauthTokenUrls: {},
+  oauthAuthorizeUrls: {},
+  googleUserinfoUrl: null,
+  oauthCallbackPorts: {},
   providerModels: {},
   googleClientId: null,
   googleClientSecret: null,
@@ -29,19 +34,27 @@ export const DEFAULT_SETTINGS: Settings = {
   notificationsEnabled: true,
   closeToTray: true,
   logLevel: 'info',
+  modelAliases: {},
+  modelFallbacks: {},
+  stickySessions: true,
+  stickySessionTtlSec: 3600,
 };
 
 /** Environment variables that override a setting, by setting key. */
 export const ENV_OVERRIDES: Partial<Record<keyof Settings, string>> = {
   googleClientId: 'QUOTADECK_GOOGLE_CLIENT_ID',
   googleClientSecret: 'QUOTADECK_GOOGLE_CLIENT_SECRET',
+  googleUserinfoUrl: 'QUOTADECK_GOOGLE_USERINFO_URL',
 };
 
 /** QUOTADECK_GEMINI_CLI_BASE_URL for "gemini-cli": upper case, dashes as underscores. */
 export const envNameForBaseUrl = (id: string) => `QUOTADECK_${id.toUpperCase().replace(/-/g, '_')}_BASE_URL`;
 export const envNameForTokenUrl = (family: string) => `QUOTADECK_${family.toUpperCase()}_OAUTH_TOKEN_URL`;
+export const envNameForAuthorizeUrl = (family: string) => `QUOTADECK_${family.toUpperCase()}_OAUTH_AUTHORIZE_URL`;
+/** QUOTADECK_GEMINI_CLI_OAUTH_CALLBACK_PORT for "gemini-cli". */
+export const envNameForCallbackPort = (id: string) => `QUOTADECK_${id.toUpperCase().replace(/-/g, '_')}_OAUTH_CALLBACK_PORT`;
 
-const MAP_KEYS = new Set<keyof Settings>(['baseUrls', 'oauthTokenUrls', 'providerModels']);
+const MAP_KEYS = new Set<keyof Settings>(['baseUrls', 'oauthTokenUrls', 'oauthAuthorizeUrls', 'oauthCallbackPorts', 'providerModels', 'modelAliases', 'modelFallbacks']);
 
 export function cacheTtlMs(s: Settings): number {
   return (s.cacheTtlSec ?? Math.ceil(s.syncIntervalSec * 1.1)) * 1000;
@@ -95,9 +108,18 @@ export class SettingsStore {
       if (v) out.baseUrls[id] = v;
     }
     out.oauthTokenUrls = { ...out.oauthTokenUrls };
+    out.oauthAuthorizeUrls = { ...out.oauthAuthorizeUrls };
     for (const f of OAUTH_FAMILIES) {
       const v = this.env[envNameForTokenUrl(f)];
       if (v) out.oauthTokenUrls[f] = v;
+      const a = this.env[envNameForAuthorizeUrl(f)];
+      if (a) out.oauthAuthorizeUrls[f] = a;
+    }
+    out.oauthCallbackPorts = { ...out.oauthCallbackPorts };
+    for (const id of SIGN_IN_PROVIDERS) {
+      const v = this.env[envNameForCallbackPort(id)];
+      const port = v === undefined || v.trim() === '' ? Number.NaN : Number(v);
+      if (Number.isInteger(port) && port >= 0 && port <= 65_535) out.oauthCallbackPorts[id] = port;
     }
     return { ...out, ...this.runOverrides };
   }
@@ -112,10 +134,15 @@ export class SettingsStore {
       if (!incoming) continue;
       const next: Record<string, unknown> = { ...((this.saved[k] as Record<string, unknown> | undefined) ?? {}) };
       for (const [id, v] of Object.entries(incoming)) {
-        if (v === '' || (Array.isArray(v) && v.length === 0)) delete next[id];
+        if (v === '' || v === null || (Array.isArray(v) && v.length === 0)) delete next[id];
         else next[id] = v;
       }
       (merged as Record<string, unknown>)[k] = next;
+    }
+    if (merged.modelAliases || merged.modelFallbacks) {
+      // The patch was checked alone; the maps it merges into must still form no cycle.
+      const problem = modelRoutingProblem(merged.modelAliases ?? this.saved.modelAliases ?? {}, merged.modelFallbacks ?? this.saved.modelFallbacks ?? {});
+      if (problem) throw new AppError('bad_request', problem, 400, { field: merged.modelFallbacks ? 'modelFallbacks' : 'modelAliases' });
     }
     this.stmt.tx(Object.entries(merged).map(([k, v]) => [k, JSON.stringify(v)]));
     Object.assign(this.saved, merged);

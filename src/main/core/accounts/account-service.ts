@@ -12,8 +12,8 @@ import type { ThresholdTracker } from '../notify/threshold-tracker';
 import type { AccountStore } from './account-store';
 import { identityFor, parseImportDocument, type ImportEntry } from './account-import';
 import { discoverCredentials } from './credential-discovery';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { writeFileAtomically } from '../fs/atomic-write';
+import { checkExportTarget } from './export-target';
 
 export interface AccountServiceDeps {
   store: AccountStore;
@@ -24,6 +24,8 @@ export interface AccountServiceDeps {
   supported: () => ReadonlySet<ProviderId>;
   /** Where other tools keep their credentials (the user's home directory). */
   homeDir: string;
+  /** QuotaDeck's own data folder: never an export target. */
+  dataDir: string;
   onChanged: (ids: string[]) => void;
 }
 
@@ -101,6 +103,18 @@ export class AccountService {
       changed = true;
     }
     return { id: existing.id, result: changed ? 'updated' : 'unchanged' };
+  }
+
+  /**
+   * Saves a browser sign-in: creates the account, or updates the one with the same identity
+   * (new tokens, a dead account made active again). Returns its id.
+   */
+  saveSignedIn(provider: ProviderId, email: string | null, c: Credentials): string {
+    const entry: Record<string, unknown> = { provider, refreshToken: c.refreshToken };
+    if (email) entry['email'] = email;
+    for (const k of ['accessToken', 'idToken', 'accountId', 'clientId', 'clientSecret'] as const) if (c[k]) entry[k] = c[k];
+    if (c.accessTokenExpiresAt) entry['expiresAt'] = c.accessTokenExpiresAt;
+    return this.import({ accounts: [entry] }).ids[0]!;
   }
 
   update(
@@ -192,11 +206,12 @@ export class AccountService {
   }
 
   /**
-   * Writes our import format to a file (0600). Secrets only when asked, with a warning; they
-   * never travel over the contract.
+   * Writes our import format to a file, atomically, never inside the data folder and never over
+   * an existing file unless `overwrite`; the file is 0600. With secrets the answer warns; the
+   * secrets never travel over the contract.
    */
-  exportTo(path: string, includeSecrets: boolean): ExportReport {
-    if (!isAbsolute(path)) throw new AppError('bad_request', 'Export path must be absolute');
+  exportTo(path: string, includeSecrets: boolean, overwrite = false): ExportReport {
+    const target = checkExportTarget(path, this.d.dataDir, overwrite);
     const accounts = this.d.store.list().map((a) => {
       const entry: Record<string, unknown> = { provider: a.provider, label: a.label, tier: a.tier };
       if (a.email) entry.email = a.email;
@@ -215,10 +230,12 @@ export class AccountService {
       return entry;
     });
     try {
-      writeFileSync(path, `${JSON.stringify({ accounts }, null, 2)}\n`, { mode: 0o600 });
-      chmodSync(path, 0o600);
+      writeFileAtomically(target.path, `${JSON.stringify({ accounts }, null, 2)}\n`, { mode: 0o600, replace: overwrite });
     } catch (err) {
-      throw new AppError('bad_request', `Cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new AppError('bad_request', `A file already exists at ${path}. Choose another name, or confirm replacing it (overwrite: true).`);
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : code === 'EROFS' ? 'the disk is read-only' : (code ?? 'error');
+      throw new AppError('bad_request', `Cannot write ${path}: ${why}.`);
     }
     return {
       path,

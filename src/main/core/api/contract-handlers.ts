@@ -13,6 +13,7 @@ import {
 import type { AccountView, DecisionRow, ProxyInfo, QuotaView, ServiceInfo } from '../../../shared/types';
 import type { AccountService } from '../accounts/account-service';
 import type { AccountStore } from '../accounts/account-store';
+import type { SignInService } from '../auth/sign-in-service';
 import { AppError } from '../errors';
 import type { AccountRecord } from '../model';
 import type { Clock, Logger } from '../ports';
@@ -22,6 +23,7 @@ import type { QuotaRepository } from '../quota/quota-repository';
 import { quotaHistory } from '../quota/quota-history';
 import type { SyncRepository } from '../quota/sync-repository';
 import type { TokenSelector } from '../selector/token-selector';
+import type { ModelCatalog } from '../proxy/model-catalog';
 import type { SettingsStore } from '../settings-store';
 import { createUsageHandlers, type UsageHandlerDeps } from './usage-handlers';
 
@@ -29,9 +31,11 @@ export interface HandlerDeps {
   info: ServiceInfo;
   store: AccountStore;
   accounts: AccountService;
+  signIn: SignInService;
   engine: QuotaEngine;
   monitor: QuotaMonitor;
   selector: TokenSelector;
+  catalog: ModelCatalog;
   syncRepo: SyncRepository;
   quotaRepo: QuotaRepository;
   settings: SettingsStore;
@@ -101,7 +105,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const r = d.accounts.importDiscovered(ids);
       return { created: r.created, updated: r.updated, unchanged: r.unchanged, accounts: r.ids.map((id) => view(d.store.require(id))) };
     },
-    'accounts:export': ({ path, includeSecrets }) => d.accounts.exportTo(path, includeSecrets),
+    'accounts:export': ({ path, includeSecrets, overwrite }) => d.accounts.exportTo(path, includeSecrets, overwrite),
+    'accounts:signIn': ({ provider, mode }) => d.signIn.start(provider, mode),
+    'accounts:signInComplete': ({ flowId, code }) => d.signIn.complete(flowId, code),
+    'accounts:signInStatus': ({ flowId }) => d.signIn.status(flowId),
+    'accounts:signInCancel': ({ flowId }) => d.signIn.cancel(flowId),
     'monitor:getStats': () => d.monitor.stats(),
     'monitor:syncNow': () => d.monitor.syncNow(),
     'monitor:pause': () => d.monitor.pause(),
@@ -135,6 +143,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return rows;
     },
     'quota:check': ({ accountId, model }) => d.checkQuota(accountId, model),
+    'models:list': () => d.catalog.list(),
     'quota:listLocks': () => d.engine.listLocks(),
     'quota:probe': ({ accountId, model }) => d.probe(accountId, model ?? null),
     'quota:report': ({ accountId, model, outcome, retryAfter }) => ({

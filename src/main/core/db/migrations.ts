@@ -178,6 +178,14 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'usage ledger: the model the client requested beside the model served',
+    // NULL on rows written before (and by callers that do not say): the requested model was `model`.
+    sql: `
+      ALTER TABLE usage_ledger ADD COLUMN requested_model TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,12 +1,57 @@
 // Google OAuth refresh (refresh_token grant). invalid_grant means the refresh token is dead:
-// the account is marked and no longer polled. Client id/secret are settings, never hard-coded.
+// the account is marked and no longer polled. The OAuth client is the account's own (an import
+// field, or the one it signed in with), else the googleClientId setting, else the public
+// installed-app client of the official tool the provider belongs to (Gemini CLI, Antigravity).
 import { z } from 'zod';
+import type { ProviderId, Settings } from '../../../shared/types';
 import type { Credentials } from '../model';
 import type { ProviderAdapter, ProviderContext } from './provider-adapter';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { ProviderError } from './provider-error';
 
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+export interface OAuthClient {
+  id: string;
+  secret: string | null;
+}
+
+/**
+ * The public installed-app clients the official open-source tools publish (Google documents that
+ * an installed app's secret is not a secret). Sources are in docs/PROVIDERS.md.
+ */
+export const GOOGLE_DEFAULT_CLIENTS: Readonly<Record<'antigravity' | 'gemini-cli', OAuthClient>> = {
+  // Antigravity (as published by CLIProxyAPI internal/auth/antigravity/constants.go and the Antigravity tools).
+  antigravity: { id: '1071006060591-tmhssin2h21lcre235vtolojh4g403ep.apps.googleusercontent.com', secret: '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' },
+  // Gemini CLI (google-gemini/gemini-cli packages/core/src/code_assist/oauth2.ts).
+  'gemini-cli': { id: '681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com', secret: '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' },
+};
+
+/** Secrets of public clients an imported account may name by id alone (the Antigravity IDE's second client too). */
+const KNOWN_SECRETS = new Map<string, string>([
+  ...Object.values(GOOGLE_DEFAULT_CLIENTS).map((c) => [c.id, c.secret!] as [string, string]),
+  ['884354919052-36trc1jjb3tguiac32ov6cod268c5blh.apps.googleusercontent.com', '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'],
+]);
+
+/** The default client of a Google provider (Gemini CLI's for gemini-cli, Antigravity's otherwise). */
+export function defaultGoogleClient(provider: ProviderId): OAuthClient {
+  return provider === 'gemini-cli' ? GOOGLE_DEFAULT_CLIENTS['gemini-cli'] : GOOGLE_DEFAULT_CLIENTS.antigravity;
+}
+
+/** The client the settings choose for new sign-ins: the googleClientId setting, else the provider's default. */
+export function googleSignInClient(provider: ProviderId, settings: Pick<Settings, 'googleClientId' | 'googleClientSecret'>): OAuthClient {
+  if (settings.googleClientId) return { id: settings.googleClientId, secret: settings.googleClientSecret ?? KNOWN_SECRETS.get(settings.googleClientId) ?? null };
+  return defaultGoogleClient(provider);
+}
+
+/** The client an account's tokens were issued to: its own, else the one the settings choose. */
+export function googleClientFor(provider: ProviderId, settings: Pick<Settings, 'googleClientId' | 'googleClientSecret'>, c: Credentials): OAuthClient {
+  if (c.clientId) {
+    const fromSettings = settings.googleClientId === c.clientId ? settings.googleClientSecret : null;
+    return { id: c.clientId, secret: c.clientSecret ?? fromSettings ?? KNOWN_SECRETS.get(c.clientId) ?? null };
+  }
+  return googleSignInClient(provider, settings);
+}
 
 /** Refresh this long before expiry (peers use 5–15 min). */
 export const REFRESH_SKEW_MS = 5 * 60 * 1000;
@@ -27,15 +72,9 @@ export async function refreshGoogleToken(ctx: ProviderContext): Promise<Credenti
   if (!c.refreshToken) {
     throw new ProviderError({ kind: 'permanent', code: 'no_refresh_token', accountStatus: 'invalid_credentials', message: 'No refresh token stored for this account' });
   }
-  if (!settings.googleClientId) {
-    throw new ProviderError({
-      kind: 'transient',
-      code: 'oauth_client_missing',
-      message: 'Google OAuth client id is not set (setting googleClientId or QUOTADECK_GOOGLE_CLIENT_ID)',
-    });
-  }
-  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refreshToken, client_id: settings.googleClientId });
-  if (settings.googleClientSecret) form.set('client_secret', settings.googleClientSecret);
+  const client = googleClientFor(ctx.account.provider, settings, c);
+  const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.refreshToken, client_id: client.id });
+  if (client.secret) form.set('client_secret', client.secret);
   const res = await httpRequest(ctx.fetch, ctx.oauthTokenUrl ?? GOOGLE_TOKEN_URL, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },

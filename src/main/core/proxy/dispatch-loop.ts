@@ -8,6 +8,8 @@
 // helper below this loop retries).
 // Hot path: per-request state is one Attempts object; listeners are bound methods, not closures.
 // Reading an upstream answer lives in upstream-answer.ts, the relayed headers in relay-headers.ts.
+// Which model each attempt asks for (aliases, fallback chain) is model-plan.ts; which account a
+// conversation prefers, sticky-sessions.ts; whether a model exists at all, model-catalog.ts.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +23,11 @@ import { ProviderError, toProviderError } from '../providers/provider-error';
 import { readingsFromHeaders, retryAtFromHeaders } from '../providers/rate-limit-headers';
 import type { AttemptEnd, AttemptStart, AttemptStatus, LimitBreach, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
 import { errorBody, limitBody, limitText, noAccountBody, retryAfterHeader, sendJson } from './proxy-answers';
-import { ACCEPT, type ProxyRoute } from './proxy-routes';
+import type { ProxyRoute } from './proxy-routes';
+import { acceptFor, type ModelCatalog } from './model-catalog';
+import { modelNotFoundBody } from './models-endpoint';
+import { ModelPlan } from './model-plan';
+import { sessionKeyOf, StickySessions } from './sticky-sessions';
 import { relayResponse, rewritesBody, unwrapCloudCode, type RelayOutcome } from './stream-relay';
 import { buildUpstream, MissingCredentialError, type UpstreamTarget } from './upstream-request';
 import { relayedHeaders, maskedAccount } from './relay-headers';
@@ -38,6 +44,7 @@ export interface DispatchDeps {
   clock: Clock;
   log: Logger;
   transport: UpstreamTransport;
+  catalog: ModelCatalog;
   /** No new attempt starts this long after the request arrived. */
   retryBudgetMs: number;
   onAccountChanged?: (accountId: string) => void;
@@ -79,7 +86,16 @@ class Attempts {
   constructor(
     readonly c: ClientCall,
     private readonly clock: Clock,
+    /** The models this request may be served by (alias, then fallbacks). */
+    readonly plan: ModelPlan,
+    /** The client's session key when sticky sessions are on, else null. */
+    readonly session: string | null,
   ) {}
+
+  /** The model the current attempt asks for. */
+  get model(): string {
+    return this.plan.model;
+  }
 
   /** The headers every answer carries: the proxy's own milliseconds, attempts, the account (masked). */
   stamp(account: AccountRecord | null): Record<string, string> {
@@ -89,7 +105,10 @@ class Attempts {
       'x-quotadeck-attempts': String(this.attempt),
       'server-timing': `proxy;dur=${ms}, upstream;dur=${this.upstreamMs.toFixed(3)}`,
     };
-    if (account) h['x-quotadeck-account'] = maskedAccount(account);
+    if (account) {
+      h['x-quotadeck-account'] = maskedAccount(account);
+      h['x-quotadeck-model'] = this.plan.model;
+    }
     const extra = this.c.extraHeaders;
     for (const k in extra) h[k] = extra[k]!;
     return h;
@@ -102,7 +121,8 @@ class Attempts {
       attempt,
       accountId: account ? account.id : null,
       provider: account ? account.provider : null,
-      model: c.model,
+      model: this.plan.model,
+      requestedModel: c.model,
       client: c.client,
       route: c.route.op,
       startedAt: this.clock.now(),
@@ -119,6 +139,7 @@ export class Dispatcher {
   private readonly credCache = new Map<string, { record: AccountRecord; creds: Credentials }>();
   /** When headers last taught the engine about an account+model (passive updates are throttled). */
   private readonly passiveAt = new Map<string, number>();
+  private readonly sessions = new StickySessions();
 
   constructor(private readonly d: DispatchDeps) {}
 
@@ -143,9 +164,9 @@ export class Dispatcher {
     }
   }
 
-  private reject(a: Attempts, text: string): void {
+  private reject(a: Attempts, text: string, httpStatus = 429): void {
     try {
-      this.d.ledger.reject(a.start(0, null), { httpStatus: 429, inputTokens: null, outputTokens: null, endedAt: this.d.clock.now(), error: text });
+      this.d.ledger.reject(a.start(0, null), { httpStatus, inputTokens: null, outputTokens: null, endedAt: this.d.clock.now(), error: text });
     } catch (err) {
       this.d.log.error('usage ledger reject failed', err);
     }
@@ -250,9 +271,10 @@ export class Dispatcher {
 
   async run(c: ClientCall): Promise<void> {
     const d = this.d;
-    const { engine, selector, settings } = d.services;
+    const { engine, settings } = d.services;
     const family = c.route.family;
-    const a = new Attempts(c, d.clock);
+    const s = settings.get();
+    const a = new Attempts(c, d.clock, new ModelPlan(c.model, s), s.stickySessions ? sessionKeyOf(c.headers, c.json) : null);
 
     const global = this.checkGlobal();
     if (!global.ok) {
@@ -260,8 +282,8 @@ export class Dispatcher {
       return sendJson(c.res, 429, limitBody(family, global.breach), { ...a.stamp(null), ...retryAfterHeader(global.breach.resetAt, d.clock.now()) });
     }
 
-    const maxAttempts = Math.max(1, settings.get().proxyMaxAttempts);
-    const accept = ACCEPT[family];
+    const maxAttempts = Math.max(1, s.proxyMaxAttempts);
+    const accept = acceptFor(c.route.op);
     const exclude = new Set<string>();
     let refreshed: Set<string> | null = null;
     let breach: LimitBreach | null = null;
@@ -285,12 +307,9 @@ export class Dispatcher {
         adapter = d.registry.get(account.provider);
         if (!adapter) continue;
       } else {
-        try {
-          account = selector.select(c.model, exclude, accept).account;
-        } catch (err) {
-          if (!(err instanceof NoAccountAvailableError)) throw err;
-          return this.noneLeft(a, breach, err.earliestResetAt);
-        }
+        const picked = this.pick(a, exclude, accept);
+        if (!picked) return this.noneLeft(a, breach);
+        account = picked;
         exclude.add(account.id);
         adapter = d.registry.get(account.provider);
         if (!adapter) continue;
@@ -313,6 +332,7 @@ export class Dispatcher {
       }
 
       let target: UpstreamTarget;
+      const asked = a.plan.request(c.json, c.body);
       try {
         target = buildUpstream({
           route: c.route,
@@ -321,9 +341,9 @@ export class Dispatcher {
           baseUrl: resolveBaseUrl(adapter, settings.get(), account),
           clientHeaders: c.headers,
           search: c.search,
-          body: c.body,
-          json: c.json,
-          model: c.model,
+          body: asked.body,
+          json: asked.json,
+          model: a.model,
         });
       } catch (err) {
         if (!(err instanceof MissingCredentialError)) throw err;
@@ -349,22 +369,23 @@ export class Dispatcher {
           again = { account, creds };
         } else {
           d.log.warn(`upstream of ${account.label} unreachable (${code}); trying the next account`);
-          this.cooldown(account, c.model, null);
+          this.cooldown(account, a.model, null);
         }
         continue;
       }
       up.body.on('error', ignore);
 
       if (up.status >= 200 && up.status < 300) {
-        this.passive(account, c.model, up.headers, up.status);
+        this.passive(account, a.model, up.headers, up.status);
         const outcome = await this.commit(a, account, up, target, row, sent);
         if (outcome === 'retry') {
           // Died before its first byte: nothing reached the client yet.
           this.complete(row, 'failed', up.status, null, null, 'upstream closed before answering');
-          this.cooldown(account, c.model, null);
+          this.cooldown(account, a.model, null);
           continue;
         }
-        engine.report(account, c.model, 'ok');
+        engine.report(account, a.model, 'ok');
+        if (a.session !== null) this.sessions.remember(a.session, a.model, account.id, d.clock.now());
         return;
       }
 
@@ -374,13 +395,13 @@ export class Dispatcher {
       if (buf === null) {
         if (c.cancel.aborted) return this.complete(row, 'failed', up.status, null, null, 'client disconnected');
         this.complete(row, 'failed', up.status, null, null, 'upstream closed mid-answer');
-        this.cooldown(account, c.model, up.headers);
+        this.cooldown(account, a.model, up.headers);
         continue;
       }
       const json = parseJson(buf);
       const failure: Failure = { status: up.status, headers: up.headers, body: buf };
       this.complete(row, 'failed', up.status, null, null, upstreamErrorText(up.status, json, creds));
-      const h = this.passive(account, c.model, up.headers, up.status);
+      const h = this.passive(account, a.model, up.headers, up.status);
 
       if (up.status === 401) {
         if (adapter.auth === 'oauth' && !(refreshed ??= new Set()).has(account.id)) {
@@ -400,14 +421,14 @@ export class Dispatcher {
       if (up.status === 429 || isQuotaError(up.status, buf.toString('utf8', 0, Math.min(buf.length, 8192)))) {
         const now = d.clock.now();
         const at = family === 'gemini' ? googleResetAt(json, headerOf(up.headers, 'retry-after'), now) : retryAtFromHeaders(h ?? toHeaders(up.headers), now);
-        const until = engine.report(account, c.model, '429', at === null ? undefined : Math.max(0, (at - now) / 1000));
-        d.log.info(`${account.label} exhausted for ${c.model} (${up.status}) until ${until === null ? '?' : new Date(until).toISOString()}; trying the next account`);
+        const until = engine.report(account, a.model, '429', at === null ? undefined : Math.max(0, (at - now) / 1000));
+        d.log.info(`${account.label} exhausted for ${a.model} (${up.status}) until ${until === null ? '?' : new Date(until).toISOString()}; trying the next account`);
         last = failure;
         continue;
       }
       if (up.status >= 500) {
-        this.cooldown(account, c.model, up.headers);
-        d.log.warn(`${account.label} answered ${up.status} for ${c.model}; trying the next account`);
+        this.cooldown(account, a.model, up.headers);
+        d.log.warn(`${account.label} answered ${up.status} for ${a.model}; trying the next account`);
         last = failure;
         continue;
       }
@@ -416,10 +437,38 @@ export class Dispatcher {
     }
   }
 
-  private noneLeft(a: Attempts, breach: LimitBreach | null, earliest: number | null): void {
+  /**
+   * The account for the next attempt: the session's own while it is a candidate, else the
+   * selector's best for the current model; when the model has none left, the next model of the
+   * fallback chain. Null when the chain is used up.
+   */
+  private pick(a: Attempts, exclude: Set<string>, accept: (x: AccountRecord) => boolean): AccountRecord | null {
+    const { selector, settings } = this.d.services;
+    for (;;) {
+      const model = a.plan.model;
+      const prefer = a.session === null ? null : this.sessions.preferred(a.session, model, this.d.clock.now(), settings.get().stickySessionTtlSec * 1000);
+      try {
+        return selector.select(model, exclude, accept, prefer).account;
+      } catch (err) {
+        if (!(err instanceof NoAccountAvailableError)) throw err;
+        a.plan.noteReset(err.earliestResetAt);
+        if (!a.plan.advance()) return null;
+        // The next model starts afresh: an account exhausted for one model may serve another.
+        exclude.clear();
+      }
+    }
+  }
+
+  private noneLeft(a: Attempts, breach: LimitBreach | null): void {
     const c = a.c;
     const now = this.d.clock.now();
     const headers = a.stamp(a.lastAccount);
+    let earliest = a.plan.earliestReset;
+    if (a.attempt === 0 && !breach && !this.d.catalog.servesAny(a.plan.chain, c.route.op)) {
+      // No enabled account serves the model at all: waiting would not help.
+      this.reject(a, 'model not found', 404);
+      return sendJson(c.res, 404, modelNotFoundBody(c.route.family, c.model), headers);
+    }
     if (a.attempt === 0 && breach) {
       this.reject(a, limitText(breach));
       return sendJson(c.res, 429, limitBody(c.route.family, { ...breach, scope: 'account' }), { ...headers, ...retryAfterHeader(breach.resetAt, now) });

@@ -2,8 +2,9 @@
 // mode 0600. "sk-qd-" marks it as ours and lets the log redactor recognise it if it ever slips
 // into a message. Regenerating replaces the file atomically (temp file + rename).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../fs/atomic-write';
 
 export const PROXY_KEY_FILE = 'proxy-key';
 export const PROXY_KEY_PREFIX = 'sk-qd-';
@@ -28,10 +29,7 @@ function readKey(path: string): string | null {
 }
 
 function writeAtomically(path: string, key: string): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${key}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeFileAtomically(path, `${key}\n`, { mode: 0o600, replace: true });
 }
 
 /** The stored key (its mode tightened to 0600), or a new one written there. */

@@ -1,13 +1,9 @@
-// The client APIs the proxy speaks, which providers serve each, and the model list it answers
-// itself. OpenAI-compatible routes go to 'openai' and 'openrouter' accounts, Anthropic routes to
-// 'anthropic' (API key) and 'claude' (OAuth) accounts, Gemini routes to Cloud Code accounts
-// ('antigravity', 'gemini-cli').
+// The client APIs the proxy speaks and which providers serve each. OpenAI-compatible routes go to
+// 'openai' and 'openrouter' accounts, Anthropic routes to 'anthropic' (API key) and 'claude'
+// (OAuth) accounts, Gemini routes to Cloud Code accounts ('antigravity', 'gemini-cli'). The model
+// list the proxy answers itself is models-endpoint.ts.
 import type { ProviderId } from '../../../shared/types';
 import type { AccountRecord } from '../model';
-import type { QuotaEngine } from '../quota/quota-engine';
-import type { AccountStore } from '../accounts/account-store';
-import type { SettingsStore } from '../settings-store';
-import type { ProviderRegistry } from '../providers/provider-adapter';
 
 export type ApiFamily = 'openai' | 'anthropic' | 'gemini';
 
@@ -87,45 +83,4 @@ export function matchRoute(method: string, pathname: string, search: URLSearchPa
     }
   }
   return null;
-}
-
-export interface ModelsDeps {
-  store: AccountStore;
-  engine: QuotaEngine;
-  settings: SettingsStore;
-  registry: ProviderRegistry;
-}
-
-/** Exact model ids the family's active accounts are known (readings) or declared to serve. */
-export function routableModels(d: ModelsDeps, family: ApiFamily): Array<{ id: string; provider: ProviderId }> {
-  const out = new Map<string, ProviderId>();
-  const providerModels = d.settings.get().providerModels;
-  for (const a of d.store.list()) {
-    if (a.status !== 'active' || !FAMILY_PROVIDERS[family].has(a.provider)) continue;
-    const declared = a.models ?? providerModels[a.provider] ?? d.registry.get(a.provider)?.defaultModels ?? [];
-    for (const m of [...d.engine.knownModels(a.id), ...declared]) {
-      if (!m.includes('*') && !out.has(m)) out.set(m, a.provider);
-    }
-  }
-  return [...out.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([id, provider]) => ({ id, provider }));
-}
-
-/** GET /v1/models in the OpenAI list shape, or Anthropic's when the client sent anthropic-version. */
-export function modelsAnswer(d: ModelsDeps, anthropicClient: boolean, id: string | null): { status: number; body: unknown } {
-  const models = routableModels(d, anthropicClient ? 'anthropic' : 'openai');
-  const epoch = '1970-01-01T00:00:00Z';
-  const shape = (m: { id: string; provider: ProviderId }) =>
-    anthropicClient ? { type: 'model', id: m.id, display_name: m.id, created_at: epoch } : { id: m.id, object: 'model', created: 0, owned_by: m.provider };
-  if (id !== null) {
-    const m = models.find((x) => x.id === id);
-    if (!m) return { status: 404, body: { type: 'error', error: { type: 'not_found_error', code: 'model_not_found', message: `The model "${id}" is not routable by this proxy` } } };
-    return { status: 200, body: shape(m) };
-  }
-  const data = models.map(shape);
-  return {
-    status: 200,
-    body: anthropicClient
-      ? { data, has_more: false, first_id: models[0]?.id ?? null, last_id: models[models.length - 1]?.id ?? null }
-      : { object: 'list', data },
-  };
 }

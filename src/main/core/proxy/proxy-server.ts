@@ -13,7 +13,9 @@ import {
   applyTimeouts, corsHeaders, declaredTooLarge, guardConfig, HEADERS_TIMEOUT_MS, hostAllowed, keyBytes, keyMatches, MAX_BODY_BYTES,
   originAllowed, preflightHeaders, readBody, refuseOversized, REQUEST_TIMEOUT_MS,
 } from './proxy-guard';
-import { matchRoute, modelsAnswer, type ApiFamily } from './proxy-routes';
+import { matchRoute, type ApiFamily } from './proxy-routes';
+import { ModelCatalog } from './model-catalog';
+import { modelsAnswer } from './models-endpoint';
 import { forwardedSearch } from './upstream-request';
 import { Cancellation, fetchTransport, nodeHttpTransport } from './upstream-transport';
 
@@ -48,6 +50,8 @@ export interface ProxyDeps {
   retryBudgetMs?: number;
   /** Told when the proxy changes an account's status (e.g. invalid credentials). */
   onAccountChanged?: (accountId: string) => void;
+  /** The app's model catalog (default: one over the same services and registry). */
+  catalog?: ModelCatalog;
 }
 
 export interface ProxyServer {
@@ -100,6 +104,8 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
   const cfg = guardConfig(deps.allowedHosts, deps.allowedOrigins);
   let expectedKey = keyBytes(deps.key);
   const transport = deps.fetch ? fetchTransport(deps.fetch) : nodeHttpTransport();
+  const { store, engine, settings } = deps.services;
+  const catalog = deps.catalog ?? new ModelCatalog({ store, engine, settings, registry: deps.registry });
   const dispatcher = new Dispatcher({
     services: deps.services,
     registry: deps.registry,
@@ -108,10 +114,10 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
     clock: deps.clock,
     log,
     transport,
+    catalog,
     retryBudgetMs: deps.retryBudgetMs ?? 30_000,
     onAccountChanged: deps.onAccountChanged,
   });
-  const modelsDeps = { store: deps.services.store, engine: deps.services.engine, settings: deps.services.settings, registry: deps.registry };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const t0 = performance.now();
@@ -135,7 +141,7 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
     const route = matchRoute(req.method ?? 'GET', path, search);
     if (!route) return refuse(res, path, 404, 'not_found_error', 'not_found', `No such endpoint: ${req.method ?? ''} ${path}`.slice(0, 300), own(t0, cors));
     if (route.kind === 'models') {
-      const a = modelsAnswer(modelsDeps, req.headers['anthropic-version'] !== undefined, route.id);
+      const a = modelsAnswer(catalog, req.headers['anthropic-version'] !== undefined, route.id);
       return sendJson(res, a.status, a.body, own(t0, cors));
     }
 

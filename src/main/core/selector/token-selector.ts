@@ -27,6 +27,8 @@ interface ModelIndex {
   topRun: number;
   earliestReset: number | null;
   cursor: number;
+  /** Candidates by account id, built on the first sticky lookup. */
+  byId?: Map<string, Candidate>;
 }
 
 const GROUP = { proceed: 0, unknown: 1, low: 2 } as const;
@@ -48,12 +50,18 @@ export class TokenSelector {
 
   /**
    * The best account for a model. `exclude` skips accounts already tried for this request;
-   * `accept` narrows to accounts that can take it (e.g. providers speaking the client's API).
+   * `accept` narrows to accounts that can take it (e.g. providers speaking the client's API);
+   * `prefer` names an account to take first if it is a candidate (a sticky session's).
    */
-  select(model: string, exclude?: ReadonlySet<string>, accept?: (a: AccountRecord) => boolean): Selection {
+  select(model: string, exclude?: ReadonlySet<string>, accept?: (a: AccountRecord) => boolean, prefer?: string | null): Selection {
     const now = this.clock.now();
     const idx = this.indexFor(model, now);
     const c = idx.candidates;
+    if (prefer) {
+      // A sticky session's account, while it is still a candidate (not exhausted, locked or below its reserve).
+      const p = (idx.byId ??= new Map(c.map((x) => [x.account.id, x]))).get(prefer);
+      if (p && !exclude?.has(prefer) && (!accept || accept(p.account))) return { account: p.account, decision: p.decision };
+    }
     if (accept) {
       for (const cand of c) if (!exclude?.has(cand.account.id) && accept(cand.account)) return { account: cand.account, decision: cand.decision };
       throw new NoAccountAvailableError(model, idx.earliestReset);

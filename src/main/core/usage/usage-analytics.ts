@@ -50,6 +50,7 @@ interface LedgerRow {
   label: string | null;
   provider: string | null;
   model: string;
+  requested_model: string | null;
   client: string | null;
   route: string;
   status: UsageStatus;
@@ -232,6 +233,7 @@ function toLogRow(r: LedgerRow): UsageLogRow {
     label: r.label,
     provider: r.provider as ProviderId | null,
     model: r.model,
+    requestedModel: r.requested_model ?? r.model,
     client: r.client,
     route: r.route,
     status: r.status,

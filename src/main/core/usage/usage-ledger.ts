@@ -41,8 +41,8 @@ export class UsageLedger implements UsageLedgerPort {
   ) {
     this.stmt = {
       insert: db.prepare(
-        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at)
-         VALUES (@requestId, @attempt, @accountId, @provider, @model, @client, @route, @status, @httpStatus, @inputTokens, @outputTokens, @cost, @error, @startedAt, @endedAt)`,
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, requested_model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at)
+         VALUES (@requestId, @attempt, @accountId, @provider, @model, @requestedModel, @client, @route, @status, @httpStatus, @inputTokens, @outputTokens, @cost, @error, @startedAt, @endedAt)`,
       ),
       pendingRow: db.prepare<[number], { account_id: string | null; model: string; started_at: number }>(
         "SELECT account_id, model, started_at FROM usage_ledger WHERE id = ? AND status = 'pending'",
@@ -118,6 +118,7 @@ export class UsageLedger implements UsageLedgerPort {
       accountId: a.accountId,
       provider: a.provider,
       model: a.model,
+      requestedModel: a.requestedModel ?? null,
       client: a.client,
       route: a.route,
       status,

@@ -12,7 +12,10 @@ export interface AttemptStart {
   attempt: number;
   accountId: string | null;
   provider: ProviderId | null;
+  /** The model this attempt asked the upstream for (the one served: after alias and fallbacks). */
   model: string;
+  /** The model the client named, when it differs from `model` or is known (the proxy always sets it). */
+  requestedModel?: string | null;
   /** Who asked, e.g. the client's User-Agent product ("claude-cli/2.0", "OpenAI/JS 5.1"). */
   client: string | null;
   /** "openai.chat", "openai.responses", "anthropic.messages", "gemini.generate", "token-api", … */
