@@ -20,6 +20,8 @@ export default defineConfig({
           environment: 'happy-dom',
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           setupFiles: ['test/renderer/setup.ts'],
+          // The machine is shared: a page test that renders charts can take seconds under load.
+          testTimeout: 20_000,
         },
       },
       {
