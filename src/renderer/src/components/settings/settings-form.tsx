@@ -9,6 +9,7 @@ import { useSettingsStore } from '../../stores/settings-store';
 import { useClient } from '../client-context';
 import { ProxyPanel } from '../proxy-panel';
 import { LimitsEditor } from './limits-editor';
+import { ModelsEditor } from './models-editor';
 import { ServiceFacts } from './service-facts';
 import { SettingField } from './setting-field';
 import { buildPatch, dirtyKeys, FIELD_LIST, FIELDS, fromRaw, issuesToErrors, toRaw, type EditableKey, type Edits, type FieldErrors, type RawValue } from './settings-fields';
@@ -117,6 +118,8 @@ export function SettingsForm({ settings }: { settings: Settings }) {
         {field('proxyPort')}
         {field('proxyMaxAttempts')}
       </Section>
+
+      <ModelsEditor settings={settings} />
 
       <Section id="limits" title="Limits" after={<LimitsEditor dryRun={settings.limitsDryRun} />}>
         {field('limitsDryRun')}
