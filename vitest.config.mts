@@ -22,8 +22,6 @@ export default defineConfig({
           testTimeout: 20_000,
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           setupFiles: ['test/renderer/setup.ts'],
-          // The machine is shared: a page test that renders charts can take seconds under load.
-          testTimeout: 20_000,
         },
       },
       {
