@@ -7,6 +7,7 @@ import { ContractError, type ContractClient } from '../../../../shared/contract'
 import type { AccountView, QuotaView } from '../../../../shared/types';
 import { useAccountsStore } from '../../stores/accounts-store';
 import { useQuotaStore } from '../../stores/quota-store';
+import { needsSignIn } from '../sign-in/sign-in-again';
 import { isOAuth, isProbeOnly } from './provider-fields';
 
 export type NoteTone = 'busy' | 'ok' | 'bad';
@@ -44,7 +45,7 @@ export function actionsFor(account: AccountView, quotas: readonly QuotaView[]): 
   else out.push('sync');
   if (quotas.some((q) => q.lock)) out.push('clearLocks');
   if (account.status === 'suspended' || account.status === 'invalid_credentials') out.push('reactivate');
-  if (account.status === 'invalid_credentials' && isOAuth(account.provider)) out.push('signIn');
+  if (needsSignIn(account)) out.push('signIn');
   out.push('edit', 'toggle', 'remove');
   return out;
 }

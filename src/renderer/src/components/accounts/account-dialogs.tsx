@@ -9,6 +9,7 @@ import { RowActionsContext, type RowActions } from './account-row';
 import { EditAccountDialog } from './edit-account-dialog';
 import { PROVIDER_SHORT } from './provider-fields';
 import { RemoveAccountDialog } from './remove-account-dialog';
+import { isSignInProvider, SignInPanel } from '../sign-in/sign-in-panel';
 
 type Open = null | { kind: 'edit' | 'remove' | 'signIn'; id: string };
 
@@ -48,7 +49,20 @@ export function AccountDialogs({ children, onRemoved, returnFocus }: { children:
           }}
         />
       )}
-      {account && open?.kind === 'signIn' && (
+      {account && open?.kind === 'signIn' && isSignInProvider(account.provider) && (
+        <Dialog title={`Sign in again: ${account.label}`} onClose={close} className="dialog-form">
+          <p className="muted small">
+            Sign in as {account.email ?? 'the same account'} in your browser; QuotaDeck replaces this account&apos;s tokens and resumes syncing it.
+          </p>
+          <SignInPanel providers={[account.provider]} label="Sign in again" />
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={close}>
+              Close
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {account && open?.kind === 'signIn' && !isSignInProvider(account.provider) && (
         <Dialog title={`Sign in again: ${account.label}`} onClose={close}>
           <p>
             {PROVIDER_SHORT[account.provider]} refused this account&apos;s stored sign-in{account.statusReason ? `: ${account.statusReason}` : '.'}
