@@ -15,6 +15,7 @@ import { isProbeOnly, PROVIDER_SHORT } from './provider-fields';
 import { QuotaLine } from './quota-line';
 import { windowLines } from './quota-name';
 import { RowMenu, type MenuItem } from './row-menu';
+import { SignInAgainButton } from '../sign-in/sign-in-again';
 
 export interface RowActions {
   /** Opens a dialog about the account: edit, remove, sign in again. */
@@ -89,6 +90,7 @@ export const AccountRow = memo(function AccountRow({ id, rowIndex }: { id: strin
               {STATUS_LABEL[account.status]}
             </span>
           )}
+          <SignInAgainButton account={account} />
           {account.email && account.email !== account.label && (
             <span className="muted small account-email" title={account.email}>
               {account.email}
