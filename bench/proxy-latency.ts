@@ -124,10 +124,10 @@ async function main(): Promise<void> {
     reject: () => {},
   };
   const limits: UsageLimitsPort = { checkGlobal: () => ({ ok: true }), checkAccount: () => ({ ok: true }) };
-  const { store, engine, selector, syncer, settings } = h.app.services;
+  const { store, engine, selector, quota, settings } = h.app.services;
   const proxyKey = loadOrCreateProxyKey(h.dir);
   const proxy = await startProxyServer({
-    services: { store, engine, selector, syncer, settings },
+    services: { store, engine, selector, quota, settings },
     registry: new Map(DEFAULT_PROVIDERS.map((p) => [p.id, p])),
     ledger,
     limits,

@@ -141,6 +141,8 @@ export const requestSchemas = {
     .object({ id, model, reserve: fraction.nullable().optional(), excluded: z.boolean().optional() })
     .strict(),
   'accounts:remove': z.object({ id }).strict(),
+  // A suspended or invalid account made active and checked at once (a poll, or a probe for API keys).
+  'accounts:reactivate': z.object({ id }).strict(),
   // The import document is validated by the importer itself, which names entry and field.
   'accounts:import': z.unknown(),
   'accounts:discover': empty,
@@ -158,6 +160,8 @@ export const requestSchemas = {
   'monitor:pause': empty,
   'monitor:resume': empty,
   'monitor:lastReport': empty,
+  // One account polled now, through the monitor's gate (poll floor, backoff) and timeout.
+  'monitor:syncAccount': z.object({ id }).strict(),
   'quota:list': z.object({ accountId: id.optional(), model: model.optional() }).strict().optional(),
   'quota:getDecisions': z.object({ model: model.optional() }).strict().optional(),
   'quota:check': z.object({ accountId: id, model }).strict(),
@@ -237,6 +241,7 @@ export interface ResponseMap {
   'accounts:setEnabled': AccountView;
   'accounts:setModelPref': AccountView;
   'accounts:remove': { removed: boolean };
+  'accounts:reactivate': AccountView;
   'accounts:import': ImportReport;
   'accounts:discover': DiscoveredCredential[];
   'accounts:importDiscovered': ImportReport;
@@ -251,6 +256,8 @@ export interface ResponseMap {
   'monitor:pause': MonitorStats;
   'monitor:resume': MonitorStats;
   'monitor:lastReport': SyncReport | null;
+  /** The account's readings after the poll (as they were, when its gate did not allow one). */
+  'monitor:syncAccount': QuotaView[];
   'quota:list': QuotaView[];
   'quota:getDecisions': DecisionRow[];
   'quota:check': QuotaView | null;
@@ -316,9 +323,23 @@ export interface LimitWarningEvent {
   resetAt: string;
 }
 
+/** A sync cycle's progress: at most ~10 a second while it runs, and always one at its end. */
+export interface SyncProgressEvent {
+  /** Counts up per cycle (per run of the service). */
+  cycleId: number;
+  /** Accounts finished (polled, failed or skipped) of `total` this cycle polls or skips. */
+  done: number;
+  total: number;
+  /** Of those done, how many failed. */
+  failed: number;
+  /** The label of the account most recently started (absent in the final event). */
+  current?: string;
+}
+
 export interface EventMap {
   'monitor:stats': MonitorStats;
   'monitor:syncFinished': SyncReport;
+  'monitor:syncProgress': SyncProgressEvent;
   'quota:changed': QuotaChangedEvent;
   'quota:threshold': ThresholdCrossedEvent;
   'accounts:changed': { accountIds: string[] };
@@ -331,6 +352,7 @@ export type EventName = keyof EventMap;
 export const EVENT_NAMES: EventName[] = [
   'monitor:stats',
   'monitor:syncFinished',
+  'monitor:syncProgress',
   'quota:changed',
   'quota:threshold',
   'accounts:changed',

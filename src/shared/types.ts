@@ -130,6 +130,20 @@ export interface QuotaView {
   remaining: number | null;
   decision: DecisionView;
   lock: QuotaLockView | null;
+  /** When this account is next polled (ISO), or null when it is not polled (API keys, inactive, paused). */
+  nextPollAt: string | null;
+  /** Where this quota is heading within its reset period, or null when too little is known. */
+  forecast: QuotaForecast | null;
+}
+
+/** The burn rate within the current reset period and what it leads to. */
+export interface QuotaForecast {
+  /** When the remaining quota runs out at the current rate (ISO), or null when it is not being used. */
+  exhaustsAt: string | null;
+  /** True when that comes before the quota's known reset. */
+  beforeReset: boolean;
+  /** Fraction of the quota used per hour (0.1 = 10 % an hour). */
+  ratePerHour: number;
 }
 
 export interface DecisionRow {
@@ -142,6 +156,7 @@ export interface DecisionRow {
   remainingFraction: number | null;
   resetAt: string | null;
   reason: string | null;
+  forecast: QuotaForecast | null;
 }
 
 export interface MonitorStats {

@@ -2,6 +2,8 @@
 // 127.0.0.1), without the rest of the core.
 import type { AccountRecord, Credentials } from '../../src/main/core/model';
 import type { ProviderAdapter, ProviderContext } from '../../src/main/core/providers/provider-adapter';
+import { systemClock } from '../../src/main/core/ports';
+import { deadline } from '../../src/main/core/quota/sync-deadline';
 import { DEFAULT_SETTINGS } from '../../src/main/core/settings-store';
 import type { Settings } from '../../src/shared/types';
 
@@ -43,7 +45,8 @@ export function providerContext(adapter: ProviderAdapter, o: ContextOptions): Pr
   return {
     account: testAccount(adapter, o.account),
     credentials: o.credentials,
-    signal: o.signal ?? AbortSignal.timeout(o.timeoutMs ?? 5000),
+    // The core's own deadline (a SyncTimeoutError when it passes), as the QuotaService applies it.
+    signal: o.signal ?? deadline(systemClock, o.timeoutMs ?? 5000).signal,
     fetch,
     now: o.now ?? (() => Date.now()),
     settings: { ...DEFAULT_SETTINGS, googleClientId: 'test-client', googleClientSecret: 'test-secret', ...o.settings },

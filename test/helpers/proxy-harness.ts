@@ -152,9 +152,9 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
   const ledger = new RecordingLedger(h.app.services.ledger);
   const limits = new ScriptedLimits();
   const key = loadOrCreateProxyKey(h.dir);
-  const { store, engine, selector, syncer, settings } = h.app.services;
+  const { store, engine, selector, quota, settings } = h.app.services;
   const proxy = await startProxyServer({
-    services: { store, engine, selector, syncer, settings },
+    services: { store, engine, selector, quota, settings },
     registry,
     catalog: h.app.services.catalog,
     ledger,

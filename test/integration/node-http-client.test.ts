@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeHttpClient } from '../../src/main/core/net/node-http-client';
 import { httpRequest } from '../../src/main/core/providers/http';
 import { ProviderError } from '../../src/main/core/providers/provider-error';
+import { systemClock } from '../../src/main/core/ports';
+import { deadline } from '../../src/main/core/quota/sync-deadline';
 
 let server: Server;
 let base: string;
@@ -63,7 +65,7 @@ describe('node:http client behind the FetchFn port', () => {
   it('refuses answers over the size bound and turns a timeout into a transient error', async () => {
     await expect(httpRequest(client, `${base}/big`, { signal: AbortSignal.timeout(2000) })).rejects.toMatchObject({ code: 'bad_response' });
     const t0 = Date.now();
-    const err = await httpRequest(client, `${base}/hang`, { signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);
+    const err = await httpRequest(client, `${base}/hang`, { signal: deadline(systemClock, 200).signal }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect(err).toMatchObject({ kind: 'transient', code: 'timeout' });
     expect(Date.now() - t0).toBeLessThan(1500);

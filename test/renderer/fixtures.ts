@@ -39,6 +39,8 @@ export function quota(over: Partial<QuotaView> & { accountId: string; model: str
     remaining: null,
     decision: { kind: 'proceed', remainingFraction, resetAt: null, reason: null },
     lock: null,
+    nextPollAt: null,
+    forecast: null,
     ...over,
   };
 }

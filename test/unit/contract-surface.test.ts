@@ -14,6 +14,7 @@ describe('the shared contract', () => {
         'accounts:setEnabled',
         'accounts:setModelPref',
         'accounts:remove',
+        'accounts:reactivate',
         'accounts:import',
         'accounts:discover',
         'accounts:importDiscovered',
@@ -27,6 +28,7 @@ describe('the shared contract', () => {
         'monitor:pause',
         'monitor:resume',
         'monitor:lastReport',
+        'monitor:syncAccount',
         'quota:list',
         'quota:getDecisions',
         'quota:check',
@@ -57,7 +59,7 @@ describe('the shared contract', () => {
 
   it('has exactly these events', () => {
     expect([...EVENT_NAMES].sort()).toEqual(
-      ['monitor:stats', 'monitor:syncFinished', 'quota:changed', 'quota:threshold', 'accounts:changed', 'accounts:signInFinished', 'settings:changed', 'usage:limitWarning'].sort(),
+      ['monitor:stats', 'monitor:syncFinished', 'monitor:syncProgress', 'quota:changed', 'quota:threshold', 'accounts:changed', 'accounts:signInFinished', 'settings:changed', 'usage:limitWarning'].sort(),
     );
   });
 });

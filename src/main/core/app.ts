@@ -8,12 +8,12 @@ import { loadOrCreateProxyKey, regenerateProxyKey } from './proxy/proxy-key';
 import { createNodeHttpClient } from './net/node-http-client';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { EventMap, EventName, Envelope } from '../../shared/contract';
-import type { ProviderId, ProxyInfo, QuotaView, ServiceInfo, Settings } from '../../shared/types';
+import type { ProviderId, ProxyInfo, ServiceInfo, Settings } from '../../shared/types';
+import type { CoreApp } from './core-app';
 import { AccountService } from './accounts/account-service';
 import { AccountStore } from './accounts/account-store';
 import { createDispatcher, createHandlers } from './api/contract-handlers';
-import { openDatabase, type Db } from './db/open-database';
+import { openDatabase } from './db/open-database';
 import { EventBus } from './events/event-bus';
 import { createNotificationBatcher } from './notify/notification-batcher';
 import { ThresholdTracker } from './notify/threshold-tracker';
@@ -29,16 +29,14 @@ import { AccountSyncer } from './quota/account-syncer';
 import { QuotaEngine } from './quota/quota-engine';
 import { QuotaMonitor } from './quota/quota-monitor';
 import { QuotaRepository } from './quota/quota-repository';
+import { QuotaService } from './quota/quota-service';
 import { SyncRepository } from './quota/sync-repository';
 import { TokenSelector } from './selector/token-selector';
 import { cacheTtlMs, SettingsStore } from './settings-store';
-import { AppError, NotFoundError } from './errors';
 import { SignInService } from './auth/sign-in-service';
-import type { AccountRecord } from './model';
 import { createUsageServices } from './usage/usage-services';
-import type { UsageAnalytics } from './usage/usage-analytics';
-import type { UsageLedger } from './usage/usage-ledger';
-import type { UsageLimits } from './usage/usage-limits';
+
+export type { CoreApp } from './core-app';
 
 export interface AppConfig {
   dataDir: string;
@@ -73,37 +71,6 @@ export interface AppPorts {
   monitorJitterRatio?: number;
 }
 
-export interface CoreApp {
-  api: { call(method: string, rawRequest: unknown): Promise<Envelope<unknown>> };
-  events: {
-    on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
-    onAny(listener: <E extends EventName>(event: E, payload: EventMap[E]) => void): () => void;
-  };
-  /** Direct access for in-process callers (token API, tests, benchmarks). */
-  services: {
-    db: Db;
-    store: AccountStore;
-    accounts: AccountService;
-    engine: QuotaEngine;
-    monitor: QuotaMonitor;
-    selector: TokenSelector;
-    syncer: AccountSyncer;
-    settings: SettingsStore;
-    checkQuota(accountId: string, model: string): Promise<QuotaView | null>;
-    /** Usage: the proxy's ledger and limits ports, and the analytics queries. */
-    ledger: UsageLedger;
-    limits: UsageLimits;
-    analytics: UsageAnalytics;
-    /** The model catalog (GET /v1/models, models:list) and the keys' own model lists it reads. */
-    catalog: ModelCatalog;
-    modelLists: ProviderModelLists;
-  };
-  info: ServiceInfo;
-  proxyInfo(): ProxyInfo;
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
-
 export const DEFAULT_PROVIDERS: ProviderAdapter[] = [
   antigravityAdapter,
   geminiCliAdapter,
@@ -135,7 +102,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), { lowThreshold: () => settings.get().lowThreshold });
   // A key's own model list narrows its provider's default patterns; fetched after sync cycles.
   const modelLists = new ProviderModelLists({ store, registry, settings, fetch: httpClient, clock, log: log.scope('models'), onChanged: () => engine.bump() });
-  const engine = new QuotaEngine({
+  const engine: QuotaEngine = new QuotaEngine({
     clock,
     repo: quotaRepo,
     tracker,
@@ -147,8 +114,14 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     onChanged: (accountId, views) => {
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
     },
+    nextPollAt: (id): number | null => monitor.nextPollAt(id),
   });
-  const accountsChanged = (ids: string[]) => bus.emit('accounts:changed', { accountIds: ids });
+  // The store is the one announcer of account changes (whoever made them: the API, a sync, the
+  // proxy, the token API); the selector's index and the event follow from here alone.
+  store.onChange((ids) => {
+    engine.bump();
+    bus.emit('accounts:changed', { accountIds: ids });
+  });
   const syncer = new AccountSyncer({
     accounts: store,
     registry,
@@ -158,24 +131,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     clock,
     settings: () => settings.get(),
     log: log.scope('sync'),
-    onAccountChanged: (id) => accountsChanged([id]),
   });
-  const monitor = new QuotaMonitor({
-    accounts: store,
-    registry,
-    engine,
-    syncer,
-    quotaRepo,
-    syncRepo,
-    clock,
-    settings: () => settings.get(),
-    log: log.scope('monitor'),
-    onStats: (s) => bus.emit('monitor:stats', s),
-    onFinished: (r) => bus.emit('monitor:syncFinished', r),
-    jitterRatio: ports.monitorJitterRatio,
-  });
-  const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
-  const catalog = new ModelCatalog({ store, engine, settings, registry, lists: modelLists });
   const accounts = new AccountService({
     store,
     engine,
@@ -185,8 +141,36 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     supported: () => new Set(registry.keys()),
     homeDir: config.homeDir ?? homedir(),
     dataDir: config.dataDir,
-    onChanged: accountsChanged,
   });
+  const quota = new QuotaService({
+    store,
+    registry,
+    engine,
+    syncer,
+    quotaRepo,
+    syncRepo,
+    clock,
+    settings: () => settings.get(),
+    log: log.scope('sync'),
+    activate: (id) => accounts.activate(id),
+  });
+  const monitor: QuotaMonitor = new QuotaMonitor({
+    accounts: store,
+    registry,
+    engine,
+    quota,
+    quotaRepo,
+    syncRepo,
+    clock,
+    settings: () => settings.get(),
+    log: log.scope('monitor'),
+    onStats: (s) => bus.emit('monitor:stats', s),
+    onFinished: (r) => bus.emit('monitor:syncFinished', r),
+    onProgress: (p) => bus.emit('monitor:syncProgress', p),
+    jitterRatio: ports.monitorJitterRatio,
+  });
+  const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
+  const catalog = new ModelCatalog({ store, engine, settings, registry, lists: modelLists });
 
   // Usage ledger, limits, analytics (pending rows a crash left behind are marked interrupted here).
   const usage = createUsageServices({
@@ -201,43 +185,6 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   bus.on('monitor:syncFinished', () => usage.maintain());
   bus.on('monitor:syncFinished', () => void modelLists.refreshDue());
 
-  /** Syncs one account now under the sync timeout and saves what it learned (readings, state). */
-  async function syncAndSave(account: AccountRecord): Promise<void> {
-    const out = await syncer.sync(account, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
-    if (!store.get(account.id)) return;
-    db.transaction(() => {
-      quotaRepo.writeReadings(out.readings, out.error ? [] : [{ accountId: account.id, fetchedAt: out.readings[0]?.fetchedAt ?? clock.now() }]);
-      syncRepo.saveStates([out.state]);
-    })();
-  }
-
-  /** Cache first; on a miss one fetch, shared by every concurrent caller, fills it. */
-  async function checkQuota(accountId: string, model: string): Promise<QuotaView | null> {
-    const account = store.get(accountId);
-    if (!account) throw new NotFoundError(`Account ${accountId}`);
-    if (engine.reading(accountId, model)) return engine.view(accountId, model);
-    const adapter = registry.get(account.provider);
-    const state = syncRepo.state(accountId);
-    const floor = adapter?.minPollIntervalMs ?? 0;
-    const tooSoon = (floor > 0 && state.lastAttemptAt !== null && clock.now() - state.lastAttemptAt < floor) || (state.nextAttemptAt !== null && state.nextAttemptAt > clock.now());
-    if (account.status === 'active' && adapter?.pollable && !tooSoon) await syncAndSave(account);
-    return engine.view(accountId, model);
-  }
-
-  /** A minimal real request for providers without a quota endpoint; readings land like a poll's. */
-  async function probe(accountId: string, model: string | null): Promise<QuotaView[]> {
-    const account = store.require(accountId);
-    const out = await syncer.probe(account, model, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
-    if (store.get(accountId)) {
-      db.transaction(() => {
-        quotaRepo.writeReadings(out.readings);
-        syncRepo.saveStates([out.state]);
-      })();
-    }
-    if (out.error) throw new AppError(out.error.kind === 'permanent' ? 'bad_request' : 'internal', `Probe failed (${out.error.code}): ${out.error.message}`, 502);
-    return engine.views(accountId);
-  }
-
   const signIn = new SignInService({
     settings: () => settings.get(),
     fetch: httpClient,
@@ -245,8 +192,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     log: log.scope('sign-in'),
     saveAccount: (provider, signedIn) => accounts.saveSignedIn(provider, signedIn.email, signedIn.credentials),
     syncAccount: async (id) => {
-      const account = store.get(id);
-      if (account && account.status === 'active') await syncAndSave(account);
+      await quota.pollIfAllowed(id);
     },
     onFinished: (s) => bus.emit('accounts:signInFinished', s),
   });
@@ -283,8 +229,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     syncRepo,
     quotaRepo,
     settings,
-    checkQuota,
-    probe,
+    quota,
     clock,
     log: log.scope('api'),
     usage,
@@ -302,7 +247,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     const s = settings.get();
     if (!s.proxyEnabled || proxy) return;
     proxy = await startProxyServer({
-      services: { store, engine, selector, syncer, settings },
+      services: { store, engine, selector, quota, settings },
       registry,
       catalog,
       ledger: usage.ledger,
@@ -311,13 +256,12 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       port: s.proxyPort,
       clock,
       log: log.scope('proxy'),
-      onAccountChanged: (id) => accountsChanged([id]),
     });
   }
   return {
     api: { call },
     events: { on: (e, l) => bus.on(e, l), onAny: (l) => bus.onAny(l) },
-    services: { db, store, accounts, engine, monitor, selector, syncer, settings, checkQuota, ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics, catalog, modelLists },
+    services: { db, store, accounts, engine, monitor, selector, syncer, quota, settings, checkQuota: (id, model) => quota.checkQuota(id, model), ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics, catalog, modelLists },
     info,
     proxyInfo,
     async start() {

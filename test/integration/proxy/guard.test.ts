@@ -161,9 +161,9 @@ describe('proxy guard', () => {
   });
 
   it('drops a client that never finishes its headers (slowloris)', async () => {
-    const { store, engine, selector, syncer, settings } = ph.h.app.services;
+    const { store, engine, selector, quota, settings } = ph.h.app.services;
     const quick = await startProxyServer({
-      services: { store, engine, selector, syncer, settings },
+      services: { store, engine, selector, quota, settings },
       registry: ph.registry,
       ledger: ph.ledger,
       limits: ph.limits,

@@ -1,5 +1,5 @@
-// Account use cases: add, update, enable/disable, remove, import. Every write keeps the
-// engine, caches and listeners in step; imports are all-or-nothing.
+// Account use cases: add, update, enable/disable, remove, import. Imports are all-or-nothing.
+// Announcing a change is the AccountStore's job (its onChange); nothing here announces.
 import type { DiscoveredCredential, ExportReport, ImportReport, ProviderId } from '../../../shared/types';
 import type { accountAddSchema } from '../../../shared/contract';
 import type { z } from 'zod';
@@ -26,7 +26,6 @@ export interface AccountServiceDeps {
   homeDir: string;
   /** QuotaDeck's own data folder: never an export target. */
   dataDir: string;
-  onChanged: (ids: string[]) => void;
 }
 
 const CREDENTIAL_FIELDS = ['refreshToken', 'accessToken', 'accessTokenExpiresAt', 'apiKey', 'idToken', 'accountId', 'clientId', 'clientSecret'] as const;
@@ -55,10 +54,6 @@ export class AccountService {
         else unchanged++;
       }
     });
-    if (created + updated > 0) {
-      this.d.engine.bump();
-      this.d.onChanged(ids);
-    }
     return { created, updated, unchanged, ids };
   }
 
@@ -131,47 +126,45 @@ export class AccountService {
     if (patch.projectId !== undefined) clean.projectId = patch.projectId;
     if (patch.baseUrl !== undefined) clean.baseUrl = patch.baseUrl;
     if (patch.models !== undefined) clean.models = patch.models;
-    const rec = this.d.store.update(id, clean);
-    this.d.engine.bump();
-    this.d.onChanged([id]);
-    return rec;
+    return this.d.store.update(id, clean);
   }
 
   setEnabled(id: string, enabled: boolean): AccountRecord {
     const cur = this.d.store.require(id);
-    let rec = cur;
-    if (!enabled && cur.status !== 'disabled') rec = this.d.store.setStatus(id, 'disabled', 'disabled by the user');
+    if (!enabled && cur.status !== 'disabled') return this.d.store.setStatus(id, 'disabled', 'disabled by the user');
     // Enabling also clears a permanent mark: the user says the account is fixed; the next
     // sync will tell.
-    if (enabled && cur.status !== 'active') {
-      rec = this.d.store.setStatus(id, 'active', null);
+    if (enabled && cur.status !== 'active') return this.activate(id);
+    return cur;
+  }
+
+  /** Active again with a clean slate: no mark, no backoff (reactivation and enabling). */
+  activate(id: string): AccountRecord {
+    return this.d.store.transaction(() => {
       this.d.syncRepo.setState({ ...this.d.syncRepo.state(id), consecutiveFailures: 0, nextAttemptAt: null });
       this.d.syncRepo.saveStates([this.d.syncRepo.state(id)]);
-    }
-    this.d.engine.bump();
-    this.d.onChanged([id]);
-    return rec;
+      return this.d.store.setStatus(id, 'active', null);
+    });
   }
 
   setModelPref(id: string, model: string, reserve: number | null | undefined, excluded: boolean | undefined): AccountRecord {
     const cur = this.d.store.modelPref(id, model);
     this.d.store.setModelPref(id, model, reserve === undefined ? (cur?.reserve ?? null) : reserve, excluded ?? cur?.excluded ?? false);
-    this.d.engine.bump();
-    this.d.onChanged([id]);
     return this.d.store.require(id);
   }
 
   remove(id: string): boolean {
-    const removed = this.d.store.remove(id);
-    if (removed) {
-      this.d.engine.forgetAccount(id);
-      this.d.quotaRepo.forgetAccount(id);
-      this.d.syncRepo.forget(id);
-      this.d.tracker.forgetAccount(id);
-      this.d.engine.bump();
-      this.d.onChanged([id]);
-    }
-    return removed;
+    // One transaction: the change is announced once everything about the account is gone.
+    return this.d.store.transaction(() => {
+      const removed = this.d.store.remove(id);
+      if (removed) {
+        this.d.engine.forgetAccount(id);
+        this.d.quotaRepo.forgetAccount(id);
+        this.d.syncRepo.forget(id);
+        this.d.tracker.forgetAccount(id);
+      }
+      return removed;
+    });
   }
 
   identityOf(provider: ProviderId, email: string | null, c: Credentials): string {

@@ -1,5 +1,8 @@
 // Accounts in SQLite, mirrored in memory for the hot paths. Secrets go in and out only through
 // the SecretBox; records handed around carry a masked hint, never the secret itself.
+// The store is the one place that announces an account change: every write that changes what
+// an account looks like moves version() and tells onChange listeners (once per transaction,
+// after it commits) — callers never announce by hand.
 import { randomUUID } from 'node:crypto';
 import type { AccountStatus, ProviderId, Tier } from '../../../shared/types';
 import type { Db } from '../db/open-database';
@@ -66,8 +69,14 @@ export function hintFor(c: Credentials): string {
   return maskSecret(c.apiKey ?? c.refreshToken ?? c.accessToken ?? '');
 }
 
+export type AccountChangeListener = (accountIds: string[]) => void;
+
 export class AccountStore {
   private readonly byId = new Map<string, AccountRecord>();
+  private readonly listeners = new Set<AccountChangeListener>();
+  private changeVersion = 0;
+  /** Ids changed inside the running transaction (announced when it commits). */
+  private pending: Set<string> | null = null;
   private readonly prefs = new Map<string, ModelPrefRecord[]>();
   private readonly plain = new Map<string, Credentials>();
   private readonly stmt;
@@ -128,14 +137,49 @@ export class AccountStore {
     return undefined;
   }
 
-  /** Runs fn in one SQLite transaction; the memory mirror is reloaded if it throws. */
+  /** Moves on every account change (the selector and views key their caches on it). */
+  version(): number {
+    return this.changeVersion;
+  }
+
+  /** Told the ids of changed accounts after each change (or committed transaction). */
+  onChange(listener: AccountChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(id: string): void {
+    this.changeVersion++;
+    if (this.pending) this.pending.add(id);
+    else this.announce([id]);
+  }
+
+  private announce(ids: string[]): void {
+    for (const l of this.listeners) l(ids);
+  }
+
+  /**
+   * Runs fn in one SQLite transaction; the memory mirror is reloaded if it throws. Changes made
+   * inside are announced once, after the commit (nothing is announced for a rollback).
+   */
   transaction<T>(fn: () => T): T {
+    const outer = this.pending === null;
+    if (outer) this.pending = new Set();
+    let result: T;
     try {
-      return this.db.transaction(fn)();
+      result = this.db.transaction(fn)();
     } catch (err) {
+      if (outer) this.pending = null;
       this.reload();
+      this.changeVersion++;
       throw err;
     }
+    if (outer) {
+      const ids = [...this.pending!];
+      this.pending = null;
+      if (ids.length > 0) this.announce(ids);
+    }
+    return result;
   }
 
   private reload(): void {
@@ -171,7 +215,9 @@ export class AccountStore {
       hint: hintFor(a.credentials),
       now: this.clock.now(),
     });
-    return this.refresh(id);
+    const rec = this.refresh(id);
+    this.changed(id);
+    return rec;
   }
 
   update(id: string, patch: AccountPatch): AccountRecord {
@@ -190,13 +236,17 @@ export class AccountStore {
       details: JSON.stringify(next.details ?? {}),
       now: this.clock.now(),
     });
-    return this.refresh(id);
+    const rec = this.refresh(id);
+    this.changed(id);
+    return rec;
   }
 
   setStatus(id: string, status: AccountStatus, reason: string | null): AccountRecord {
     this.require(id);
     this.stmt.status.run(status, reason, this.clock.now(), id);
-    return this.refresh(id);
+    const rec = this.refresh(id);
+    this.changed(id);
+    return rec;
   }
 
   /**
@@ -214,11 +264,12 @@ export class AccountStore {
     return { ...c };
   }
 
+  /** A refreshed access token is not an account change; a new hint (another secret) is. */
   setCredentials(id: string, c: Credentials): void {
-    this.require(id);
+    const before = this.require(id).secretHint;
     this.stmt.secret.run(this.secretBox.encrypt(JSON.stringify(c)), hintFor(c), this.clock.now(), id);
     this.plain.set(id, { ...c });
-    this.refresh(id);
+    if (this.refresh(id).secretHint !== before) this.changed(id);
   }
 
   remove(id: string): boolean {
@@ -226,6 +277,7 @@ export class AccountStore {
     this.byId.delete(id);
     this.plain.delete(id);
     this.prefs.delete(id);
+    if (removed) this.changed(id);
     return removed;
   }
 
@@ -247,5 +299,6 @@ export class AccountStore {
       list.push({ accountId: id, model, reserve, excluded });
     }
     this.prefs.set(id, list);
+    this.changed(id);
   }
 }

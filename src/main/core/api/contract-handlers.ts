@@ -10,7 +10,7 @@ import {
   type ParsedRequestOf,
   type ResponseOf,
 } from '../../../shared/contract';
-import type { AccountView, DecisionRow, ProxyInfo, QuotaView, ServiceInfo } from '../../../shared/types';
+import type { AccountView, DecisionRow, ProxyInfo, ServiceInfo } from '../../../shared/types';
 import type { AccountService } from '../accounts/account-service';
 import type { AccountStore } from '../accounts/account-store';
 import type { SignInService } from '../auth/sign-in-service';
@@ -20,6 +20,7 @@ import type { Clock, Logger } from '../ports';
 import type { QuotaEngine } from '../quota/quota-engine';
 import type { QuotaMonitor } from '../quota/quota-monitor';
 import type { QuotaRepository } from '../quota/quota-repository';
+import type { QuotaService } from '../quota/quota-service';
 import { quotaHistory } from '../quota/quota-history';
 import type { SyncRepository } from '../quota/sync-repository';
 import type { TokenSelector } from '../selector/token-selector';
@@ -39,8 +40,7 @@ export interface HandlerDeps {
   syncRepo: SyncRepository;
   quotaRepo: QuotaRepository;
   settings: SettingsStore;
-  checkQuota: (accountId: string, model: string) => Promise<QuotaView | null>;
-  probe: (accountId: string, model: string | null) => Promise<QuotaView[]>;
+  quota: QuotaService;
   onSettingsChanged: () => void;
   proxyInfo: () => ProxyInfo;
   regenerateProxyKey: () => ProxyInfo;
@@ -96,6 +96,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'accounts:setEnabled': ({ id, enabled }) => view(d.accounts.setEnabled(id, enabled)),
     'accounts:setModelPref': ({ id, model, reserve, excluded }) => view(d.accounts.setModelPref(id, model, reserve, excluded)),
     'accounts:remove': ({ id }) => ({ removed: d.accounts.remove(id) }),
+    'accounts:reactivate': async ({ id }) => view(await d.quota.reactivate(id)),
     'accounts:import': (doc) => {
       const r = d.accounts.import(doc);
       return { created: r.created, updated: r.updated, unchanged: r.unchanged, accounts: r.ids.map((id) => view(d.store.require(id))) };
@@ -115,6 +116,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'monitor:pause': () => d.monitor.pause(),
     'monitor:resume': () => d.monitor.resume(),
     'monitor:lastReport': () => d.monitor.report(),
+    'monitor:syncAccount': ({ id }) => d.quota.syncAccount(id),
     'quota:list': (req) => {
       const ids = req?.accountId ? [d.store.require(req.accountId).id] : d.store.list().map((a) => a.id);
       const out = ids.flatMap((id) => d.engine.views(id));
@@ -137,15 +139,16 @@ export function createHandlers(d: HandlerDeps): Handlers {
             remainingFraction: dec.remainingFraction,
             resetAt: iso(dec.resetAt),
             reason: dec.reason,
+            forecast: d.engine.forecast(a.id, model, now),
           });
         }
       }
       return rows;
     },
-    'quota:check': ({ accountId, model }) => d.checkQuota(accountId, model),
+    'quota:check': ({ accountId, model }) => d.quota.checkQuota(accountId, model),
     'models:list': () => d.catalog.list(),
     'quota:listLocks': () => d.engine.listLocks(),
-    'quota:probe': ({ accountId, model }) => d.probe(accountId, model ?? null),
+    'quota:probe': ({ accountId, model }) => d.quota.probe(accountId, model ?? null),
     'quota:report': ({ accountId, model, outcome, retryAfter }) => ({
       lockedUntil: iso(d.engine.report(d.store.require(accountId), model, outcome, retryAfter)),
     }),

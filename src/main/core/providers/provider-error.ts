@@ -2,6 +2,7 @@
 // transient (retry later with backoff), auth (refresh once), permanent (mark the account),
 // aborted (we stopped it). The message never contains a credential.
 import type { AccountStatus } from '../../../shared/types';
+import { SyncTimeoutError } from '../quota/sync-deadline';
 
 export type ProviderErrorKind = 'transient' | 'auth' | 'permanent' | 'aborted';
 
@@ -37,12 +38,9 @@ export class ProviderError extends Error {
 export function toProviderError(err: unknown, signal?: AbortSignal): ProviderError {
   if (err instanceof ProviderError) return err;
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (signal?.aborted) {
-    const reason = signal.reason as { name?: string } | undefined;
-    if (reason?.name === 'TimeoutError') return new ProviderError({ kind: 'transient', code: 'timeout', message: 'Timed out waiting for the upstream' });
-    return new ProviderError({ kind: 'aborted', code: 'aborted', message: 'Stopped before the upstream answered' });
-  }
-  if (e?.name === 'TimeoutError') return new ProviderError({ kind: 'transient', code: 'timeout', message: 'Timed out waiting for the upstream' });
+  const timedOut = () => new ProviderError({ kind: 'transient', code: 'timeout', message: 'Timed out waiting for the upstream' });
+  if (signal?.aborted) return signal.reason instanceof SyncTimeoutError ? timedOut() : new ProviderError({ kind: 'aborted', code: 'aborted', message: 'Stopped before the upstream answered' });
+  if (err instanceof SyncTimeoutError) return timedOut();
   const detail = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
   return new ProviderError({ kind: 'transient', code: 'network', message: `Network error: ${detail}` });
 }

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { CoreApp } from '../app';
+import type { AccountStore } from '../accounts/account-store';
 import { NoAccountAvailableError } from '../errors';
 import type { AccountRecord, Credentials } from '../model';
 import type { Clock, Logger } from '../ports';
@@ -21,6 +21,10 @@ import { googleResetAt } from '../providers/google-errors';
 import { resolveBaseUrl, type ProviderAdapter, type ProviderRegistry } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
 import { readingsFromHeaders, retryAtFromHeaders } from '../providers/rate-limit-headers';
+import type { QuotaEngine } from '../quota/quota-engine';
+import type { QuotaService } from '../quota/quota-service';
+import type { TokenSelector } from '../selector/token-selector';
+import type { SettingsStore } from '../settings-store';
 import type { AttemptEnd, AttemptStart, AttemptStatus, LimitBreach, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
 import { errorBody, limitBody, limitText, noAccountBody, retryAfterHeader, sendJson } from './proxy-answers';
 import type { ProxyRoute } from './proxy-routes';
@@ -34,7 +38,14 @@ import { relayedHeaders, maskedAccount } from './relay-headers';
 import { FirstChunkWatch, hasRateLimitHeaders, headerOf, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
 import { UpstreamNetworkError, type Cancellation, type UpstreamResponse, type UpstreamTransport } from './upstream-transport';
 
-export type ProxyServices = Pick<CoreApp['services'], 'store' | 'engine' | 'selector' | 'syncer' | 'settings'>;
+/** The core services a proxied request uses (credentials and account marks through the QuotaService). */
+export interface ProxyServices {
+  store: AccountStore;
+  engine: QuotaEngine;
+  selector: TokenSelector;
+  quota: Pick<QuotaService, 'credentials' | 'markPermanent'>;
+  settings: SettingsStore;
+}
 
 export interface DispatchDeps {
   services: ProxyServices;
@@ -47,7 +58,6 @@ export interface DispatchDeps {
   catalog: ModelCatalog;
   /** No new attempt starts this long after the request arrived. */
   retryBudgetMs: number;
-  onAccountChanged?: (accountId: string) => void;
 }
 
 export interface ClientCall {
@@ -204,10 +214,10 @@ export class Dispatcher {
   }
 
   private async credentials(account: AccountRecord, cancel: Cancellation, force: boolean): Promise<Credentials> {
-    const { store, syncer } = this.d.services;
+    const { store, quota } = this.d.services;
     const current = store.get(account.id);
     if (!current) throw new ProviderError({ kind: 'permanent', code: 'removed', message: 'Account removed' });
-    const creds = await syncer.freshCredentials(current, cancel.signal, force);
+    const creds = await quota.credentials(current, cancel.signal, force);
     const after = store.get(account.id);
     if (after) this.credCache.set(account.id, { record: after, creds });
     return creds;
@@ -246,23 +256,13 @@ export class Dispatcher {
   }
 
   private markInvalid(account: AccountRecord, reason: string): void {
-    const { store, engine } = this.d.services;
-    if (!store.get(account.id)) return;
-    store.setStatus(account.id, 'invalid_credentials', reason);
-    engine.bump();
-    this.d.onAccountChanged?.(account.id);
-    this.d.log.warn(`account ${account.label} marked invalid_credentials: ${reason}`);
+    this.d.services.quota.markPermanent(account, new ProviderError({ kind: 'permanent', code: 'unauthorized', status: 401, message: reason, accountStatus: 'invalid_credentials' }));
   }
 
-  /** A credential that could not be had: a permanent failure marks the account, anything else just skips it. */
+  /** A credential that could not be had (a permanent refusal has already marked the account): skip it. */
   private credentialFailure(account: AccountRecord, err: unknown, signal: AbortSignal): void {
     const e = toProviderError(err, signal);
-    if (e.kind === 'permanent' && e.accountStatus && this.d.services.store.get(account.id)) {
-      this.d.services.store.setStatus(account.id, e.accountStatus, e.message);
-      this.d.services.engine.bump();
-      this.d.onAccountChanged?.(account.id);
-      this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
-    } else if (e.kind !== 'aborted') {
+    if (e.kind !== 'aborted' && !(e.kind === 'permanent' && e.accountStatus)) {
       this.d.log.warn(`no credential for ${account.label} (${e.kind}/${e.code}); trying the next account`);
     }
   }

@@ -48,8 +48,6 @@ export interface ProxyDeps {
   maxBodyBytes?: number;
   /** No new attempt starts this long after the request arrived (default 30 s). */
   retryBudgetMs?: number;
-  /** Told when the proxy changes an account's status (e.g. invalid credentials). */
-  onAccountChanged?: (accountId: string) => void;
   /** The app's model catalog (default: one over the same services and registry). */
   catalog?: ModelCatalog;
 }
@@ -116,7 +114,6 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
     transport,
     catalog,
     retryBudgetMs: deps.retryBudgetMs ?? 30_000,
-    onAccountChanged: deps.onAccountChanged,
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -15,6 +15,8 @@ import type { SyncRepository } from './sync-repository';
 export interface SyncOutcome {
   account: AccountRecord;
   readings: QuotaInfo[];
+  /** The readings are the account's whole list (a successful poll): models missing from it are gone. */
+  complete: boolean;
   error: ProviderError | null;
   durationMs: number;
   state: SyncState;
@@ -29,7 +31,6 @@ export interface SyncerDeps {
   clock: Clock;
   settings: () => Settings;
   log: Logger;
-  onAccountChanged: (accountId: string) => void;
 }
 
 export class AccountSyncer {
@@ -55,7 +56,7 @@ export class AccountSyncer {
     // Refused before any request: not an attempt, so no backoff and no poll-floor clock.
     if (!adapter.probe) {
       const e = new ProviderError({ kind: 'permanent', code: 'no_probe', message: `${adapter.displayName} has no probe; its quota is polled` });
-      return { account, readings: [], error: e, durationMs: 0, state: prev };
+      return { account, readings: [], complete: false, error: e, durationMs: 0, state: prev };
     }
     try {
       const creds = await this.freshCredentials(account, signal);
@@ -67,7 +68,7 @@ export class AccountSyncer {
       const now = this.d.clock.now();
       const state: SyncState = { ...prev, lastSuccessAt: now, lastAttemptAt: now, lastErrorCode: null, lastErrorMessage: null, consecutiveFailures: 0, nextAttemptAt: null };
       this.d.syncRepo.setState(state);
-      return { account: fresh, readings: result.quotas, error: null, durationMs: now - started, state };
+      return { account: fresh, readings: result.quotas, complete: false, error: null, durationMs: now - started, state };
     } catch (err) {
       let e = toProviderError(err, signal);
       // A refused probe still teaches something (a 429 is "0 until then"): keep its readings.
@@ -83,7 +84,7 @@ export class AccountSyncer {
       if (e.kind === 'permanent' && e.accountStatus === 'suspended') {
         e = new ProviderError({ kind: 'transient', code: e.code, status: e.status, message: e.message });
       }
-      return { account, readings, error: e, durationMs: this.d.clock.now() - started, state: this.recordFailure(account, prev, e, started) };
+      return { account, readings, complete: false, error: e, durationMs: this.d.clock.now() - started, state: this.recordFailure(account, prev, e, started) };
     }
   }
 
@@ -160,11 +161,11 @@ export class AccountSyncer {
       const now = this.d.clock.now();
       const state: SyncState = { ...prev, lastSuccessAt: now, lastAttemptAt: now, lastErrorCode: null, lastErrorMessage: null, consecutiveFailures: 0, nextAttemptAt: null };
       this.d.syncRepo.setState(state);
-      return { account: fresh, readings: result.quotas, error: null, durationMs: now - started, state };
+      return { account: fresh, readings: result.quotas, complete: true, error: null, durationMs: now - started, state };
     } catch (err) {
       const e = toProviderError(err, signal);
       const state = this.recordFailure(account, prev, e, base);
-      return { account, readings: [], error: e, durationMs: this.d.clock.now() - started, state };
+      return { account, readings: [], complete: false, error: e, durationMs: this.d.clock.now() - started, state };
     }
   }
 
@@ -184,15 +185,19 @@ export class AccountSyncer {
       nextAttemptAt: e.kind === 'permanent' ? null : Math.max(base + delay, e.retryAt ?? 0),
     };
     this.d.syncRepo.setState(state);
-    if (e.kind === 'permanent' && e.accountStatus && this.d.accounts.get(account.id)) {
-      this.d.accounts.setStatus(account.id, e.accountStatus, e.message);
-      this.d.engine.bump();
-      this.d.onAccountChanged(account.id);
-      this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
-    } else {
-      this.d.log.warn(`sync of ${account.label} failed (${e.kind}/${e.code}): ${e.message}`);
-    }
+    if (!this.markPermanent(account, e)) this.d.log.warn(`sync of ${account.label} failed (${e.kind}/${e.code}): ${e.message}`);
     return state;
+  }
+
+  /**
+   * What a permanent failure does to an account, wherever it was met (a poll, a token refresh
+   * for the proxy or the token API): the account takes the error's status. Answers whether it did.
+   */
+  markPermanent(account: AccountRecord, e: ProviderError): boolean {
+    if (e.kind !== 'permanent' || !e.accountStatus || !this.d.accounts.get(account.id)) return false;
+    this.d.accounts.setStatus(account.id, e.accountStatus, e.message);
+    this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
+    return true;
   }
 
   private applyDiscoveries(account: AccountRecord, r: QuotaResult): void {
@@ -202,11 +207,7 @@ export class AccountSyncer {
     if (r.tierLabel && r.tierLabel !== account.tierLabel) patch.tierLabel = r.tierLabel;
     if (r.details && detailsChange(account.details, r.details)) patch.details = { ...account.details, ...r.details };
     if (r.credentials) this.d.accounts.setCredentials(account.id, { ...this.d.accounts.credentials(account.id), ...r.credentials });
-    if (Object.keys(patch).length > 0) {
-      this.d.accounts.update(account.id, patch);
-      this.d.engine.bump();
-      this.d.onAccountChanged(account.id);
-    }
+    if (Object.keys(patch).length > 0) this.d.accounts.update(account.id, patch);
   }
 }
 

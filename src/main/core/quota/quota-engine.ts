@@ -1,6 +1,6 @@
 // The live quota state: TTL cache, last known values, 429 locks and decisions. Readings from
 // polls, headers and reported 429s all land here; it emits quota:changed and threshold events.
-import type { QuotaLockView, QuotaView } from '../../../shared/types';
+import type { QuotaForecast, QuotaLockView, QuotaView } from '../../../shared/types';
 import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
 import type { Clock } from '../ports';
@@ -25,6 +25,10 @@ export interface EngineOptions {
   declaredModels: (account: AccountRecord) => readonly string[];
   /** Views are built only if someone listens (a window or an SSE client): a lazy payload. */
   onChanged: (accountId: string, views: () => QuotaChangedEvent['quotas']) => void;
+  /** When an account is next polled (the monitor's plan), or null when it is not. */
+  nextPollAt?: (accountId: string) => number | null;
+  /** Where a quota is heading (the forecaster), or null when too little is known. */
+  forecast?: (accountId: string, model: string, now: number) => QuotaForecast | null;
 }
 
 export class QuotaEngine {
@@ -225,7 +229,14 @@ export class QuotaEngine {
       remaining: info?.remaining ?? null,
       decision: { kind: d.kind, remainingFraction: d.remainingFraction, resetAt: iso(d.resetAt), reason: d.reason },
       lock: lock ? { accountId, model, lockedUntil: iso(lock.lockedUntil)!, reason: lock.reason } : null,
+      nextPollAt: iso(this.o.nextPollAt?.(accountId) ?? null),
+      forecast: this.o.forecast?.(accountId, model, now) ?? null,
     };
+  }
+
+  /** The forecast of one account and model (null when none). */
+  forecast(accountId: string, model: string, now = this.o.clock.now()): QuotaForecast | null {
+    return this.o.forecast?.(accountId, model, now) ?? null;
   }
 
   views(accountId: string): QuotaView[] {

@@ -1,21 +1,28 @@
 // The background sync loop: one cycle at a time, every eligible account in parallel under a
-// global and a per-provider p-limit, each under its own timeout. After a cycle: readings, sync
-// states and the run record in one transaction, cache cleanup, history retention, stats.
+// global and a per-provider p-limit. Each account goes through the QuotaService (its gate, its
+// timeout); after a cycle what it learned and the run record are saved in one transaction,
+// then cache cleanup, history retention, stats. Progress is told at most ~10 times a second.
+import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { SyncProgressEvent } from '../../../shared/contract';
 import type { AccountSyncResult, MonitorStats, Settings, SyncReport } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import type { Clock, Logger } from '../ports';
-import type { AccountSyncer, SyncOutcome } from './account-syncer';
+import type { SyncOutcome } from './account-syncer';
 import type { ProviderRegistry } from '../providers/provider-adapter';
 import type { QuotaEngine } from './quota-engine';
 import type { QuotaRepository } from './quota-repository';
+import type { QuotaService } from './quota-service';
 import type { SyncRepository } from './sync-repository';
+
+/** Least time between two progress events of one cycle. */
+export const PROGRESS_INTERVAL_MS = 100;
 
 export interface MonitorDeps {
   accounts: AccountStore;
   registry: ProviderRegistry;
   engine: QuotaEngine;
-  syncer: AccountSyncer;
+  quota: QuotaService;
   quotaRepo: QuotaRepository;
   syncRepo: SyncRepository;
   clock: Clock;
@@ -23,6 +30,7 @@ export interface MonitorDeps {
   log: Logger;
   onStats: (s: MonitorStats) => void;
   onFinished: (r: SyncReport) => void;
+  onProgress?: (p: SyncProgressEvent) => void;
   /** 0..1 of the interval added at random to each scheduled start (spreads load). */
   jitterRatio?: number;
   random?: () => number;
@@ -38,6 +46,7 @@ export class QuotaMonitor {
   private current: { promise: Promise<SyncReport>; abort: AbortController } | null = null;
   private lastReport: SyncReport | null;
   private lastStartedAt: number | null = null;
+  private cycles = 0;
 
   constructor(private readonly d: MonitorDeps) {
     this.lastReport = d.syncRepo.lastRun();
@@ -93,6 +102,22 @@ export class QuotaMonitor {
     return this.current !== null;
   }
 
+  /**
+   * When an account is next polled: the first cycle its gate lets it through, or null when it
+   * is not polled (inactive, no quota endpoint, the loop stopped or paused).
+   */
+  nextPollAt(accountId: string): number | null {
+    const a = this.d.accounts.get(accountId);
+    if (!a || a.status !== 'active' || this.d.registry.get(a.provider)?.pollable !== true) return null;
+    if (!this.running || this.paused) return null;
+    const next = this.nextAt ?? (this.current ? this.d.clock.now() : null);
+    if (next === null) return null;
+    const skip = this.d.quota.gate(a, 'schedule', next);
+    if (!skip) return next;
+    const interval = this.d.settings().syncIntervalSec * 1000;
+    return next + Math.ceil((skip.until - next) / interval) * interval;
+  }
+
   private nextDue(): number {
     const interval = this.d.settings().syncIntervalSec * 1000;
     return Math.max(this.d.clock.now(), (this.lastStartedAt ?? -Infinity) + interval);
@@ -119,6 +144,8 @@ export class QuotaMonitor {
 
   private runCycle(trigger: SyncReport['trigger']): Promise<SyncReport> {
     const abort = new AbortController();
+    // Every account in flight listens to the cycle's abort (as many as the concurrency setting).
+    setMaxListeners(0, abort.signal);
     const promise = this.cycle(trigger, abort.signal).finally(() => {
       this.current = null;
       if (this.running) this.schedule(this.nextDue());
@@ -146,44 +173,20 @@ export class QuotaMonitor {
     const active = this.d.accounts.list().filter((a) => a.status === 'active' && this.d.registry.get(a.provider)?.pollable === true);
     const results: AccountSyncResult[] = [];
     const outcomes: SyncOutcome[] = [];
-    // Each account's signal: the cycle's abort or its own timeout, whichever comes first. Not
-    // AbortSignal.timeout + AbortSignal.any: their timer (and the signals it holds) would live
-    // for the whole timeout after the account finished, a thousand of them per cycle.
-    const inFlight = new Set<AbortController>();
-    const stopAll = () => inFlight.forEach((c) => c.abort(signal.reason));
-    signal.addEventListener('abort', stopAll, { once: true });
+    const progress = new ProgressReporter(this.d.clock, ++this.cycles, active.length, this.d.onProgress);
     const tasks = active.map((account) => {
-      const state = this.d.syncRepo.state(account.id);
-      const skip = (code: string, message: string) => {
-        results.push({ accountId: account.id, label: account.label, provider: account.provider, outcome: 'skipped', errorKind: null, errorCode: code, message, durationMs: 0, models: 0 });
+      const skip = this.d.quota.gate(account, trigger, startedAt, tolerance);
+      if (skip) {
+        results.push({ accountId: account.id, label: account.label, provider: account.provider, outcome: 'skipped', errorKind: null, errorCode: skip.code, message: skip.message, durationMs: 0, models: 0 });
+        progress.done(false);
         return Promise.resolve();
-      };
-      // Some upstreams punish frequent polling (Claude's usage endpoint): a floor per account,
-      // which even a manual sync respects.
-      const floor = this.d.registry.get(account.provider)?.minPollIntervalMs ?? 0;
-      if (floor > 0 && state.lastAttemptAt !== null && startedAt - state.lastAttemptAt < floor) {
-        return skip('poll_floor', `polled ${Math.round((startedAt - state.lastAttemptAt) / 1000)} s ago; this provider allows one poll per ${floor / 1000} s`);
-      }
-      // Failing accounts wait out their backoff on scheduled cycles; a manual sync retries them,
-      // except a rate-limited account of a provider that punishes polling.
-      if (state.nextAttemptAt !== null && state.nextAttemptAt > startedAt + tolerance && (trigger === 'schedule' || (state.lastErrorCode === 'rate_limited' && floor > 0))) {
-        return skip('backoff', `retrying after ${iso(state.nextAttemptAt)}`);
       }
       // Provider slot first, then a global one: a provider's queue never holds global slots idle.
       return limitFor(account.provider)(() =>
         global(async () => {
           if (signal.aborted) return;
-          const own = new AbortController();
-          inFlight.add(own);
-          const timer = setTimeout(() => own.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), s.syncTimeoutSec * 1000);
-          timer.unref?.();
-          let out: SyncOutcome;
-          try {
-            out = await this.d.syncer.sync(account, own.signal, startedAt);
-          } finally {
-            clearTimeout(timer);
-            inFlight.delete(own);
-          }
+          progress.started(account.label);
+          const out = await this.d.quota.syncNow(account, signal, startedAt);
           outcomes.push(out);
           results.push({
             accountId: account.id,
@@ -196,11 +199,12 @@ export class QuotaMonitor {
             durationMs: out.durationMs,
             models: out.readings.length,
           });
+          progress.done(out.error !== null && out.error.kind !== 'aborted');
         }),
       );
     });
     await Promise.all(tasks);
-    signal.removeEventListener('abort', stopAll);
+    progress.finish();
 
     const finishedAt = this.d.clock.now();
     const order = new Map(active.map((a, i) => [a.id, i]));
@@ -218,16 +222,7 @@ export class QuotaMonitor {
       results,
     };
     // Everything the cycle learned lands in one transaction.
-    let id = 0;
-    const live = outcomes.filter((o) => this.d.accounts.get(o.account.id));
-    this.d.syncRepo.transaction(() => {
-      this.d.quotaRepo.writeReadings(
-        live.flatMap((o) => o.readings),
-        live.filter((o) => !o.error).map((o) => ({ accountId: o.account.id, fetchedAt: o.readings[0]?.fetchedAt ?? startedAt })),
-      );
-      this.d.syncRepo.saveStates(live.map((o) => o.state));
-      id = this.d.syncRepo.saveRun(base);
-    });
+    const id = this.d.quota.save(outcomes, base) ?? 0;
     const removed = this.d.engine.cache.cleanupExpired(this.d.clock.now());
     const pruned = this.d.quotaRepo.pruneHistory(this.d.clock.now() - s.snapshotRetentionDays * 86_400_000);
     const report: SyncReport = { id, ...base };
@@ -269,5 +264,55 @@ export class QuotaMonitor {
     const s = this.stats();
     this.d.onStats(s);
     return s;
+  }
+}
+
+/** The cycle's progress, told at most every PROGRESS_INTERVAL_MS (the last one always). */
+class ProgressReporter {
+  private doneCount = 0;
+  private failed = 0;
+  private current: string | undefined;
+  private lastAt = -Infinity;
+  private timer: unknown = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly cycleId: number,
+    private readonly total: number,
+    private readonly emit: ((p: SyncProgressEvent) => void) | undefined,
+  ) {
+    this.tell();
+  }
+
+  started(label: string): void {
+    this.current = label;
+  }
+
+  done(failed: boolean): void {
+    this.doneCount++;
+    if (failed) this.failed++;
+    if (!this.emit || this.timer !== null) return;
+    const wait = this.lastAt + PROGRESS_INTERVAL_MS - this.clock.now();
+    if (wait <= 0) this.tell();
+    else
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = null;
+        this.tell();
+      }, wait);
+  }
+
+  finish(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.current = undefined;
+    this.tell();
+  }
+
+  private tell(): void {
+    if (!this.emit) return;
+    this.lastAt = this.clock.now();
+    const p: SyncProgressEvent = { cycleId: this.cycleId, done: this.doneCount, total: this.total, failed: this.failed };
+    if (this.current !== undefined) p.current = this.current;
+    this.emit(p);
   }
 }

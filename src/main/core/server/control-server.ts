@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { ErrorCode } from '../../../shared/contract';
-import type { CoreApp } from '../app';
+import type { CoreApp } from '../core-app';
 import { AppError, NoAccountAvailableError } from '../errors';
 import type { Logger } from '../ports';
 import { toProviderError } from '../providers/provider-error';
@@ -93,7 +93,7 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     const parsed = tokenRequest.safeParse(await readJsonBody(req, 64 * 1024));
     if (!parsed.success) return fail(res, 'bad_request', 'Body must be {"model": "<model id>"}');
     const { model } = parsed.data;
-    const { selector, syncer, settings } = o.app.services;
+    const { selector, quota } = o.app.services;
     const tried = new Set<string>();
     for (let attempt = 0; attempt < MAX_TOKEN_ATTEMPTS; attempt++) {
       let pick;
@@ -108,7 +108,8 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
       }
       tried.add(pick.account.id);
       try {
-        const creds = await syncer.freshCredentials(pick.account, AbortSignal.timeout(settings.get().syncTimeoutSec * 1000));
+        // Refreshed under the sync timeout; a permanent refusal marks (and announces) the account.
+        const creds = await quota.credentials(pick.account);
         return sendJson(res, 200, {
           accountId: pick.account.id,
           provider: pick.account.provider,
@@ -123,10 +124,6 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
       } catch (err) {
         const e = toProviderError(err);
         o.log.warn(`token for ${pick.account.label} unavailable (${e.code}); trying the next account`);
-        if (e.kind === 'permanent' && e.accountStatus) {
-          o.app.services.store.setStatus(pick.account.id, e.accountStatus, e.message);
-          o.app.services.engine.bump();
-        }
       }
     }
     return fail(res, 'no_account_available', `No account could produce a token for "${model}"`, { earliestResetAt: null });
