@@ -101,7 +101,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     : undefined;
   const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), { lowThreshold: () => settings.get().lowThreshold });
   // A key's own model list narrows its provider's default patterns; fetched after sync cycles.
-  const modelLists = new ProviderModelLists({ store, registry, settings, fetch: httpClient, clock, log: log.scope('models'), onChanged: () => engine.bump() });
+  const modelLists = new ProviderModelLists({ store, registry, settings, fetch: httpClient, clock, log: log.scope('models'), onChanged: () => engine.bump(), healthy: (id) => syncRepo.state(id).consecutiveFailures === 0 });
   const engine: QuotaEngine = new QuotaEngine({
     clock,
     repo: quotaRepo,

@@ -4,7 +4,8 @@
 // per MODEL_LIST_TTL_MS per account, one pass at a time, in memory. A key's list replaces the
 // provider's default patterns (an OpenAI key's "*") in what the account is declared to serve;
 // the user's own `models` / `providerModels` still win. A failed fetch keeps the last list, or
-// none (the default patterns apply), and is tried again on the next pass.
+// none (the default patterns apply), and is tried again on the next pass. An account whose last
+// sync failed is left alone until it recovers (etiquette: no extra calls to a failing upstream).
 import { z } from 'zod';
 import type { ProviderId } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
@@ -37,6 +38,8 @@ export interface ModelListDeps {
   log: Logger;
   /** A list arrived or changed: what accounts serve may have changed (the selector re-indexes). */
   onChanged: () => void;
+  /** Whether the account's last sync went well: a failing upstream is not asked for more. */
+  healthy: (accountId: string) => boolean;
 }
 
 interface Listed {
@@ -72,7 +75,7 @@ export class ProviderModelLists {
     const live = new Set<string>();
     for (const a of this.d.store.list()) {
       live.add(a.id);
-      if (a.status !== 'active' || !LISTERS[a.provider]) continue;
+      if (a.status !== 'active' || !LISTERS[a.provider] || !this.d.healthy(a.id)) continue;
       const cur = this.lists.get(a.id);
       if (cur && now - cur.fetchedAt < (cur.ok ? MODEL_LIST_TTL_MS : FAILED_RETRY_MS)) continue;
       const models = await this.fetchOne(a);
