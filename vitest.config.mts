@@ -18,6 +18,8 @@ export default defineConfig({
         test: {
           name: 'renderer',
           environment: 'happy-dom',
+          // A page's first render compiles and mounts a lot; on a loaded machine it can pass 5 s.
+          testTimeout: 20_000,
           include: ['test/renderer/**/*.test.{ts,tsx}'],
           setupFiles: ['test/renderer/setup.ts'],
         },

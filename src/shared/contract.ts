@@ -37,6 +37,7 @@ import {
   type UsageDailyRow,
   type CatalogModel,
 } from './types';
+import { CLIENT_IDS, type ClientPreview, type ClientRow } from './client-setup';
 import { modelRoutingProblem } from './model-routing-rules';
 
 const id = z.string().min(1).max(200);
@@ -229,6 +230,12 @@ export const requestSchemas = {
     })
     .strict(),
   'pricing:remove': z.object({ pattern: z.string().min(1).max(200) }).strict(),
+  // Client setup: point Claude Code, Codex CLI and Gemini CLI at the proxy (backup first, undo).
+  'clients:list': empty,
+  // The exact change Configure (or Restore) would write, secrets masked; writes nothing.
+  'clients:preview': z.object({ id: z.enum(CLIENT_IDS), action: z.enum(['configure', 'restore']).default('configure') }).strict(),
+  'clients:configure': z.object({ id: z.enum(CLIENT_IDS) }).strict(),
+  'clients:restore': z.object({ id: z.enum(CLIENT_IDS) }).strict(),
   // The model catalog: every model an enabled account serves now (and aliases of them).
   'models:list': empty,
 } as const;
@@ -282,6 +289,10 @@ export interface ResponseMap {
   'pricing:set': PricingRow;
   /** A built-in pattern is not removed but restored to its default price. */
   'pricing:remove': { removed: boolean; restored: PricingRow | null };
+  'clients:list': ClientRow[];
+  'clients:preview': ClientPreview;
+  'clients:configure': ClientRow;
+  'clients:restore': ClientRow;
   'models:list': CatalogModel[];
 }
 

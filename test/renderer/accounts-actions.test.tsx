@@ -24,7 +24,7 @@ describe('Add account', () => {
     const d = dialog();
     expect(d.getAttribute('aria-labelledby')).toBeTruthy();
     expect(within(d).getByRole('heading', { name: 'Add account' })).toBeTruthy();
-    expect(within(d).getByLabelText('Provider')).toBe(document.activeElement); // focus moved into the dialog
+    expect(within(d).getByRole('button', { name: 'Sign in with Google (Antigravity)' })).toBe(document.activeElement); // focus moved into the dialog
     expect(within(d).getByLabelText('Refresh token')).toBeTruthy();
     expect(within(d).queryByLabelText('API key')).toBeNull();
 

@@ -34,6 +34,7 @@ function setup(initial: Settings = settings(), initialLimits: LimitsView = limit
     },
     'proxy:getInfo': () => ({ enabled: true, running: true, url: 'http://127.0.0.1:4821', port: 4821, error: null, key: 'sk-qd-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1111' }),
     'app:info': () => ({ version: '0.1.0', mode: 'headless', dataDir: '/home/me/.quotadeck', startedAt: '2026-01-01T00:00:00.000Z' }),
+    'clients:list': () => [],
     'limits:get': (req) => {
       limitGets.push(req);
       return [currentLimits];

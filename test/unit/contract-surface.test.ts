@@ -52,6 +52,10 @@ describe('the shared contract', () => {
         'pricing:list',
         'pricing:set',
         'pricing:remove',
+        'clients:list',
+        'clients:preview',
+        'clients:configure',
+        'clients:restore',
         'models:list',
       ].sort(),
     );

@@ -35,6 +35,7 @@ import { TokenSelector } from './selector/token-selector';
 import { cacheTtlMs, SettingsStore } from './settings-store';
 import { SignInService } from './auth/sign-in-service';
 import { createUsageServices } from './usage/usage-services';
+import { ClientSetup } from './clients/client-setup';
 
 export type { CoreApp } from './core-app';
 
@@ -210,6 +211,25 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     return { enabled: s.proxyEnabled, running: proxy !== null, url: proxy?.url ?? null, port: proxy?.port ?? null, error: proxyError, key: proxyKey() };
   }
 
+  // Client setup writes other tools' configs under the user's home; backups stay in the data dir.
+  const clients = new ClientSetup({
+    homeDir: config.homeDir ?? homedir(),
+    backupDir: join(config.dataDir, 'client-backups'),
+    env: config.env ?? process.env,
+    clock,
+    log: log.scope('clients'),
+    target: () => {
+      const p = proxyInfo();
+      if (p.running && p.url) return { url: p.url, key: p.key, problem: null };
+      const port = settings.get().proxyPort;
+      const url = port > 0 ? `http://127.0.0.1:${port}` : null;
+      const problem = !p.enabled
+        ? 'The local proxy is turned off: turn it on (Settings → Proxy) before pointing tools at it.'
+        : (p.error ?? (url ? null : 'The local proxy is not running and has no fixed port: start it first.'));
+      return { url, key: p.key, problem };
+    },
+  });
+
   const handlers = createHandlers({
     proxyInfo,
     regenerateProxyKey: () => {
@@ -233,6 +253,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     clock,
     log: log.scope('api'),
     usage,
+    clients,
     onSettingsChanged: () => {
       engine.cache.setTtl(cacheTtlMs(settings.get()));
       engine.bump();

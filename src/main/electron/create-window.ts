@@ -1,5 +1,6 @@
 // The main window, locked down: sandboxed renderer with context isolation, no Node, the
-// contract-only preload, no window.open, no navigation or permission grants outside the app.
+// contract-only preload, no window.open (an http(s) page the app opens on purpose — a sign-in
+// page — goes to the system browser instead), no navigation or permission grants outside the app.
 // The CSP lives in the renderer's index.html meta tag (it applies to file:// loads too).
 // BrowserWindow arrives as a parameter (the shell passes Electron's), so tests run in plain Node.
 import { join } from 'node:path';
@@ -66,8 +67,17 @@ export function trustedSender(location: AppLocation): (frame: SenderFrameLike | 
   return (frame) => frame !== null && !frame.parent && location.isAppUrl(frame.url);
 }
 
-/** Opens the window on the app, at `route` (a renderer hash route such as "#/settings") if given. */
-export function createMainWindow(BrowserWindow: BrowserWindowCtorLike, location: AppLocation, preloadPath: string, route = ''): BrowserWindowLike {
+/**
+ * Opens the window on the app, at `route` (a renderer hash route such as "#/settings") if given.
+ * `openExternal` (Electron's shell.openExternal) receives the http(s) pages the app opens.
+ */
+export function createMainWindow(
+  BrowserWindow: BrowserWindowCtorLike,
+  location: AppLocation,
+  preloadPath: string,
+  route = '',
+  openExternal?: (url: string) => void,
+): BrowserWindowLike {
   const win = new BrowserWindow({
     width: 1200,
     height: 800,
@@ -85,14 +95,18 @@ export function createMainWindow(BrowserWindow: BrowserWindowCtorLike, location:
       spellcheck: false,
     },
   });
-  lockDown(win.webContents, location);
+  lockDown(win.webContents, location, openExternal);
   win.once('ready-to-show', () => win.show());
   void win.loadURL(location.url.replace(/#.*$/, '') + route);
   return win;
 }
 
-function lockDown(wc: WindowContentsLike, location: AppLocation): void {
-  wc.setWindowOpenHandler(() => ({ action: 'deny' }));
+function lockDown(wc: WindowContentsLike, location: AppLocation, openExternal?: (url: string) => void): void {
+  wc.setWindowOpenHandler(({ url }) => {
+    const u = safeUrl(url);
+    if (openExternal && u && (u.protocol === 'https:' || u.protocol === 'http:') && !location.isAppUrl(url)) openExternal(u.href);
+    return { action: 'deny' };
+  });
   const stayHome = (event: PreventableEvent, url: string) => {
     if (!location.isAppUrl(url)) event.preventDefault();
   };

@@ -43,6 +43,8 @@ export interface ElectronLike<Image extends ImageLike = ImageLike> {
   ipcMain: IpcMainLike;
   safeStorage: SafeStorageLike;
   dialog: { showErrorBox(title: string, content: string): void };
+  /** Opens sign-in pages in the system browser. */
+  shell?: { openExternal(url: string): Promise<void> };
 }
 
 /** electron-log/main (or a compatible instance): the logger port plus its file transport. */
@@ -102,8 +104,11 @@ export function runDesktopShell<Image extends ImageLike>(o: DesktopShellOptions<
   const offs: Array<() => void> = [];
 
   const closeToTray = () => core?.services.settings.get().closeToTray ?? false;
+  const openExternal = o.electron.shell
+    ? (url: string) => void o.electron.shell!.openExternal(url).catch((err: unknown) => logger.scope('window').warn(`could not open the browser: ${(err as Error).message}`))
+    : undefined;
   const windows = createWindowController({
-    create: (route) => createMainWindow(o.electron.BrowserWindow, location, join(o.mainDir, '../preload/index.js'), route),
+    create: (route) => createMainWindow(o.electron.BrowserWindow, location, join(o.mainDir, '../preload/index.js'), route, openExternal),
     closeToTray,
     quitting: () => quitting,
     log: logger.scope('window'),

@@ -60,6 +60,17 @@ describe('createMainWindow', () => {
     expect(win.permissionCheck!()).toBe(false);
   });
 
+  it('hands http(s) pages the app opens (a sign-in page) to the system browser, never a window', () => {
+    const opened: string[] = [];
+    createMainWindow(BrowserWindow, appLocation('/opt/qd/out/main', undefined), '/p.js', '', (u) => opened.push(u));
+    const win = windows.at(-1)!;
+    expect(win.openHandler!({ url: 'https://accounts.google.com/o/oauth2/v2/auth?client_id=x' })).toEqual({ action: 'deny' });
+    expect(win.openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(win.openHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(win.openHandler!({ url: 'file:///opt/qd/out/renderer/index.html' })).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['https://accounts.google.com/o/oauth2/v2/auth?client_id=x']);
+  });
+
   it('opens at a hash route when asked (a notification or the tray menu)', () => {
     createMainWindow(BrowserWindow, appLocation('/opt/qd/out/main', undefined), '/p.js', '#/accounts/a%2Fb');
     expect(windows.at(-1)!.loaded).toBe('file:///opt/qd/out/renderer/index.html#/accounts/a%2Fb');

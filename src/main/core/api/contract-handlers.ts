@@ -27,6 +27,8 @@ import type { TokenSelector } from '../selector/token-selector';
 import type { ModelCatalog } from '../proxy/model-catalog';
 import type { SettingsStore } from '../settings-store';
 import { createUsageHandlers, type UsageHandlerDeps } from './usage-handlers';
+import type { ClientSetup } from '../clients/client-setup';
+import { createClientHandlers } from './client-handlers';
 
 export interface HandlerDeps {
   info: ServiceInfo;
@@ -48,6 +50,8 @@ export interface HandlerDeps {
   log: Logger;
   /** The usage, limits and pricing methods' services. */
   usage: Omit<UsageHandlerDeps, 'store' | 'clock'>;
+  /** Client setup (Claude Code, Codex CLI, Gemini CLI). */
+  clients: ClientSetup;
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -89,6 +93,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
   const view = (a: AccountRecord) => accountView(d, a);
   return {
     ...createUsageHandlers({ ...d.usage, store: d.store, clock: d.clock }),
+    ...createClientHandlers(d.clients),
     'app:info': () => d.info,
     'accounts:list': () => d.store.list().map(view),
     'accounts:add': (req) => view(d.accounts.add(req)),

@@ -1,4 +1,5 @@
 // Settings: monitor, notifications, proxy, limits, data directory and log level.
+import { ClientSetupSection } from '../components/settings/client-setup-section';
 import { SettingsForm } from '../components/settings/settings-form';
 import { useSettingsFeed, useSettingsStore } from '../stores/settings-store';
 
@@ -23,6 +24,7 @@ export function SettingsPage() {
           </p>
         )
       )}
+      {settings && <ClientSetupSection />}
     </>
   );
 }

@@ -2,6 +2,7 @@
 // masked credential hint (never more), and the last success / error / next attempt.
 import type { AccountView } from '../../../../shared/types';
 import { formatDateTime, formatPercent } from '../../format';
+import { SignInAgainButton } from '../sign-in/sign-in-again';
 import { Age, Countdown } from '../time-text';
 
 const STATUS_LABEL: Record<AccountView['status'], string> = {
@@ -24,6 +25,7 @@ export function AccountHeader({ account }: { account: AccountView }) {
           {account.tierLabel && <span className="muted"> · {account.tierLabel}</span>}
         </span>
         <span className={`status status-${account.status}`}>{STATUS_LABEL[account.status]}</span>
+        <SignInAgainButton account={account} />
       </div>
       {account.statusReason && (
         <p className="status-reason-line" role="note">

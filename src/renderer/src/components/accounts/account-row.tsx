@@ -9,6 +9,7 @@ import { Countdown } from '../time-text';
 import { hasSyncError } from './account-filter';
 import { useAccountsView } from './accounts-view-store';
 import { QuotaLine } from './quota-line';
+import { SignInAgainButton } from '../sign-in/sign-in-again';
 
 export interface RowActions {
   setEnabled(id: string, enabled: boolean): void;
@@ -59,7 +60,7 @@ export const AccountRow = memo(function AccountRow({ id, rowIndex }: { id: strin
         </span>
       </td>
       <td className="status-cell">
-        <span className={`status status-${account.status}`}>{STATUS_LABEL[account.status]}</span>
+        <span className={`status status-${account.status}`}>{STATUS_LABEL[account.status]}</span> <SignInAgainButton account={account} />
         {account.statusReason && account.statusReason !== sync.lastErrorMessage && <div className="muted small status-reason">{account.statusReason}</div>}
         {hasSyncError(account) && (
           <div className="sync-error small" title={sync.lastErrorMessage ?? undefined}>

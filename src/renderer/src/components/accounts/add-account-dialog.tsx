@@ -1,11 +1,13 @@
-// Adds one account through `accounts:add`: the provider decides which secret is asked for
-// (a refresh token for OAuth accounts, an API key otherwise). The service's error message is
-// shown as is; nothing is added on failure.
+// Adds one account: by signing in through the browser (Google, Claude, ChatGPT; the panel follows
+// the flow to its end), or through `accounts:add`, where the provider decides which secret is
+// asked for (a refresh token for OAuth accounts, an API key otherwise). The service's error
+// message is shown as is; nothing is added on failure.
 import { useId, useState, type FormEvent } from 'react';
 import type { RequestOf } from '../../../../shared/contract';
 import { PROVIDER_IDS, TIERS, type AccountView, type ProviderId, type Tier } from '../../../../shared/types';
 import { useClient } from '../client-context';
 import { Dialog } from '../dialog';
+import { SignInPanel } from '../sign-in/sign-in-panel';
 import { hasProjectId, PROVIDER_NAMES, secretFieldOf } from './provider-fields';
 
 export function AddAccountDialog({ onClose, onAdded }: { onClose(): void; onAdded(account: AccountView): void }) {
@@ -21,6 +23,7 @@ export function AddAccountDialog({ onClose, onAdded }: { onClose(): void; onAdde
   const [models, setModels] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [signedIn, setSignedIn] = useState(false);
 
   const secretField = secretFieldOf(provider);
   const secretLabel = secretField === 'refreshToken' ? 'Refresh token' : 'API key';
@@ -55,6 +58,9 @@ export function AddAccountDialog({ onClose, onAdded }: { onClose(): void; onAdde
   const id = (name: string) => `${uid}-${name}`;
   return (
     <Dialog title="Add account" onClose={onClose} className="dialog-form">
+      <h3 className="dialog-subtitle">Sign in with your browser</h3>
+      <SignInPanel onDone={() => setSignedIn(true)} />
+      <h3 className="dialog-subtitle">Or paste a token or key</h3>
       <form onSubmit={(e) => void submit(e)}>
         <div className="form-grid">
           <label htmlFor={id('provider')}>Provider</label>
@@ -133,7 +139,7 @@ export function AddAccountDialog({ onClose, onAdded }: { onClose(): void; onAdde
         )}
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={onClose} disabled={busy}>
-            Cancel
+            {signedIn ? 'Close' : 'Cancel'}
           </button>
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? 'Adding…' : 'Add account'}

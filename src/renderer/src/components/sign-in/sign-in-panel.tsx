@@ -74,7 +74,10 @@ export function SignInPanel({ providers = SIGN_IN_PROVIDERS, onDone, label }: { 
       )}
       {s.phase === 'done' && s.status && (
         <p className="sign-in-done" role="status" data-testid="sign-in-done">
-          Signed in as <strong>{s.status.email ?? 'your account'}</strong>. The account is saved and synced.
+          Signed in as <strong>{s.status.email ?? 'your account'}</strong>. The account is saved and synced.{' '}
+          <button type="button" className="btn btn-link" onClick={s.reset}>
+            Sign in another
+          </button>
         </p>
       )}
       {s.phase === 'failed' && (
