@@ -128,6 +128,8 @@ export interface QuotaView {
   window: string | null;
   limit: number | null;
   remaining: number | null;
+  /** The windows this reading is the tightest of (Claude 5 h and weekly, Codex primary and secondary), each with its reset. */
+  windows?: QuotaWindowView[];
   decision: DecisionView;
   lock: QuotaLockView | null;
   /** When this account is next polled (ISO), or null when it is not polled (API keys, inactive, paused). */
@@ -144,6 +146,12 @@ export interface QuotaForecast {
   beforeReset: boolean;
   /** Fraction of the quota used per hour (0.1 = 10 % an hour). */
   ratePerHour: number;
+}
+
+export interface QuotaWindowView {
+  window: string | null;
+  remainingFraction: number | null;
+  resetAt: string | null;
 }
 
 export interface DecisionRow {

@@ -378,6 +378,23 @@ export async function startFakeLlmApi(opts: FakeLlmOptions = {}): Promise<FakeLl
     return undefined;
   }
 
+  /**
+   * GET …/models: the key's `models` as OpenAI's list (Bearer) or Anthropic's (x-api-key); a key
+   * without a `models` list answers 404 as an upstream without the endpoint would.
+   */
+  function listModels(h: IncomingHttpHeaders): Reply {
+    const anthropic = typeof h['x-api-key'] === 'string';
+    const key = anthropic ? (h['x-api-key'] as string) : /^Bearer (.+)$/.exec(h.authorization ?? '')?.[1];
+    const k = key === undefined ? undefined : keys.get(key);
+    if (!k) return anthropic ? anthropicError(401, 'authentication_error', 'invalid x-api-key') : openaiError(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    const models = k.spec.models;
+    if (!models) return openaiError(404, 'Invalid URL (GET /models)', 'invalid_request_error', null);
+    const data = anthropic
+      ? models.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' }))
+      : models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' }));
+    return { status: 200, body: anthropic ? { data, has_more: false, first_id: models[0] ?? null, last_id: models[models.length - 1] ?? null } : { object: 'list', data } };
+  }
+
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const endpoint: Endpoint | null = path.endsWith('/chat/completions') ? 'chat' : path.endsWith('/responses') ? 'responses'
@@ -394,6 +411,7 @@ export async function startFakeLlmApi(opts: FakeLlmOptions = {}): Promise<FakeLl
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       try { rec.body = JSON.parse(text); } catch { rec.body = undefined; }
+      if (req.method === 'GET' && path.endsWith('/models')) { mark(rec, 'request'); send(res, listModels(req.headers)); return; }
       if (req.method !== 'POST' || family === null || endpoint === null) { mark(rec, 'request'); send(res, openaiError(404, `Invalid URL (${req.method ?? ''} ${path})`, 'invalid_request_error', null)); return; }
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       let key = family === 'openai' ? bearer : (typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined);

@@ -156,6 +156,7 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
   const proxy = await startProxyServer({
     services: { store, engine, selector, quota, settings },
     registry,
+    catalog: h.app.services.catalog,
     ledger,
     limits: o.realLimits ? h.app.services.limits : limits,
     key,

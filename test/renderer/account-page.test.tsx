@@ -169,7 +169,7 @@ describe('AccountPage', () => {
     renderPage(client);
     const table = screen.getByRole('heading', { name: 'Current quota' }).closest('section')!;
     const bars = within(table).getAllByRole('meter');
-    expect(bars.map((b) => b.getAttribute('aria-label'))).toEqual(['claude-sonnet remaining', 'Gemini Pro remaining']);
+    expect(bars.map((b) => b.getAttribute('aria-label'))).toEqual(['Claude Sonnet remaining', 'Gemini Pro remaining']);
     expect(bars.map((b) => b.getAttribute('aria-valuenow'))).toEqual(['5', '42']);
     expect(within(table).getByText('low', { selector: '.badge' })).toBeTruthy();
     expect(within(table).getByText('1h 05m')).toBeTruthy();
@@ -289,7 +289,8 @@ describe('AccountPage', () => {
   it('refreshes history and requests when the cycle that changed this account’s quotas ends, throttled', async () => {
     loadAccount();
     const { client, rec } = setup();
-    renderPage(client, 'a1', 300);
+    // A throttle window long enough that a loaded machine's slow steps still fall inside it.
+    renderPage(client, 'a1', 1500);
     await waitFor(() => expect(rec.history).toHaveLength(1));
     const logCalls = rec.log.length;
     const cycleEnds = () => act(() => client.emit('monitor:syncFinished', report()));
@@ -317,8 +318,8 @@ describe('AccountPage', () => {
     cycleEnds();
     await act(settle);
     expect(rec.history).toHaveLength(2);
-    await waitFor(() => expect(rec.history).toHaveLength(3), { timeout: 2000 });
-    await new Promise((r) => setTimeout(r, 400));
+    await waitFor(() => expect(rec.history).toHaveLength(3), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 1600));
     expect(rec.history).toHaveLength(3);
   });
 

@@ -171,6 +171,15 @@ describe('Import', () => {
   });
 });
 
+/** Opens the row menu of `label` and chooses Remove…; returns the menu button. */
+function openRemove(label: string): HTMLElement {
+  const menu = screen.getByRole('button', { name: `Actions for ${label}` });
+  menu.focus();
+  fireEvent.click(menu);
+  fireEvent.click(within(screen.getByRole('menu', { name: `Actions for ${label}` })).getByRole('menuitem', { name: 'Remove…' }));
+  return menu;
+}
+
 describe('Remove', () => {
   const two = () => [account({ id: 'a1', label: 'work', email: 'me@example.com' }), account({ id: 'a2', label: 'spare' })];
 
@@ -178,16 +187,14 @@ describe('Remove', () => {
     seed(two());
     const client = fakeClient({ 'accounts:remove': () => ({ removed: true }) });
     renderAccountsPage(client);
-    const open = screen.getByRole('button', { name: 'Remove work…' });
-    open.focus();
-    fireEvent.click(open);
+    openRemove('work');
     const d = screen.getByRole('alertdialog');
     expect(d.textContent).toContain('work (me@example.com)');
     expect(document.activeElement).toBe(within(d).getByRole('button', { name: 'Cancel' }));
     fireEvent.click(within(d).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('alertdialog')).toBeNull();
 
-    fireEvent.click(open);
+    openRemove('work');
     fireEvent.keyDown(screen.getByRole('alertdialog'), { key: 'Escape' });
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(client.calls).toEqual([]);
@@ -204,9 +211,7 @@ describe('Remove', () => {
       },
     });
     renderAccountsPage(client);
-    const open = screen.getByRole('button', { name: 'Remove work…' });
-    open.focus();
-    fireEvent.click(open);
+    openRemove('work');
     fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Remove account' }));
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
     expect(sent).toEqual([{ id: 'a1' }]);
@@ -224,7 +229,7 @@ describe('Remove', () => {
       },
     });
     renderAccountsPage(client);
-    fireEvent.click(screen.getByRole('button', { name: 'Remove work…' }));
+    openRemove('work');
     fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Remove account' }));
     expect((await within(screen.getByRole('alertdialog')).findByRole('alert')).textContent).toBe('account a1 not found');
   });
@@ -270,7 +275,8 @@ describe('Enable / disable', () => {
     renderAccountsPage(client);
     fireEvent.click(screen.getByRole('switch', { name: 'work enabled' }));
     const row = screen.getByRole('link', { name: 'work' }).closest('tr')!;
-    expect((await within(row).findByRole('alert')).textContent).toBe('Could not disable: Internal error (see the QuotaDeck log)');
+    const alert = await within(row).findByRole('alert');
+    expect(alert.querySelector('.action-note-text')!.textContent).toBe('Could not disable: Internal error (see the QuotaDeck log)');
     expect(screen.getByRole('switch', { name: 'work enabled' }).getAttribute('aria-checked')).toBe('true');
   });
 });

@@ -145,7 +145,7 @@ describe('Accounts page: search, filters and counts', () => {
     expect(header('Account').closest('th')!.getAttribute('aria-sort')).toBe('descending');
     fireEvent.click(header('Tier'));
     expect(keys()).toEqual(['b', 'c', 'a']);
-    fireEvent.click(header('Quotas')); // lowest remaining first; no readings last
+    fireEvent.click(header('Lowest remaining')); // no readings last
     expect(keys()).toEqual(['a', 'b', 'c']);
     fireEvent.click(header('Provider'));
     expect(keys()).toEqual(['b', 'c', 'a']);

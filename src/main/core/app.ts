@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server';
 import { declaredModels, ModelCatalog } from './proxy/model-catalog';
+import { ProviderModelLists } from './proxy/provider-model-lists';
 import { loadOrCreateProxyKey, regenerateProxyKey } from './proxy/proxy-key';
 import { createNodeHttpClient } from './net/node-http-client';
 import { limitRequests } from './net/request-limiter';
@@ -103,6 +104,8 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     ? createNotificationBatcher(ports.notifier, { clock, windowMs: config.notificationWindowMs ?? 0, enabled: () => settings.get().notificationsEnabled })
     : undefined;
   const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), { lowThreshold: () => settings.get().lowThreshold });
+  // A key's own model list narrows its provider's default patterns; fetched after sync cycles.
+  const modelLists = new ProviderModelLists({ store, registry, settings, fetch: httpClient, clock, log: log.scope('models'), onChanged: () => engine.bump(), healthy: (id) => syncRepo.state(id).consecutiveFailures === 0 });
   const engine: QuotaEngine = new QuotaEngine({
     clock,
     repo: quotaRepo,
@@ -111,7 +114,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     lowThreshold: () => settings.get().lowThreshold,
     defaultLockMs: () => settings.get().defaultLockSec * 1000,
     labelOf: (id) => store.get(id)?.label ?? id,
-    declaredModels: (account) => declaredModels({ settings, registry }, account),
+    declaredModels: (account) => declaredModels({ settings, registry, lists: modelLists }, account),
     onChanged: (accountId, views) => {
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
     },
@@ -171,7 +174,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     jitterRatio: ports.monitorJitterRatio,
   });
   const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
-  const catalog = new ModelCatalog({ store, engine, settings, registry });
+  const catalog = new ModelCatalog({ store, engine, settings, registry, lists: modelLists });
 
   // Usage ledger, limits, analytics (pending rows a crash left behind are marked interrupted here).
   const usage = createUsageServices({
@@ -184,6 +187,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     log: log.scope('usage'),
   });
   bus.on('monitor:syncFinished', () => usage.maintain());
+  bus.on('monitor:syncFinished', () => void modelLists.refreshDue());
 
   const signIn = new SignInService({
     settings: () => settings.get(),
@@ -281,7 +285,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   return {
     api: { call },
     events: { on: (e, l) => bus.on(e, l), onAny: (l) => bus.onAny(l) },
-    services: { db, store, accounts, engine, monitor, selector, syncer, quota, settings, checkQuota: (id, model) => quota.checkQuota(id, model), ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics },
+    services: { db, store, accounts, engine, monitor, selector, syncer, quota, settings, checkQuota: (id, model) => quota.checkQuota(id, model), ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics, catalog, modelLists },
     info,
     proxyInfo,
     async start() {

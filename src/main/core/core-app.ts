@@ -1,5 +1,7 @@
 // What createApp hands its callers (the Electron shell, the headless entry and its control
 // server, tests and benchmarks). A type only: services never import the composition root.
+import type { ModelCatalog } from './proxy/model-catalog';
+import type { ProviderModelLists } from './proxy/provider-model-lists';
 import type { EventMap, EventName, Envelope } from '../../shared/contract';
 import type { ProxyInfo, QuotaView, ServiceInfo } from '../../shared/types';
 import type { AccountService } from './accounts/account-service';
@@ -38,6 +40,9 @@ export interface CoreApp {
     ledger: UsageLedger;
     limits: UsageLimits;
     analytics: UsageAnalytics;
+    /** The model catalog (GET /v1/models, models:list) and the keys' own model lists it reads. */
+    catalog: ModelCatalog;
+    modelLists: ProviderModelLists;
   };
   info: ServiceInfo;
   proxyInfo(): ProxyInfo;

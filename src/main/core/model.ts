@@ -58,6 +58,18 @@ export interface QuotaInfo {
   window: string | null;
   limit: number | null;
   remaining: number | null;
+  /**
+   * The windows this reading binds, when it stands for several (Claude's 5-hour and weekly,
+   * Codex's primary and secondary): each with its own remaining and reset, for display. The
+   * reading itself is the tightest of them. Not stored in snapshots.
+   */
+  windows?: QuotaWindowPart[];
+}
+
+export interface QuotaWindowPart {
+  window: string | null;
+  remainingFraction: number | null;
+  resetAt: number | null;
 }
 
 export interface QuotaLock {

@@ -45,8 +45,8 @@ async function failure(p: Promise<unknown>): Promise<ProviderError> {
 function noSecrets(e: ProviderError): void {
   for (const s of [acc.accessToken(), acc.refreshToken(), 'sk-ant-ort01-initial-refresh']) expect(e.message).not.toContain(s);
 }
-const reading = (model: string, remainingFraction: number | null, resetAt: number | null, window: string, displayName: string) => ({
-  accountId: 'acc-1', model, displayName, remainingFraction, resetAt, fetchedAt: NOW, source: 'poll', window, limit: null, remaining: null,
+const reading = (model: string, remainingFraction: number | null, resetAt: number | null, window: string, displayName: string, windows: unknown = expect.any(Array)) => ({
+  accountId: 'acc-1', model, displayName, remainingFraction, resetAt, fetchedAt: NOW, source: 'poll', window, limit: null, remaining: null, windows,
 });
 
 describe('claude adapter: declaration', () => {
@@ -69,11 +69,15 @@ describe('claude adapter: declaration', () => {
 describe('claude adapter: usage readings', () => {
   it('keys the tighter windows by "*", "*opus*" and "*sonnet*", with details', async () => {
     const r = await claudeAdapter.fetchQuota(ctx());
+    // Each reading also carries the windows it shows: the shared 5 h and weekly on "*", the family's own weekly.
     expect(r.quotas).toEqual([
-      reading('*', 0.5, Date.parse(T7D), 'weekly', 'All Claude models'),
-      reading('*opus*', 0.3, Date.parse(TOPUS), 'weekly-opus', 'Claude Opus'),
+      reading('*', 0.5, Date.parse(T7D), 'weekly', 'All Claude models', [
+        { window: '5h', remainingFraction: 0.8, resetAt: Date.parse(T5H) },
+        { window: 'weekly', remainingFraction: 0.5, resetAt: Date.parse(T7D) },
+      ]),
+      reading('*opus*', 0.3, Date.parse(TOPUS), 'weekly-opus', 'Claude Opus', [{ window: 'weekly-opus', remainingFraction: 0.3, resetAt: Date.parse(TOPUS) }]),
       // Sonnet's own window (90 % left) is looser than the shared 7-day one.
-      reading('*sonnet*', 0.5, Date.parse(T7D), 'weekly', 'Claude Sonnet'),
+      reading('*sonnet*', 0.5, Date.parse(T7D), 'weekly', 'Claude Sonnet', [{ window: 'weekly-sonnet', remainingFraction: 0.9, resetAt: Date.parse(TSONNET) }]),
     ]);
     expect(r.details).toEqual({
       subscriptionType: 'max',

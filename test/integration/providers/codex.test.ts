@@ -51,8 +51,8 @@ async function failure(p: Promise<unknown>): Promise<ProviderError> {
   expect(err).toBeInstanceOf(ProviderError);
   return err as ProviderError;
 }
-const reading = (model: string, remainingFraction: number | null, resetAt: number | null, window: string | null, displayName: string) => ({
-  accountId: 'acc-1', model, displayName, remainingFraction, resetAt, fetchedAt: NOW, source: 'poll', window, limit: null, remaining: null,
+const reading = (model: string, remainingFraction: number | null, resetAt: number | null, window: string | null, displayName: string, windows: unknown = expect.any(Array)) => ({
+  accountId: 'acc-1', model, displayName, remainingFraction, resetAt, fetchedAt: NOW, source: 'poll', window, limit: null, remaining: null, windows,
 });
 const usageRequests = () => fake.requests.filter((r) => r.path === '/backend-api/wham/usage');
 

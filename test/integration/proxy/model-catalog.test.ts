@@ -141,6 +141,40 @@ describe('proxy — the model catalog', () => {
     expect(ph.llm.requests).toHaveLength(1);
   });
 
+  it('reads a key\'s own /models list after a sync: its models are listed and served, a model outside them is not found', async () => {
+    ph.llm.addKey({ key: OAI_KEY, models: ['gpt-listed-a', 'gpt-listed-b'] });
+    ph.llm.addKey({ key: ANT_KEY, models: ['claude-listed-1'] });
+    const [oai] = await ph.importAccounts([
+      { provider: 'openai', apiKey: OAI_KEY },
+      { provider: 'anthropic', apiKey: ANT_KEY },
+    ]);
+    // Before any list, an OpenAI key serves "*": the unknown name would go upstream.
+    expect(ph.h.app.services.engine.serves(ph.h.app.services.store.require(oai!.id), 'gpt-unlisted')).toBe(true);
+
+    await call(ph.h.app, 'monitor:syncNow');
+    const listed = await ph.llm.waitFor((r) => r.method === 'GET' && r.path === '/v1/models' && r.headers.authorization === `Bearer ${OAI_KEY}`, 'finished');
+    expect(listed.status).toBe(200);
+    await ph.h.app.services.modelLists.refreshDue();
+    expect(ph.llm.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/models')).map((r) => r.path).sort()).toEqual(['/v1/models', '/v1/models']);
+
+    const all = await call<CatalogModel[]>(ph.h.app, 'models:list');
+    expect(all.map((m) => [m.id, m.kinds])).toEqual(
+      expect.arrayContaining([
+        ['gpt-listed-a', ['openai']],
+        ['gpt-listed-b', ['openai']],
+        ['claude-listed-1', ['anthropic']],
+      ]),
+    );
+    const ids = (await openai.models.list()).data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['gpt-listed-a', 'gpt-listed-b']));
+
+    const ok = await openai.chat.completions.create({ model: 'gpt-listed-b', messages }).withResponse();
+    expect(ok.response.headers.get('x-quotadeck-account')).toContain(oai!.id.slice(0, 8));
+    const err = await openai.chat.completions.create({ model: 'gpt-unlisted', messages }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 404, code: 'model_not_found' });
+    expect(ph.llm.requests.filter((r) => r.method === 'POST').map((r) => (r.body as { model: string }).model)).toEqual(['gpt-listed-b']);
+  });
+
   it('records the requested and the served model in the SQLite ledger', async () => {
     ph.llm.addKey({ key: ANT_KEY, models: ['claude-opus-4-5'] });
     await ph.importAccounts([{ provider: 'anthropic', apiKey: ANT_KEY, models: ['claude-opus-4-5'] }]);

@@ -110,6 +110,8 @@ describe('desktop shell: start-up', () => {
     expect(win.loadedUrl).toBe(pathToFileURL(join(l.appDir, 'out/renderer/index.html')).href);
     await vi.waitFor(() => expect(win.visible).toBe(true));
     expect(win.webContents.openHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    // A page the app opens on purpose (a sign-in page) goes to the system browser, not a window.
+    expect(l.fake.openedExternally).toEqual(['https://example.com/']);
     expect(win.webContents.navigationAllowed('https://example.com/')).toBe(false);
     expect(win.webContents.navigationAllowed(`${win.loadedUrl}#/usage`)).toBe(true);
 

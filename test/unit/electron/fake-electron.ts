@@ -198,6 +198,8 @@ export function createFakeElectron(o: { userData: string; appPath?: string; sing
     isEmpty(): boolean;
   }
 
+  /** Pages handed to the system browser (shell.openExternal). */
+  const openedExternally: string[] = [];
   const electron = {
     app,
     BrowserWindow: FakeWindow,
@@ -217,10 +219,12 @@ export function createFakeElectron(o: { userData: string; appPath?: string; sing
       getSelectedStorageBackend: () => 'gnome_libsecret',
     },
     dialog: { showErrorBox: (title: string, content: string) => void errorBoxes.push([title, content]) },
+    shell: { openExternal: async (url: string) => void openedExternally.push(url) },
   };
 
   return {
     electron,
+    openedExternally,
     app,
     windows,
     trays,

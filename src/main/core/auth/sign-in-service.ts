@@ -203,7 +203,10 @@ export class SignInService {
       }
       flow.status = { ...flow.status, accountId, email: signedIn.email };
       // The page can say who signed in while the first sync runs.
-      void this.d.syncAccount(accountId).finally(() => this.end(flow, 'done'));
+      void this.d
+        .syncAccount(accountId)
+        .catch((err: unknown) => this.d.log.warn(`first sync after sign-in failed: ${(err as Error).name}`))
+        .finally(() => this.end(flow, 'done'));
       return { ...flow.status, state: 'done' as const };
     })();
     // A paste waits for the sync too, so the account it answers with is known.

@@ -5,7 +5,7 @@
 // Also owns the small pieces the Codex adapter shares: the OAuth refresh-failure classification,
 // the binding-window choice and the used-percent conversion.
 import { z } from 'zod';
-import type { Credentials, QuotaInfo } from '../model';
+import type { Credentials, QuotaInfo, QuotaWindowPart } from '../model';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { USER_AGENT, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
 import { ProviderError } from './provider-error';
@@ -54,6 +54,11 @@ export function bindingWindow(windows: readonly (WindowReading | null)[]): Windo
     ) best = w;
   }
   return best;
+}
+
+/** The windows present, for display beside the binding reading. */
+export function windowParts(parts: readonly (WindowReading | null)[]): QuotaWindowPart[] {
+  return parts.filter((w): w is WindowReading => w !== null).map((w) => ({ window: w.window, remainingFraction: w.remainingFraction, resetAt: w.resetAt }));
 }
 
 export function oauthNeedsRefresh(expiresAt: number | undefined, accessToken: string | undefined, now: number): boolean {
@@ -273,17 +278,18 @@ export const claudeAdapter: ProviderAdapter = {
     const sonnet = toReading(u.seven_day_sonnet, 'weekly-sonnet');
     const fetchedAt = ctx.now();
     const quotas: QuotaInfo[] = [];
-    const push = (model: string, displayName: string, w: WindowReading | null): void => {
+    const push = (model: string, displayName: string, w: WindowReading | null, parts: (WindowReading | null)[]): void => {
       if (!w) return;
       quotas.push({
         accountId: ctx.account.id, model, displayName, remainingFraction: w.remainingFraction, resetAt: w.resetAt,
-        fetchedAt, source: 'poll', window: w.window, limit: null, remaining: null,
+        fetchedAt, source: 'poll', window: w.window, limit: null, remaining: null, windows: windowParts(parts),
       });
     };
     // Family readings already include the shared windows, so the most specific reading decides alone.
-    push('*', 'All Claude models', bindingWindow([fiveHour, sevenDay]));
-    if (opus) push('*opus*', 'Claude Opus', bindingWindow([fiveHour, sevenDay, opus]));
-    if (sonnet) push('*sonnet*', 'Claude Sonnet', bindingWindow([fiveHour, sevenDay, sonnet]));
+    // Each shows its own window(s): the shared 5 h and weekly on "*", the family's weekly on its own.
+    push('*', 'All Claude models', bindingWindow([fiveHour, sevenDay]), [fiveHour, sevenDay]);
+    if (opus) push('*opus*', 'Claude Opus', bindingWindow([fiveHour, sevenDay, opus]), [opus]);
+    if (sonnet) push('*sonnet*', 'Claude Sonnet', bindingWindow([fiveHour, sevenDay, sonnet]), [sonnet]);
 
     // Details are merged into the account's: a fact that went away is written as null, not left stale.
     const details: Record<string, DetailValue> = {};

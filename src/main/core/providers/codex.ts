@@ -5,7 +5,7 @@
 // and handed back so the core keeps it.
 import { z } from 'zod';
 import type { Credentials, QuotaInfo } from '../model';
-import { bindingWindow, classifyRefreshFailure, oauthNeedsRefresh, remainingFromUsedPercent, safeUpstreamText, type WindowReading } from './claude';
+import { bindingWindow, classifyRefreshFailure, oauthNeedsRefresh, remainingFromUsedPercent, safeUpstreamText, windowParts, type WindowReading } from './claude';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { USER_AGENT, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
 import { ProviderError } from './provider-error';
@@ -115,6 +115,12 @@ function toReading(w: CodexWindow, fallback: string, now: number): WindowReading
  * the service says the limit is reached (or use is not allowed) remaining is 0, reset and window
  * from the window that is spent (the later one if both are), else from the tighter one.
  */
+/** Both windows of one rate limit, for display (a spent limit reads 0 in the window that is spent). */
+function rateLimitParts(rl: CodexRateLimit, now: number): (WindowReading | null)[] {
+  if (!rl) return [];
+  return [toReading(rl.primary_window, '5h', now), toReading(rl.secondary_window, 'weekly', now)];
+}
+
 function rateLimitReading(rl: CodexRateLimit, now: number): WindowReading | null {
   if (!rl) return null;
   const windows = [toReading(rl.primary_window, '5h', now), toReading(rl.secondary_window, 'weekly', now)];
@@ -227,24 +233,25 @@ export const codexAdapter: ProviderAdapter = {
     const now = ctx.now();
 
     const quotas: QuotaInfo[] = [];
-    const push = (model: string, displayName: string, w: WindowReading | null): void => {
+    const push = (model: string, displayName: string, w: WindowReading | null, parts: (WindowReading | null)[]): void => {
       if (!w) return;
       quotas.push({
         accountId: ctx.account.id, model, displayName, remainingFraction: w.remainingFraction, resetAt: w.resetAt,
-        fetchedAt: now, source: 'poll', window: w.window, limit: null, remaining: null,
+        fetchedAt: now, source: 'poll', window: w.window, limit: null, remaining: null, windows: windowParts(parts),
       });
     };
-    push('*', 'All Codex models', rateLimitReading(u.rate_limit, now));
+    push('*', 'All Codex models', rateLimitReading(u.rate_limit, now), rateLimitParts(u.rate_limit, now));
     // Additional limits are separate buckets for one model family (e.g. GPT-5-Codex-Mini).
-    const extra = new Map<string, { name: string; reading: WindowReading | null }>();
+    const extra = new Map<string, { name: string; reading: WindowReading | null; parts: (WindowReading | null)[] }>();
     for (const l of u.additional_rate_limits ?? []) {
       const glob = limitNameGlob(l.limit_name);
       if (!glob) continue;
       const reading = rateLimitReading(l.rate_limit, now);
       const prev = extra.get(glob);
-      extra.set(glob, { name: l.limit_name!.trim(), reading: prev ? bindingWindow([prev.reading, reading]) : reading });
+      const parts = [...(prev?.parts ?? []), ...rateLimitParts(l.rate_limit, now)];
+      extra.set(glob, { name: l.limit_name!.trim(), reading: prev ? bindingWindow([prev.reading, reading]) : reading, parts });
     }
-    for (const [glob, { name, reading }] of extra) push(glob, name, reading);
+    for (const [glob, { name, reading, parts }] of extra) push(glob, name, reading, parts);
 
     // Details are merged into the account's: a fact that went away is written as null, not left stale.
     const rl = u.rate_limit;

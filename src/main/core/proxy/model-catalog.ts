@@ -1,6 +1,6 @@
 // The one model catalog: which enabled account serves which model, from what each account
-// reports (Antigravity's model list and Gemini CLI's buckets arrive as readings), the models
-// each provider is known to serve, and the user's settings (an account's `models`, the
+// reports (Antigravity's model list and Gemini CLI's buckets arrive as readings; a key's own
+// `/models` list), the models each provider is known to serve, and the user's settings (an account's `models`, the
 // `providerModels` per provider). GET /v1/models, the 404 `model_not_found` decision and the
 // window's model suggestions all read it; it keeps no state of its own.
 import type { CatalogModel, ProviderId } from '../../../shared/types';
@@ -46,11 +46,16 @@ export interface CatalogDeps {
   engine: QuotaEngine;
   settings: SettingsStore;
   registry: ProviderRegistry;
+  /** What each key's own upstream lists (provider-model-lists.ts), where it has a list. */
+  lists?: { get(accountId: string): readonly string[] | null };
 }
 
-/** The model patterns an account is declared to serve: its own, else the setting, else the provider's default. */
-export function declaredModels(d: Pick<CatalogDeps, 'settings' | 'registry'>, account: AccountRecord): readonly string[] {
-  return account.models ?? d.settings.get().providerModels[account.provider] ?? d.registry.get(account.provider)?.defaultModels ?? [];
+/**
+ * The model patterns an account is declared to serve: its own `models`, else the provider's
+ * setting, else what its upstream lists, else the provider's default patterns.
+ */
+export function declaredModels(d: Pick<CatalogDeps, 'settings' | 'registry' | 'lists'>, account: AccountRecord): readonly string[] {
+  return account.models ?? d.settings.get().providerModels[account.provider] ?? d.lists?.get(account.id) ?? d.registry.get(account.provider)?.defaultModels ?? [];
 }
 
 interface Entry {

@@ -279,6 +279,7 @@ export class QuotaEngine {
       window: info?.window ?? null,
       limit: info?.limit ?? null,
       remaining: info?.remaining ?? null,
+      ...(info?.windows ? { windows: info.windows.map((w) => ({ window: w.window, remainingFraction: w.remainingFraction, resetAt: iso(w.resetAt) })) } : {}),
       decision: { kind: d.kind, remainingFraction: d.remainingFraction, resetAt: iso(d.resetAt), reason: d.reason },
       lock: lock ? { accountId, model, lockedUntil: iso(lock.lockedUntil)!, reason: lock.reason } : null,
       nextPollAt: iso(this.o.nextPollAt?.(accountId) ?? null),

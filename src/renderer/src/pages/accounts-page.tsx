@@ -1,30 +1,28 @@
-// Accounts: every account with its per-model quota bars, searchable and filterable, windowed
-// so 1,000 accounts scroll smoothly; add, import, enable/disable and remove.
+// Accounts: every account with all its quota windows, searchable, filterable and sortable,
+// windowed so 1,000 accounts scroll smoothly; add, import, and per account a switch and a menu
+// of actions (sync, probe, clear locks, reactivate, edit, remove).
 import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { AccountView, QuotaView } from '../../../shared/types';
-import { useClient } from '../components/client-context';
 import { selectAccounts, type AccountQuery } from '../components/accounts/account-filter';
-import { RowActionsContext, type RowActions } from '../components/accounts/account-row';
+import { AccountDialogs } from '../components/accounts/account-dialogs';
 import { AccountsList } from '../components/accounts/accounts-list';
 import { AccountsToolbar } from '../components/accounts/accounts-toolbar';
 import { useAccountsView } from '../components/accounts/accounts-view-store';
 import { AddAccountDialog } from '../components/accounts/add-account-dialog';
 import { ImportDialog } from '../components/accounts/import-dialog';
-import { RemoveAccountDialog } from '../components/accounts/remove-account-dialog';
 import { useAccountsStore } from '../stores/accounts-store';
 import { useQuotaStore } from '../stores/quota-store';
 
-type Open = null | { kind: 'add' } | { kind: 'import' } | { kind: 'remove'; id: string };
+type Open = null | { kind: 'add' } | { kind: 'import' };
 
 const NO_QUOTAS: Record<string, QuotaView[]> = {};
 
 /** Whether the list's membership or order depends on the quota readings. */
 function readsQuotas(q: AccountQuery): boolean {
-  return q.decision !== 'all' || q.sort === 'remaining' || q.text.trim() !== '';
+  return q.decision !== 'all' || q.sort === 'remaining' || q.sort === 'reset' || q.text.trim() !== '';
 }
 
 export function AccountsPage() {
-  const client = useClient();
   const loaded = useAccountsStore((s) => s.loaded);
   const order = useAccountsStore((s) => s.order);
   const byId = useAccountsStore((s) => s.accountsById);
@@ -43,20 +41,11 @@ export function AccountsPage() {
   const panelRef = useRef<HTMLElement>(null);
   const addRef = useRef<HTMLButtonElement>(null);
 
-  const actions = useMemo<RowActions>(
-    () => ({
-      setEnabled: (id, enabled) => void setAccountEnabled(client, id, enabled),
-      askRemove: (id) => setOpen({ kind: 'remove', id }),
-    }),
-    [client],
-  );
-
-  const removing = open?.kind === 'remove' ? byId[open.id] : undefined;
   const close = () => setOpen(null);
   const listFocus = () => panelRef.current?.querySelector<HTMLElement>('.accounts-scroll') ?? addRef.current;
 
   return (
-    <RowActionsContext.Provider value={actions}>
+    <AccountDialogs returnFocus={listFocus} onRemoved={(a: AccountView) => setNotice(`Removed ${a.label}.`)}>
       <div className="page-head">
         <h2 className="page-title" id="accounts-heading">
           Accounts
@@ -103,33 +92,8 @@ export function AccountsPage() {
         />
       )}
       {open?.kind === 'import' && <ImportDialog onClose={close} />}
-      {removing && (
-        <RemoveAccountDialog
-          account={removing}
-          onClose={close}
-          returnFocus={listFocus}
-          onRemoved={(a: AccountView) => {
-            close();
-            setNotice(`Removed ${a.label}.`);
-          }}
-        />
-      )}
-    </RowActionsContext.Provider>
+    </AccountDialogs>
   );
-}
-
-async function setAccountEnabled(client: ReturnType<typeof useClient>, id: string, enabled: boolean): Promise<void> {
-  const view = useAccountsView.getState();
-  view.setBusy(id, true);
-  view.setRowError(id, null);
-  try {
-    // The answer is the updated account: shown now, ahead of the accounts:changed refetch.
-    useAccountsStore.getState().applyAccount(await client.invoke('accounts:setEnabled', { id, enabled }));
-  } catch (err) {
-    view.setRowError(id, `Could not ${enabled ? 'enable' : 'disable'}: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    useAccountsView.getState().setBusy(id, false);
-  }
 }
 
 /** Keeps the previous array while the ids and their order are the same (no list re-render). */

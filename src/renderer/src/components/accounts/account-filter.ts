@@ -6,7 +6,7 @@ import type { AccountStatus, AccountView, DecisionKind, ProviderId, QuotaView, T
 export type StatusFilter = 'all' | AccountStatus | 'sync-error';
 /** 'attention': any model low or exhausted. */
 export type DecisionFilter = 'all' | 'attention' | 'low' | 'exhausted' | 'unknown';
-export type SortKey = 'default' | 'label' | 'provider' | 'tier' | 'remaining';
+export type SortKey = 'default' | 'label' | 'provider' | 'tier' | 'remaining' | 'reset';
 export type SortDir = 'asc' | 'desc';
 
 export interface AccountQuery {
@@ -31,6 +31,16 @@ const TIER_RANK: Record<Tier, number> = { ultra: 0, pro: 1, free: 2 };
 
 export function hasSyncError(a: AccountView): boolean {
   return a.sync.consecutiveFailures > 0 || a.sync.lastErrorMessage !== null;
+}
+
+/** The soonest reset still to come over an account's readings, as epoch ms (null: none known). */
+export function soonestReset(quotas: readonly QuotaView[], now: number): number | null {
+  let soon: number | null = null;
+  for (const q of quotas) {
+    const t = q.resetAt ? Date.parse(q.resetAt) : NaN;
+    if (Number.isFinite(t) && t > now && (soon === null || t < soon)) soon = t;
+  }
+  return soon;
 }
 
 /** The lowest remaining fraction over an account's readings (null: no reading has one). */
@@ -66,6 +76,7 @@ export function selectAccounts(
   byId: Readonly<Record<string, AccountView>>,
   quotasByAccount: Readonly<Record<string, QuotaView[]>>,
   q: AccountQuery,
+  now = Date.now(),
 ): string[] {
   const needles = q.text.toLowerCase().split(/\s+/).filter(Boolean);
   const out: AccountView[] = [];
@@ -82,8 +93,11 @@ export function selectAccounts(
   if (q.sort !== 'default') {
     const sign = q.dir === 'asc' ? 1 : -1;
     const label = (a: AccountView, b: AccountView) => labelCollator.compare(a.label, b.label);
+    // Per account, the number the sort reads (lowest remaining, or soonest reset); null sorts last.
     const low = new Map<string, number | null>();
     if (q.sort === 'remaining') for (const a of out) low.set(a.id, lowestRemaining(quotasByAccount[a.id] ?? NONE));
+    if (q.sort === 'reset') for (const a of out) low.set(a.id, soonestReset(quotasByAccount[a.id] ?? NONE, now));
+    const byNumber = q.sort === 'remaining' || q.sort === 'reset';
     const primary = (a: AccountView, b: AccountView): number => {
       switch (q.sort) {
         case 'label':
@@ -92,6 +106,7 @@ export function selectAccounts(
           return a.provider.localeCompare(b.provider);
         case 'tier':
           return TIER_RANK[a.tier] - TIER_RANK[b.tier];
+        case 'reset':
         case 'remaining': {
           const x = low.get(a.id) ?? null;
           const y = low.get(b.id) ?? null;
@@ -103,7 +118,7 @@ export function selectAccounts(
       }
     };
     out.sort((a, b) => {
-      if (q.sort === 'remaining') {
+      if (byNumber) {
         const x = low.get(a.id) ?? null;
         const y = low.get(b.id) ?? null;
         if (x === null !== (y === null)) return x === null ? 1 : -1;

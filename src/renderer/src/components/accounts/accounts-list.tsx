@@ -8,25 +8,27 @@ import { AccountRow } from './account-row';
 import { useAccountsView } from './accounts-view-store';
 import { useVirtualRows } from './use-virtual-rows';
 
-const COLUMNS = 6;
+const COLUMNS = 3;
 
 /** A row's height before it is measured: padding, one line per reading, a stale one taller. */
-export function estimateRowHeight(readings: number, stale = 0): number {
-  return 16 + Math.max(2, readings) * 25 + stale * 10;
+export function estimateRowHeight(readings: number, stale = 0, compact = false): number {
+  return compact ? 12 + Math.max(1, Math.ceil(readings / 3)) * 24 : 16 + Math.max(2, readings) * 25 + stale * 10;
 }
 
 function estimateOf(id: string): number {
+  const compact = useAccountsView.getState().density === 'compact';
   const quotas = useQuotaStore.getState().byAccount[id];
-  if (!quotas) return estimateRowHeight(0);
+  if (!quotas) return estimateRowHeight(0, 0, compact);
   let stale = 0;
   for (const q of quotas) if (q.stale) stale++;
-  return estimateRowHeight(quotas.length, stale);
+  return estimateRowHeight(quotas.length, stale, compact);
 }
 
 export function AccountsList({ ids, query, onClearFilters }: { ids: string[]; query: AccountQuery; onClearFilters(): void }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const initialScrollTop = useRef(useAccountsView.getState().scrollTop).current;
+  const density = useAccountsView((s) => s.density);
   const win = useVirtualRows({ keys: ids, estimate: estimateOf, scrollRef, bodyRef, initialScrollTop });
 
   // Back to the top when the filters change; remembered when leaving the page.
@@ -52,22 +54,16 @@ export function AccountsList({ ids, query, onClearFilters }: { ids: string[]; qu
 
   return (
     <div className="accounts-scroll" ref={scrollRef} tabIndex={0} role="region" aria-label="Accounts (scrollable list)">
-      <table className="accounts accounts-virtual" aria-rowcount={ids.length + 1}>
+      <table className={`accounts accounts-virtual density-${density}`} aria-rowcount={ids.length + 1}>
         <colgroup>
-          <col className="col-provider" />
           <col className="col-account" />
-          <col className="col-tier" />
-          <col className="col-status" />
           <col className="col-quotas" />
           <col className="col-actions" />
         </colgroup>
         <thead>
           <tr aria-rowindex={1}>
-            <SortHeader label="Provider" sortKey="provider" query={query} />
-            <SortHeader label="Account" sortKey="label" query={query} />
-            <SortHeader label="Tier" sortKey="tier" query={query} />
-            <th scope="col">Status</th>
-            <SortHeader label="Quotas" sortKey="remaining" query={query} hint="lowest remaining first" />
+            <SortHeader query={query} keys={[{ key: 'label', label: 'Account' }, { key: 'provider', label: 'Provider' }, { key: 'tier', label: 'Tier' }]} />
+            <SortHeader query={query} keys={[{ key: 'remaining', label: 'Lowest remaining', lead: 'Windows' }, { key: 'reset', label: 'Soonest reset' }]} />
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -101,18 +97,26 @@ function Spacer({ height }: { height: number }) {
   );
 }
 
-function SortHeader({ label, sortKey, query, hint }: { label: string; sortKey: SortKey; query: AccountQuery; hint?: string }) {
+/** A header cell with one or more sort buttons (the active one marked by aria-sort). */
+function SortHeader({ query, keys }: { query: AccountQuery; keys: Array<{ key: SortKey; label: string; lead?: string }> }) {
   const sortBy = useAccountsView((s) => s.sortBy);
-  const active = query.sort === sortKey;
+  const active = keys.find((k) => k.key === query.sort);
   const ariaSort = active ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined;
   return (
     <th scope="col" aria-sort={ariaSort}>
-      <button type="button" className="th-sort" onClick={() => sortBy(sortKey)} title={hint ? `Sort by ${hint}` : `Sort by ${label.toLowerCase()}`}>
-        {label}
-        <span className="sort-mark" aria-hidden="true">
-          {active ? (query.dir === 'asc' ? '▲' : '▼') : ''}
-        </span>
-      </button>
+      <div className="th-sorts">
+        {keys.map(({ key, label, lead }) => (
+          <span key={key} className="th-sort-wrap">
+            {lead && <span className="th-lead">{lead}:</span>}
+            <button type="button" className={`th-sort${query.sort === key ? ' is-active' : ''}`} onClick={() => sortBy(key)} title={`Sort by ${label.toLowerCase()}`}>
+              {label}
+              <span className="sort-mark" aria-hidden="true">
+                {query.sort === key ? (query.dir === 'asc' ? '▲' : '▼') : ''}
+              </span>
+            </button>
+          </span>
+        ))}
+      </div>
     </th>
   );
 }

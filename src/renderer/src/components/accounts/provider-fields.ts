@@ -24,3 +24,23 @@ export function secretFieldOf(provider: ProviderId): SecretField {
 export function hasProjectId(provider: ProviderId): boolean {
   return GOOGLE.has(provider);
 }
+
+/** The provider's short name, as a row's chip says it. */
+export const PROVIDER_SHORT: Record<ProviderId, string> = {
+  antigravity: 'Antigravity',
+  'gemini-cli': 'Gemini CLI',
+  claude: 'Claude',
+  codex: 'Codex',
+  openrouter: 'OpenRouter',
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+};
+
+export function isOAuth(provider: ProviderId): boolean {
+  return OAUTH.has(provider);
+}
+
+/** API keys with no quota endpoint: read only from response headers, or by a probe. */
+export function isProbeOnly(provider: ProviderId): boolean {
+  return provider === 'openai' || provider === 'anthropic';
+}

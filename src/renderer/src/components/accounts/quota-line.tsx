@@ -1,32 +1,28 @@
-// One model's reading in an account row: bar with percent, decision badge, reset countdown, and
-// the reading's age when it is stale (older than the cache TTL, kept after failed syncs).
+// One quota window in an account row: its name for people, bar with percent, decision badge,
+// when it resets (or that the reset passed and the next poll will tell), its age when stale, and
+// the forecast when the service has one. Reflows to two lines in a narrow cell; never clipped.
 import { memo } from 'react';
 import type { QuotaView } from '../../../../shared/types';
 import { DecisionBadge } from '../decision-badge';
 import { QuotaBar } from '../quota-bar';
-import { Age, Countdown } from '../time-text';
-import { quotaName } from './quota-name';
+import { Age } from '../time-text';
+import { ForecastText } from './forecast-text';
+import type { WindowLine } from './quota-name';
+import { ResetText } from './reset-text';
 
-export const QuotaLine = memo(function QuotaLine({ quota, accountLabel }: { quota: QuotaView; accountLabel: string }) {
-  const name = quotaName(quota);
-  const resetAt = quota.lock?.lockedUntil ?? quota.decision.resetAt ?? quota.resetAt;
+export const QuotaLine = memo(function QuotaLine({ quota, line, accountLabel }: { quota: QuotaView; line: WindowLine; accountLabel: string }) {
+  const lockedUntil = line.binding ? (quota.lock?.lockedUntil ?? null) : null;
+  const resetAt = lockedUntil ?? (line.binding ? (quota.decision.resetAt ?? line.resetAt) : line.resetAt);
   return (
-    <li className={`quota-line${quota.stale ? ' is-stale' : ''}`}>
-      <span className="model" title={quota.model}>
-        {name}
+    <li className={`quota-line${quota.stale ? ' is-stale' : ''}`} data-window={line.name}>
+      <span className="model" title={quota.model.includes('*') ? line.name : `${line.name} (${quota.model})`}>
+        {line.name}
       </span>
-      <QuotaBar fraction={quota.remainingFraction} kind={quota.decision.kind} label={`${accountLabel} ${name} remaining`} />
-      <DecisionBadge decision={quota.decision} />
+      <QuotaBar fraction={line.remainingFraction} kind={line.kind} label={`${accountLabel} ${line.name} remaining`} />
+      {line.binding ? <DecisionBadge decision={quota.decision} /> : <span className="badge-none" aria-hidden="true" />}
       <span className="when small">
-        <span className="reset">
-          {resetAt ? (
-            <>
-              resets in <Countdown to={resetAt} />
-            </>
-          ) : (
-            'no reset time'
-          )}
-        </span>
+        <ResetText at={resetAt} locked={lockedUntil !== null} />
+        {line.binding && <ForecastText quota={quota} />}
         {quota.stale && (
           <span className="stale" title="The last known value: recent syncs of this account failed">
             stale · <Age since={quota.fetchedAt} />
