@@ -15,6 +15,14 @@ export interface FakeClaudeWindow { utilization: number | null; resets_at: strin
 export type FakeClaudeWindows = Partial<Record<ClaudeWindowKey, FakeClaudeWindow | null>>;
 export interface FakeExtraUsage { is_enabled: boolean; monthly_limit: number | null; used_credits: number | null; utilization: number | null }
 
+export interface FakeClaudeProfile {
+  organizationType?: string | null;
+  rateLimitTier?: string | null;
+  hasClaudeMax?: boolean;
+  hasClaudePro?: boolean;
+  behaviour?: FakeBehaviour;
+}
+
 export interface FakeClaudeAccountSpec {
   refreshToken: string;
   accessToken?: string;
@@ -23,6 +31,11 @@ export interface FakeClaudeAccountSpec {
   extraUsage?: FakeExtraUsage | null;
   /** Included in the usage answer as subscription_type when set. */
   subscriptionType?: string;
+  /**
+   * What GET /api/oauth/profile answers about the plan (organization.organization_type,
+   * organization.rate_limit_tier, account.has_claude_max/pro). Without it the profile answers 404.
+   */
+  profile?: FakeClaudeProfile;
   /** Granted scopes; without user:profile the usage endpoint answers 403 (setup tokens). */
   scopes?: string[];
   /** expires_in of issued access tokens (default 28800 s). */
@@ -45,9 +58,10 @@ export interface FakeClaudeAccount {
   setTokenBehaviour(b: FakeBehaviour): void;
   setWindows(w: FakeClaudeWindows): void;
   setWindow(key: ClaudeWindowKey, w: FakeClaudeWindow | null): void;
+  setProfile(p: FakeClaudeProfile): void;
   revokeAccessToken(): void;
   revokeRefreshToken(): void;
-  /** Requests this account made: usage calls, or token calls with path '/v1/oauth/token'. */
+  /** Requests this account made: usage calls, or another path's ('/v1/oauth/token', '/api/oauth/profile'). */
   callCount(path?: string): number;
 }
 export interface FakeClaude {
@@ -64,6 +78,7 @@ interface Account { spec: FakeClaudeAccountSpec & { accessToken: string; refresh
 interface Reply { status: number; body: unknown; headers?: Record<string, string> }
 
 const USAGE_PATH = '/api/oauth/usage';
+const PROFILE_PATH = '/api/oauth/profile';
 const TOKEN_PATH = '/v1/oauth/token';
 const BETA = 'oauth-2025-04-20';
 const MALFORMED = '{"five_hour": {"utilization": 12.0, "resets_at": "2026-';
@@ -149,6 +164,33 @@ export async function startFakeClaude(opts: { defaultLatencyMs?: number } = {}):
     act(res, rec, a.spec.behaviour ?? { kind: 'normal' }, delay, true, () => usageAnswer(a));
   }
 
+  function profileAnswer(a: Account): Reply {
+    const p = a.spec.profile ?? {};
+    const n = accounts.indexOf(a) + 1;
+    return { status: 200, body: {
+      account: {
+        uuid: `acct-fake-${n}`, email: 'someone@example.com', full_name: 'Some One', display_name: 'Some',
+        has_claude_max: p.hasClaudeMax ?? p.organizationType === 'claude_max',
+        has_claude_pro: p.hasClaudePro ?? p.organizationType === 'claude_pro',
+      },
+      organization: {
+        uuid: 'org-fake', name: 'Fake Org', organization_type: p.organizationType ?? null,
+        billing_type: p.organizationType ? 'stripe_subscription' : null, rate_limit_tier: p.rateLimitTier ?? null,
+      },
+    } };
+  }
+
+  function handleProfile(res: ServerResponse, rec: FakeClaudeRequest): void {
+    const token = /^Bearer (.+)$/.exec(rec.authorization ?? '')?.[1];
+    const a = token === undefined ? undefined : byAccess.get(token);
+    if (a) owner.set(rec, a);
+    if (!a) { act(res, rec, { kind: 'normal' }, 0, true, () => apiError(401, 'Invalid bearer token')); return; }
+    // An account told nothing about its profile answers as the fake always did (404), so older
+    // tests see no plan and no profile email.
+    if (!a.spec.profile) { act(res, rec, { kind: 'normal' }, 0, true, () => apiError(404, `Not found: GET ${PROFILE_PATH}`)); return; }
+    act(res, rec, a.spec.profile.behaviour ?? { kind: 'normal' }, a.spec.latencyMs ?? opts.defaultLatencyMs ?? 0, true, () => profileAnswer(a));
+  }
+
   function handleToken(req: IncomingMessage, res: ServerResponse, rec: FakeClaudeRequest): void {
     // Claude Code sends JSON; a form body is accepted too.
     let form: URLSearchParams;
@@ -197,6 +239,7 @@ export async function startFakeClaude(opts: { defaultLatencyMs?: number } = {}):
     req.on('end', () => {
       rec.body = Buffer.concat(chunks).toString('utf8');
       if (req.method === 'GET' && path === USAGE_PATH) handleUsage(res, rec);
+      else if (req.method === 'GET' && path === PROFILE_PATH) handleProfile(res, rec);
       else if (req.method === 'POST' && path === TOKEN_PATH) handleToken(req, res, rec);
       else act(res, rec, { kind: 'normal' }, 0, true, () => apiError(404, `Not found: ${req.method ?? ''} ${path}`));
     });
@@ -222,6 +265,7 @@ export async function startFakeClaude(opts: { defaultLatencyMs?: number } = {}):
       setTokenBehaviour: (b) => { a.spec.tokenBehaviour = b; },
       setWindows: (w) => { a.spec.windows = { ...w }; },
       setWindow: (k, w) => { a.spec.windows = { ...a.spec.windows, [k]: w }; },
+      setProfile: (p) => { a.spec.profile = { ...p }; },
       revokeAccessToken: () => { byAccess.delete(a.spec.accessToken); },
       revokeRefreshToken: () => { a.refreshRevoked = true; },
       callCount: (p) => requests.filter((r) => owner.get(r) === a && r.path === (p ?? USAGE_PATH)).length,

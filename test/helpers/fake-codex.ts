@@ -27,7 +27,10 @@ export interface FakeCodexAccountSpec {
   /** chatgpt_account_id in the tokens' auth claim and the expected ChatGPT-Account-Id. */
   accountId?: string;
   email?: string;
+  /** chatgpt_plan_type in the tokens' auth claim and plan_type in the usage answer (default "plus"). */
   planType?: string;
+  /** Leave plan_type out of the usage answer (the id_token's claim is then the only source). */
+  usageWithoutPlan?: boolean;
   /** null answers rate_limit: null. Default: a light 5 h and weekly load. */
   rateLimit?: FakeCodexRateLimit | null;
   additionalRateLimits?: { limit_name: string; metered_feature?: string; rate_limit: FakeCodexRateLimit | null }[] | null;
@@ -149,7 +152,7 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
       user_id: `user-fake${s.accountId}`,
       account_id: s.accountId,
       email: s.email ?? 'someone@example.com',
-      plan_type: s.planType ?? 'plus',
+      ...(s.usageWithoutPlan ? {} : { plan_type: s.planType ?? 'plus' }),
       rate_limit: s.rateLimit === null ? null : { allowed: true, limit_reached: false, ...s.rateLimit },
       code_review_rate_limit: null,
       additional_rate_limits: s.additionalRateLimits ?? null,

@@ -41,7 +41,7 @@ describe('credential discovery (read-only) and export', () => {
     const found = await call<DiscoveredCredential[]>(h.app, 'accounts:discover');
     const byId = Object.fromEntries(found.map((f) => [f.id, f]));
     expect(Object.keys(byId).sort()).toEqual(['claude-code', 'codex-cli', 'gemini-cli']);
-    expect(byId['claude-code']).toMatchObject({ provider: 'claude', label: 'Claude (max)', alreadyImported: false, error: null });
+    expect(byId['claude-code']).toMatchObject({ provider: 'claude', label: 'Claude Max', alreadyImported: false, error: null });
     expect(byId['codex-cli']).toMatchObject({ provider: 'codex', email: 'dev@example.com' });
     expect(byId['gemini-cli']!.error).toMatch(/not valid JSON/);
     expect(JSON.stringify(found)).not.toContain('DISCOVERED');

@@ -149,7 +149,7 @@ describe('AccountPage', () => {
     const { client } = setup();
     renderPage(client);
     const head = screen.getByRole('heading', { name: 'work', level: 2 }).closest('section')!;
-    expect(within(head).getByText('antigravity')).toBeTruthy();
+    expect(within(head).getByText('Antigravity')).toBeTruthy();
     expect(head.querySelector('.tier')!.textContent).toBe('ultra · g1-ultra-tier');
     expect(within(head).getByText('suspended')).toBeTruthy();
     expect(within(head).getByText('usage limit reached')).toBeTruthy();
@@ -159,7 +159,8 @@ describe('AccountPage', () => {
     expect(within(head).getByText('timeout')).toBeTruthy();
     expect(within(head).getByText(/upstream did not answer/)).toBeTruthy();
     expect(within(head).getByText(/3 failures in a row/)).toBeTruthy();
-    expect(within(head).getByText('1m 05s')).toBeTruthy();
+    // Suspended: nothing is attempted until the user reactivates it.
+    expect(within(head).getByTestId('next-attempt').textContent).toBe('none — it waits until you reactivate it');
     await act(settle);
   });
 

@@ -66,6 +66,46 @@ describe('claude adapter: declaration', () => {
   });
 });
 
+describe('claude adapter: plans', () => {
+  function planCtx(account: Parameters<typeof providerContext>[1]['account'] = {}) {
+    return providerContext(claudeAdapter, { credentials: creds(), baseUrl: fake.baseUrl, oauthTokenUrl: fake.tokenUrl, now: () => NOW, account });
+  }
+  beforeEach(() => { delete acc.spec.subscriptionType; });
+
+  it.each([
+    [{ organizationType: 'claude_pro', rateLimitTier: 'default_claude_ai' }, 'pro', 'Claude Pro'],
+    [{ organizationType: 'claude_max', rateLimitTier: 'default_claude_max_5x' }, 'ultra', 'Claude Max 5×'],
+    [{ organizationType: 'claude_max', rateLimitTier: 'default_claude_max_20x' }, 'ultra', 'Claude Max 20×'],
+    [{ organizationType: 'claude_team', rateLimitTier: 'default_claude_max_5x' }, 'pro', 'Claude Team'],
+    [{ organizationType: 'claude_enterprise', rateLimitTier: null }, 'pro', 'Claude Enterprise'],
+  ] as const)('reads the plan from GET /api/oauth/profile: %o → %s "%s"', async (profile, tier, label) => {
+    acc.setProfile(profile);
+    const r = await claudeAdapter.fetchQuota(planCtx());
+    expect(r).toMatchObject({ tier, tierLabel: label, details: { planCheckedAt: NOW } });
+    const asked = fake.requests.find((q) => q.path === '/api/oauth/profile');
+    expect(asked).toMatchObject({ method: 'GET', authorization: `Bearer ${acc.accessToken()}`, beta: 'oauth-2025-04-20' });
+  });
+
+  it('asks the profile once a day once the plan is known, and at once while it is not', async () => {
+    acc.setProfile({ organizationType: 'claude_max', rateLimitTier: 'default_claude_max_20x' });
+    await claudeAdapter.fetchQuota(planCtx({ tierLabel: 'Claude Max 20×', details: { planCheckedAt: NOW - 60 * MIN } }));
+    expect(acc.callCount('/api/oauth/profile')).toBe(0);
+    await claudeAdapter.fetchQuota(planCtx({ tierLabel: 'Claude Max 20×', details: { planCheckedAt: NOW - 25 * 60 * MIN } }));
+    expect(acc.callCount('/api/oauth/profile')).toBe(1);
+    await claudeAdapter.fetchQuota(planCtx({ tierLabel: null, details: { planCheckedAt: NOW - MIN } }));
+    expect(acc.callCount('/api/oauth/profile')).toBe(2);
+  });
+
+  it('a failing profile leaves the plan as it was and the sync succeeds', async () => {
+    acc.setProfile({ organizationType: 'claude_max', behaviour: { kind: 'status', status: 503 } });
+    const r = await claudeAdapter.fetchQuota(planCtx());
+    expect(r.quotas.length).toBeGreaterThan(0);
+    expect(r.tier).toBeUndefined();
+    expect(r.tierLabel).toBeUndefined();
+    expect(r.details?.['planCheckedAt']).toBeUndefined();
+  });
+});
+
 describe('claude adapter: usage readings', () => {
   it('keys the tighter windows by "*", "*opus*" and "*sonnet*", with details', async () => {
     const r = await claudeAdapter.fetchQuota(ctx());
@@ -84,7 +124,7 @@ describe('claude adapter: usage readings', () => {
       fiveHourUtilization: 20, sevenDayUtilization: 50, sevenDayOpusUtilization: 70, sevenDaySonnetUtilization: 10,
       extraUsageEnabled: true, extraUsageMonthlyLimit: 5000, extraUsageUsedCredits: 1234, extraUsageUtilization: 24.68,
     });
-    expect(r.tierLabel).toBe('max');
+    expect(r).toMatchObject({ tier: 'ultra', tierLabel: 'Claude Max' });
     expect(r.credentials).toBeUndefined();
   });
 

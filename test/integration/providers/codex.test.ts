@@ -84,6 +84,36 @@ describe('codex adapter: declaration and tokens', () => {
   });
 });
 
+describe('codex adapter: plans', () => {
+  it.each([
+    ['plus', 'pro', 'ChatGPT Plus'],
+    ['pro', 'ultra', 'ChatGPT Pro'],
+    ['team', 'pro', 'ChatGPT Team'],
+    ['business', 'pro', 'ChatGPT Business'],
+    ['free', 'free', 'ChatGPT Free'],
+  ] as const)('a %s plan in the usage answer is tier %s, shown as "%s"', async (planType, tier, label) => {
+    acc.spec.planType = planType;
+    const r = await codexAdapter.fetchQuota(ctx());
+    expect(r).toMatchObject({ tier, tierLabel: label, details: { planType } });
+  });
+
+  it('reads the id_token claim chatgpt_plan_type when the usage answer carries no plan_type', async () => {
+    const plus = fake.addAccount({ refreshToken: 'rt-plus', accountId: 'acct-plus', planType: 'business', usageWithoutPlan: true });
+    const r = await codexAdapter.fetchQuota(providerContext(codexAdapter, {
+      credentials: { refreshToken: plus.refreshToken(), accessToken: plus.accessToken(), idToken: plus.idToken(), accountId: 'acct-plus' },
+      baseUrl: fake.baseUrl, oauthTokenUrl: fake.tokenUrl, now: () => NOW,
+    }));
+    expect(r).toMatchObject({ tier: 'pro', tierLabel: 'ChatGPT Business', details: { planType: 'business' } });
+  });
+
+  it('keeps an unknown plan name as the label without changing the tier', async () => {
+    acc.spec.planType = 'galactic';
+    const r = await codexAdapter.fetchQuota(ctx());
+    expect(r.tier).toBeUndefined();
+    expect(r.tierLabel).toBe('galactic');
+  });
+});
+
 describe('codex adapter: usage readings', () => {
   it('keys the tighter of the 5-hour and weekly windows by "*", additional limits by their name', async () => {
     const r = await codexAdapter.fetchQuota(ctx());
@@ -95,7 +125,8 @@ describe('codex adapter: usage readings', () => {
       planType: 'pro', limitReached: false, primaryUsedPercent: 25, secondaryUsedPercent: 60,
       creditsHasCredits: true, creditsUnlimited: false, creditsBalance: 5.39,
     });
-    expect(r.tierLabel).toBe('pro');
+    // A ChatGPT Pro plan is the highest tier.
+    expect(r).toMatchObject({ tier: 'ultra', tierLabel: 'ChatGPT Pro' });
     // The account id was stored already: nothing to hand back.
     expect(r.credentials).toBeUndefined();
   });

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { PROVIDER_IDS, TIERS, type ImportIssue, type ProviderId, type Tier } from '../../../shared/types';
 import { ImportInvalidError } from '../errors';
 import type { Credentials } from '../model';
+import { chatgptPlanFromJwt } from '../providers/codex';
+import { codexPlan } from '../providers/subscription-plans';
 
 const entrySchema = z
   .object({
@@ -63,6 +65,12 @@ export function identityFor(provider: ProviderId, email: string | null, c: Crede
   if (c.accountId && OAUTH_PROVIDERS.has(provider)) return `acct:${c.accountId}`;
   const secret = c.apiKey ?? c.refreshToken ?? c.accessToken ?? '';
   return fingerprint(secret);
+}
+
+/** The tier a token itself names (a ChatGPT id_token's chatgpt_plan_type), when no tier is given. */
+function planTier(provider: ProviderId, c: Credentials): Tier | null {
+  if (provider !== 'codex') return null;
+  return codexPlan(chatgptPlanFromJwt(c.idToken) ?? chatgptPlanFromJwt(c.accessToken))?.tier ?? null;
 }
 
 function parseExpiry(v: number | string | undefined): number | undefined | 'invalid' {
@@ -143,7 +151,7 @@ export function parseImportDocument(doc: unknown, supported: ReadonlySet<Provide
       identity,
       email,
       label: e.label || null,
-      tier: e.tier ?? null,
+      tier: e.tier ?? planTier(provider, credentials),
       projectId: e.projectId ?? e.project_id ?? null,
       baseUrl: e.baseUrl ?? null,
       models: e.models ?? null,

@@ -188,6 +188,7 @@ export class AccountService {
         provider: d.entry.provider,
         ...(d.entry.email ? { email: d.entry.email } : {}),
         label: d.entry.label,
+        ...(d.entry.tier ? { tier: d.entry.tier } : {}),
         refreshToken: c.refreshToken,
         ...(c.accessToken ? { accessToken: c.accessToken } : {}),
         ...(c.accessTokenExpiresAt ? { expiresAt: c.accessTokenExpiresAt } : {}),

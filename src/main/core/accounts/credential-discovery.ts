@@ -4,21 +4,22 @@
 // written back. Candidates carry masked hints; secrets are re-read only at import time.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DiscoveredCredential, ProviderId } from '../../../shared/types';
+import type { DiscoveredCredential, ProviderId, Tier } from '../../../shared/types';
 import { maskSecret } from '../log/redact';
 import type { Credentials } from '../model';
+import { claudePlan, codexPlan } from '../providers/subscription-plans';
 
 export interface DiscoveredEntry {
   view: DiscoveredCredential;
   /** Null when the file could not be read as credentials (view.error says why). */
-  entry: { provider: ProviderId; email: string | null; label: string; credentials: Credentials } | null;
+  entry: { provider: ProviderId; email: string | null; label: string; credentials: Credentials; tier?: Tier } | null;
 }
 
 interface Source {
   id: string;
   provider: ProviderId;
   path: (home: string) => string;
-  read: (json: unknown, home: string) => { email: string | null; label: string; credentials: Credentials };
+  read: (json: unknown, home: string) => { email: string | null; label: string; credentials: Credentials; tier?: Tier };
 }
 
 const MAX_FILE = 1024 * 1024;
@@ -59,7 +60,8 @@ function codexRead(json: unknown) {
   if (accountId) credentials.accountId = accountId;
   const exp = jwtClaims(at)?.exp;
   if (typeof exp === 'number') credentials.accessTokenExpiresAt = exp * 1000;
-  return { email, label: email ?? 'Codex (ChatGPT)', credentials };
+  const plan = codexPlan(str(obj(claims?.['https://api.openai.com/auth'])?.chatgpt_plan_type));
+  return { email, label: email ?? 'Codex (ChatGPT)', credentials, ...(plan ? { tier: plan.tier } : {}) };
 }
 
 const SOURCES: Source[] = [
@@ -76,8 +78,8 @@ const SOURCES: Source[] = [
       if (at) credentials.accessToken = at;
       const exp = toMs(o?.expiresAt);
       if (exp) credentials.accessTokenExpiresAt = exp;
-      const sub = str(o?.subscriptionType);
-      return { email: null, label: `Claude${sub ? ` (${sub})` : ''}`, credentials };
+      const plan = claudePlan({ subscriptionType: str(o?.subscriptionType), rateLimitTier: str(o?.rateLimitTier) });
+      return { email: null, label: plan?.label ?? 'Claude', credentials, ...(plan ? { tier: plan.tier } : {}) };
     },
   },
   { id: 'codex-cli', provider: 'codex', path: (home) => join(home, '.codex', 'auth.json'), read: codexRead },

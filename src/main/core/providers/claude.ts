@@ -9,6 +9,7 @@ import type { Credentials, QuotaInfo, QuotaWindowPart } from '../model';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { USER_AGENT, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
 import { ProviderError } from './provider-error';
+import { claudePlan, type Plan } from './subscription-plans';
 
 export const CLAUDE_TOKEN_URL = 'https://platform.claude.com/v1/oauth/token';
 /** Claude Code's public OAuth client id. */
@@ -17,6 +18,8 @@ export const CLAUDE_OAUTH_BETA = 'oauth-2025-04-20';
 export const CLAUDE_MIN_POLL_MS = 5 * 60_000;
 /** Least back-off after a 429 from the usage endpoint, whatever Retry-After says. */
 export const CLAUDE_429_BACKOFF_MS = 5 * 60_000;
+/** How often the plan (GET /api/oauth/profile) is asked again once known: upgrades are rare. */
+export const CLAUDE_PLAN_RECHECK_MS = 24 * 3_600_000;
 /** Refresh this long before expiry. */
 export const OAUTH_REFRESH_SKEW_MS = 5 * 60_000;
 
@@ -146,6 +149,53 @@ const tokenAnswer = z.object({
 });
 
 type ClaudeWindow = z.infer<typeof windowSchema>;
+
+const profileAnswer = z
+  .object({
+    account: z
+      .object({ has_claude_max: z.boolean().nullable().optional(), has_claude_pro: z.boolean().nullable().optional() })
+      .passthrough()
+      .nullable()
+      .optional(),
+    organization: z
+      .object({ organization_type: z.string().nullable().optional(), rate_limit_tier: z.string().nullable().optional() })
+      .passthrough()
+      .nullable()
+      .optional(),
+  })
+  .passthrough();
+
+/**
+ * The account's plan from GET /api/oauth/profile (organization.organization_type and
+ * rate_limit_tier, account.has_claude_max/pro). Best effort: a failure leaves the plan as it was
+ * and never fails the sync.
+ */
+async function fetchProfilePlan(ctx: ProviderContext): Promise<{ plan: Plan | null; rateLimitTier: string | null } | null> {
+  try {
+    const res = await httpRequest(ctx.fetch, `${ctx.baseUrl.replace(/\/+$/, '')}/api/oauth/profile`, {
+      method: 'GET',
+      headers: { Authorization: `Bearer ${ctx.credentials.accessToken ?? ''}`, 'anthropic-beta': CLAUDE_OAUTH_BETA, Accept: 'application/json', 'User-Agent': USER_AGENT },
+      signal: ctx.signal,
+    });
+    if (res.status !== 200) return null;
+    const p = profileAnswer.safeParse(res.json);
+    if (!p.success) return null;
+    const org = p.data.organization;
+    const acct = p.data.account;
+    return {
+      plan: claudePlan({ organizationType: org?.organization_type, rateLimitTier: org?.rate_limit_tier, hasClaudeMax: acct?.has_claude_max, hasClaudePro: acct?.has_claude_pro }),
+      rateLimitTier: org?.rate_limit_tier ?? null,
+    };
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    return null;
+  }
+}
+
+function planDue(ctx: ProviderContext): boolean {
+  const checked = ctx.account.details?.['planCheckedAt'];
+  return !ctx.account.tierLabel || typeof checked !== 'number' || ctx.now() - checked >= CLAUDE_PLAN_RECHECK_MS;
+}
 
 const WINDOWS = [
   { key: 'five_hour', window: '5h', detail: 'fiveHourUtilization' },
@@ -304,7 +354,20 @@ export const claudeAdapter: ProviderAdapter = {
       details[name] = isDetail(v) ? v : null;
     }
     const result: QuotaResult = { quotas, details };
-    if (plan) result.tierLabel = plan;
+    // The plan: what the usage answer says if anything, else the profile (asked once a day).
+    let known = plan ? claudePlan({ subscriptionType: plan }) : null;
+    if (!known && planDue(ctx)) {
+      const profile = await fetchProfilePlan(ctx);
+      if (profile) {
+        details['planCheckedAt'] = fetchedAt;
+        if (profile.rateLimitTier) details['rateLimitTier'] = profile.rateLimitTier;
+        known = profile.plan;
+      }
+    }
+    if (known) {
+      result.tier = known.tier;
+      result.tierLabel = known.label;
+    } else if (plan) result.tierLabel = plan;
     return result;
   },
 };

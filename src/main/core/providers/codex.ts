@@ -9,6 +9,7 @@ import { bindingWindow, classifyRefreshFailure, oauthNeedsRefresh, remainingFrom
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { USER_AGENT, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
 import { ProviderError } from './provider-error';
+import { codexPlan } from './subscription-plans';
 
 export const CODEX_TOKEN_URL = 'https://auth.openai.com/oauth/token';
 /** The Codex CLI's public OAuth client id. */
@@ -35,6 +36,13 @@ export function chatgptAccountIdFromJwt(token: string | undefined): string | nul
   const claim = decodeJwtPayload(token)?.[OPENAI_AUTH_CLAIM] as { chatgpt_account_id?: unknown } | undefined;
   const id = claim?.chatgpt_account_id;
   return typeof id === 'string' && id.length > 0 ? id : null;
+}
+
+/** The ChatGPT plan an OpenAI id_token carries ("plus", "pro", "team", …), or null. */
+export function chatgptPlanFromJwt(token: string | undefined): string | null {
+  const claim = decodeJwtPayload(token)?.[OPENAI_AUTH_CLAIM] as { chatgpt_plan_type?: unknown } | undefined;
+  const plan = claim?.chatgpt_plan_type;
+  return typeof plan === 'string' && plan.length > 0 ? plan : null;
 }
 
 /** A JWT's exp claim as epoch ms, or null. */
@@ -263,10 +271,16 @@ export const codexAdapter: ProviderAdapter = {
       creditsUnlimited: u.credits?.unlimited ?? null,
       creditsBalance: balanceDetail(u.credits?.balance),
     };
-    if (u.plan_type) details['planType'] = u.plan_type;
+    // The plan: the usage answer's plan_type, else the id_token's chatgpt_plan_type claim.
+    const planType = u.plan_type ?? chatgptPlanFromJwt(c.idToken) ?? chatgptPlanFromJwt(c.accessToken);
+    if (planType) details['planType'] = planType;
 
     const result: QuotaResult = { quotas, details };
-    if (u.plan_type) result.tierLabel = u.plan_type;
+    const plan = codexPlan(planType);
+    if (plan) {
+      result.tier = plan.tier;
+      result.tierLabel = plan.label;
+    } else if (planType) result.tierLabel = planType;
     if (decoded) result.credentials = { ...c, accountId: decoded };
     return result;
   },

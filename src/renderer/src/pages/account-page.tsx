@@ -4,6 +4,8 @@
 import { useCallback, useState } from 'react';
 import type { QuotaView } from '../../../shared/types';
 import { AccountHeader } from '../components/account-detail/account-header';
+import { AccountDialogs } from '../components/accounts/account-dialogs';
+import { useActionNotes } from '../components/accounts/account-actions';
 import { ModelQuotas } from '../components/account-detail/model-quotas';
 import { QuotaHistory } from '../components/account-detail/quota-history';
 import { useQuotaChangedRefresh } from '../components/account-detail/use-throttled-refresh';
@@ -69,9 +71,14 @@ function AccountDetail({ id, refreshEveryMs }: { id: string; refreshEveryMs: num
   useQuotaChangedRefresh(id, refresh, refreshEveryMs);
 
   return (
-    <>
+    <AccountDialogs
+      onRemoved={(a) => {
+        useActionNotes.getState().set(a.id, null);
+        useRouteStore.getState().navigate({ page: 'accounts' });
+      }}
+    >
       <BackLink />
-      <AccountHeader account={account} />
+      <AccountHeader account={account} quotas={quotas} />
       <ModelQuotas account={account} quotas={quotas} />
 
       <section className="panel" aria-labelledby="history-heading">
@@ -131,7 +138,7 @@ function AccountDetail({ id, refreshEveryMs }: { id: string; refreshEveryMs: num
             <LogTable rows={recent.data.rows} showAccount={false} caption={`Recent requests of ${account.label}`} />
           ))}
       </section>
-    </>
+    </AccountDialogs>
   );
 }
 

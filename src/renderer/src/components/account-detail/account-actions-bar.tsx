@@ -20,7 +20,8 @@ export function AccountActionsBar({ account, quotas }: { account: AccountView; q
     <div className="account-actions" role="group" aria-label="Account actions">
       {troubled && (
         <div className="trouble-box" role="note">
-          <strong>{account.status === 'suspended' ? 'Suspended' : 'Sign-in refused'}:</strong> {account.statusReason ?? account.sync.lastErrorMessage ?? 'the provider refused this account.'}
+          <strong>{account.status === 'suspended' ? 'Suspended' : 'Sign-in refused'}:</strong>{' '}
+          <span className="trouble-reason">{account.statusReason ?? account.sync.lastErrorMessage ?? 'the provider refused this account.'}</span>
           <div className="trouble-hint">{hintFor(account)}</div>
         </div>
       )}

@@ -1,9 +1,14 @@
 // The account's identity and sync state: label, provider, tier, status (and why), email, the
-// masked credential hint (never more), and the last success / error / next attempt.
-import type { AccountView } from '../../../../shared/types';
+// masked credential hint (never more), the last success / error / next attempt (told truthfully),
+// its actions, and what the provider said about it in words and units.
+import type { AccountView, QuotaView } from '../../../../shared/types';
 import { formatDateTime, formatPercent } from '../../format';
-import { SignInAgainButton } from '../sign-in/sign-in-again';
+import { useStatsStore } from '../../stores/stats-store';
+import { PROVIDER_SHORT } from '../accounts/provider-fields';
 import { Age, Countdown } from '../time-text';
+import { AccountActionsBar } from './account-actions-bar';
+import { nextAttempt } from './next-attempt';
+import { providerFacts } from './provider-facts';
 
 const STATUS_LABEL: Record<AccountView['status'], string> = {
   active: 'active',
@@ -12,26 +17,28 @@ const STATUS_LABEL: Record<AccountView['status'], string> = {
   suspended: 'suspended',
 };
 
-export function AccountHeader({ account }: { account: AccountView }) {
+export function AccountHeader({ account, quotas }: { account: AccountView; quotas: readonly QuotaView[] }) {
   const { sync } = account;
-  const facts = Object.entries(account.details);
+  const stats = useStatsStore((s) => s.stats);
+  const facts = providerFacts(account.details);
+  const next = nextAttempt(account, quotas, stats);
   return (
     <section className="panel account-head" aria-labelledby="account-heading">
       <div className="account-title">
         <h2 id="account-heading">{account.label}</h2>
-        <span className="provider-chip">{account.provider}</span>
+        <span className="provider-chip">{PROVIDER_SHORT[account.provider]}</span>
         <span className={`tier tier-${account.tier}`} title={account.tierLabel ?? undefined}>
           {account.tier}
           {account.tierLabel && <span className="muted"> · {account.tierLabel}</span>}
         </span>
         <span className={`status status-${account.status}`}>{STATUS_LABEL[account.status]}</span>
-        <SignInAgainButton account={account} />
       </div>
-      {account.statusReason && (
+      {account.statusReason && account.status !== 'suspended' && account.status !== 'invalid_credentials' && (
         <p className="status-reason-line" role="note">
           {account.statusReason}
         </p>
       )}
+      <AccountActionsBar account={account} quotas={quotas} />
       <div className="account-facts-grid">
         <dl className="account-facts">
           <dt>Email</dt>
@@ -82,31 +89,27 @@ export function AccountHeader({ account }: { account: AccountView }) {
             )}
           </dd>
           <dt>Next attempt</dt>
-          <dd>{sync.nextAttemptAt ? <Countdown to={sync.nextAttemptAt} done="due" /> : <span className="muted">with the next cycle</span>}</dd>
+          <dd data-testid="next-attempt">
+            {next.kind === 'at' ? (
+              <>
+                in <Countdown to={next.at} done="moments" /> <span className="muted">({formatDateTime(next.at)}{next.why ? ` — ${next.why}` : ''})</span>
+              </>
+            ) : (
+              <span className="muted">{next.text}</span>
+            )}
+          </dd>
         </dl>
         {facts.length > 0 && (
           <dl className="account-facts provider-facts" aria-label="From the provider">
-            {facts.map(([k, v]) => (
-              <FactRow key={k} name={k} value={v} />
+            {facts.map((f) => (
+              <div key={f.key} className="fact-pair">
+                <dt>{f.label}</dt>
+                <dd>{f.text}</dd>
+              </div>
             ))}
           </dl>
         )}
       </div>
     </section>
   );
-}
-
-function FactRow({ name, value }: { name: string; value: string | number | boolean | null }) {
-  return (
-    <>
-      <dt>{name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' ')}</dt>
-      <dd>{value === null ? <span className="muted">—</span> : factText(name, value)}</dd>
-    </>
-  );
-}
-
-/** Times arrive as epoch milliseconds under names ending in "At"; show them as dates. */
-function factText(name: string, value: string | number | boolean): string {
-  if (typeof value === 'number' && /At$/.test(name) && value > 1e12 && value < 1e14) return formatDateTime(new Date(value).toISOString());
-  return String(value);
 }

@@ -4,11 +4,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountView, ModelPref, QuotaView } from '../../../../shared/types';
 import { formatPercent } from '../../format';
 import { useAccountsStore } from '../../stores/accounts-store';
+import { noReadingsText } from '../accounts/account-row';
 import { quotaName } from '../accounts/quota-name';
 import { useClient } from '../client-context';
 import { DecisionBadge } from '../decision-badge';
 import { QuotaBar } from '../quota-bar';
 import { Age, Countdown } from '../time-text';
+
+const sentence = (t: string) => `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
 
 export function ModelQuotas({ account, quotas }: { account: AccountView; quotas: QuotaView[] }) {
   const prefs = new Map(account.modelPrefs.map((p) => [p.model, p]));
@@ -18,7 +21,7 @@ export function ModelQuotas({ account, quotas }: { account: AccountView; quotas:
     <section className="panel" aria-labelledby="quotas-heading">
       <h2 id="quotas-heading">Current quota</h2>
       {quotas.length === 0 && extra.length === 0 ? (
-        <p className="muted empty">No readings yet for this account.</p>
+        <p className="muted empty">{sentence(noReadingsText(account))}</p>
       ) : (
         <div className="table-scroll data-scroll">
           <table className="data-table model-quotas">
@@ -150,7 +153,7 @@ function PrefCells({ account, model, pref }: { account: AccountView; model: stri
         <label className="check">
           <input type="checkbox" checked={excluded} disabled={busy} onChange={(e) => void save({ excluded: e.target.checked })} />
           <span className="visually-hidden">Exclude {model} from selection</span>
-          <span aria-hidden="true">{excluded ? 'excluded' : 'in use'}</span>
+          <span aria-hidden="true">{excluded ? 'excluded' : 'exclude'}</span>
         </label>
       </td>
     </>

@@ -18,6 +18,8 @@ const yesNo = (v: DetailValue) => (v === true ? 'yes' : v === false ? 'no' : Str
 const KNOWN: Record<string, { label: string; format?: (v: DetailValue) => string; hidden?: boolean }> = {
   subscriptionType: { label: 'Plan' },
   planType: { label: 'Plan' },
+  rateLimitTier: { label: 'Rate-limit tier' },
+  planCheckedAt: { label: 'Plan checked', format: (v) => formatDateTime(new Date(Number(v)).toISOString()) },
   fiveHourUtilization: { label: '5-hour window', format: (v) => pctUsed(Number(v)) },
   sevenDayUtilization: { label: 'Weekly window', format: (v) => pctUsed(Number(v)) },
   sevenDayOpusUtilization: { label: 'Opus weekly window', format: (v) => pctUsed(Number(v)) },
