@@ -63,8 +63,9 @@ describe('translation — Anthropic client onto Cloud Code', () => {
   it('answers a Claude model on Antigravity: system, sampling and stop sequences go up as Gemini fields', async () => {
     await seed(() => ({ reply: ['Hello', ' there'] }));
     const { data, response } = await anthropic.messages
-      .create({ model: CLAUDE, max_tokens: 64, system: 'Be brief.', temperature: 0.2, top_p: 0.9, stop_sequences: ['END'], messages: [{ role: 'user', content: 'hi' }] })
+      .create({ model: CLAUDE, max_tokens: 64, system: 'Be brief.', temperature: 0.2, top_p: 0.9, stop_sequences: ['END'], messages: [{ role: 'user', content: 'hi' }] } as Anthropic.MessageCreateParamsNonStreaming)
       .withResponse();
+    // (temperature and top_p are no longer in this SDK's types; clients such as Claude Code still send them.)
     expect(data).toMatchObject({ type: 'message', role: 'assistant', model: CLAUDE, content: [{ type: 'text', text: 'Hello there' }], stop_reason: 'end_turn', usage: { input_tokens: 8, output_tokens: 2 } });
     expect(data.id).toMatch(/^msg_/);
     expect(response.headers.get('x-quotadeck-model')).toBe(CLAUDE);
