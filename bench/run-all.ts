@@ -25,6 +25,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[] }> = [
   { name: 'sync-throughput', file: 'sync-throughput.ts', args: quick ? ['--cycles', '2'] : [] },
   { name: 'service-rss', file: 'service-rss.ts', args: quick ? ['--cycles', '2'] : [] },
   { name: 'renderer-accounts', file: 'renderer-accounts.ts', args: [] },
+  { name: 'renderer-cold-load', file: 'renderer-cold-load.ts', args: quick ? ['--runs', '3'] : [] },
   // Benchmarks other parts of the project add; run when present.
   { name: 'adaptive-polling', file: 'adaptive-polling.ts', args: [] },
   { name: 'translation', file: 'translation.ts', args: [] },

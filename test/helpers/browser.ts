@@ -9,7 +9,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots land here (gitignored) so a person can look at them after a run. */
 export const SCREENSHOT_DIR = resolve(__dirname, '../../test-output/screenshots');
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--test-type'];
+export const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--test-type'];
 
 export interface Browser {
   context: BrowserContext;
@@ -25,7 +25,7 @@ export async function launchBrowser(opts: { colorScheme?: 'light' | 'dark'; widt
   const profile = mkdtempSync(join(tmpdir(), 'quotadeck-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: BROWSER_ARGS,
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 860 },
     colorScheme: opts.colorScheme ?? 'light',
   });

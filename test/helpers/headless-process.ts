@@ -18,11 +18,12 @@ export interface HeadlessProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startHeadless(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<HeadlessProcess> {
+/** `nodeArgs` go to node itself, before the entry (e.g. a V8 flag). */
+export async function startHeadless(dataDir: string, args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<HeadlessProcess> {
   if (!existsSync(HEADLESS_ENTRY)) throw new Error(`${HEADLESS_ENTRY} is missing: run "npm run build" first (npm test does)`);
   // Free ports for both listeners so parallel tests never collide.
   const proxyArgs = args.includes('--proxy-port') || args.includes('--no-proxy') ? [] : ['--proxy-port', '0'];
-  const child = spawn(process.execPath, [HEADLESS_ENTRY, '--data-dir', dataDir, '--port', '0', ...proxyArgs, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, HEADLESS_ENTRY, '--data-dir', dataDir, '--port', '0', ...proxyArgs, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
