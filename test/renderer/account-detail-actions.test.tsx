@@ -26,7 +26,8 @@ function client(over: Handlers = {}) {
     'quota:history': () => [],
     'usage:daily': () => [],
     'usage:log': () => ({ rows: [], nextCursor: null, hasMore: false }),
-    'settings:get': () => ({ lowThreshold: 0.1 }) as never,
+    'settings:get': () => ({ lowThreshold: 0.1, limitsDryRun: false }) as never,
+    'limits:get': (req) => [{ scope: req!.scope!, label: 'x', requestsPerHour: null, requestsPerDay: null, inputTokensPerMonth: null, outputTokensPerMonth: null, costPerMonth: null, usage: [] }],
     ...over,
   });
 }
