@@ -35,7 +35,7 @@ import { sessionKeyOf, StickySessions } from './sticky-sessions';
 import { relayResponse, rewritesBody, unwrapCloudCode, type RelayOutcome } from './stream-relay';
 import { buildUpstream, MissingCredentialError, type UpstreamTarget } from './upstream-request';
 import { relayedHeaders, maskedAccount } from './relay-headers';
-import { FirstChunkWatch, hasRateLimitHeaders, headerOf, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
+import { FirstChunkWatch, hasRateLimitHeaders, headerOf, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, scrubRelayedBody, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
 import { UpstreamNetworkError, type Cancellation, type UpstreamResponse, type UpstreamTransport } from './upstream-transport';
 
 /** The core services a proxied request uses (credentials and account marks through the QuotaService). */
@@ -401,7 +401,8 @@ export class Dispatcher {
         continue;
       }
       const json = parseJson(buf);
-      const failure: Failure = { status: up.status, headers: up.headers, body: buf };
+      // What may be relayed to the client: the account's secrets and token shapes scrubbed out.
+      const failure: Failure = { status: up.status, headers: up.headers, body: scrubRelayedBody(buf, up.headers, creds) };
       this.complete(row, 'failed', up.status, null, null, upstreamErrorText(up.status, json, creds));
       const h = this.passive(account, a.model, up.headers, up.status);
 
@@ -481,7 +482,8 @@ export class Dispatcher {
   }
 
   private relayFailure(c: ClientCall, f: Failure, extra: Record<string, string>): void {
-    const headers = relayedHeaders(f.headers, false, extra);
+    // The body may have been scrubbed (issue 14): its own length, never the upstream's encoding.
+    const headers = relayedHeaders(f.headers, true, extra);
     headers['content-length'] = f.body.length;
     c.res.writeHead(f.status, headers);
     c.res.end(f.body);
