@@ -120,6 +120,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     lowThreshold: () => settings.get().lowThreshold,
     defaultLockMs: () => settings.get().defaultLockSec * 1000,
     labelOf: (id) => store.get(id)?.label ?? id,
+    log: log.scope('quota'),
     declaredModels: (account) => declaredModels({ settings, registry, lists: modelLists }, account),
     onChanged: (accountId, views) => {
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });

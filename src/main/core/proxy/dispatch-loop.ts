@@ -253,7 +253,7 @@ export class Dispatcher {
     const now = this.d.clock.now();
     const ra = headers ? retryAtFromHeaders(toHeaders(headers), now) : null;
     const sec = ra !== null ? Math.min(MAX_COOLDOWN_SEC, Math.max(0, (ra - now) / 1000)) : FAILURE_COOLDOWN_SEC;
-    this.d.services.engine.report(account, model, '429', sec);
+    this.d.services.engine.cooldown(account, model, sec);
   }
 
   private markInvalid(account: AccountRecord, reason: string): void {
