@@ -41,7 +41,7 @@ import { isNative } from './translate/can-serve';
 import { SignatureCache } from './translate/signature-cache';
 import { BadClientRequest, MissingUpstreamCredential, Translation, type TranslatedAttempt } from './translate/translated-attempt';
 import { upstreamResetAt } from './translate/upstream-protocols';
-import { FirstChunkWatch, hasRateLimitHeaders, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
+import { FirstChunkWatch, hasRateLimitHeaders, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, scrubRelayedBody, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
 import { UpstreamNetworkError, type Cancellation, type UpstreamResponse, type UpstreamTransport } from './upstream-transport';
 
 /** The core services a proxied request uses (credentials and account marks through the QuotaService). */
@@ -263,7 +263,7 @@ export class Dispatcher {
     const now = this.d.clock.now();
     const ra = headers ? retryAtFromHeaders(toHeaders(headers), now) : null;
     const sec = ra !== null ? Math.min(MAX_COOLDOWN_SEC, Math.max(0, (ra - now) / 1000)) : FAILURE_COOLDOWN_SEC;
-    this.d.services.engine.report(account, model, '429', sec);
+    this.d.services.engine.cooldown(account, model, sec);
   }
 
   private markInvalid(account: AccountRecord, reason: string): void {
@@ -402,7 +402,9 @@ export class Dispatcher {
         continue;
       }
       const json = parseJson(buf);
-      const failure: Failure = { status: up.status, headers: up.headers, body: buf, json, translated: target.shape.kind === 'translated' ? target.shape.attempt : null };
+      // What may be relayed to the client: the account's secrets and token shapes scrubbed out.
+      const failure: Failure = { status: up.status, headers: up.headers, body: scrubRelayedBody(buf, up.headers, creds) };
+      if (target.shape.kind === 'translated') failure.translated = target.shape.attempt;
       this.complete(row, 'failed', up.status, null, null, upstreamErrorText(up.status, json, creds));
       const h = this.passive(account, a.model, up.headers, up.status);
 
@@ -521,8 +523,8 @@ export class Dispatcher {
 
   private relayFailure(c: ClientCall, f: Failure, extra: Record<string, string>): void {
     if (f.translated) {
-      // Another protocol's error, in the client's own shape.
-      const e = f.translated.errorAnswer(f.status, f.json);
+      // Another protocol's error (its scrubbed body), in the client's own shape.
+      const e = f.translated.errorAnswer(f.status, parseJson(f.body));
       const h = relayedHeaders(f.headers, true, extra);
       h['content-type'] = 'application/json';
       h['content-length'] = Buffer.byteLength(e.text);
@@ -530,7 +532,8 @@ export class Dispatcher {
       c.res.end(e.text);
       return;
     }
-    const headers = relayedHeaders(f.headers, false, extra);
+    // The body may have been scrubbed (issue 14): its own length, never the upstream's encoding.
+    const headers = relayedHeaders(f.headers, true, extra);
     headers['content-length'] = f.body.length;
     c.res.writeHead(f.status, headers);
     c.res.end(f.body);
