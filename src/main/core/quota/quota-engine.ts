@@ -1,5 +1,6 @@
 // The live quota state: TTL cache, last known values, 429 locks and decisions. Readings from
 // polls, headers and reported 429s all land here; it emits quota:changed and threshold events.
+import { isoTimeOrNull } from '../iso-time';
 import type { QuotaForecast, QuotaLockView, QuotaView } from '../../../shared/types';
 import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
@@ -11,7 +12,7 @@ import { QuotaCache } from './quota-cache';
 import type { QuotaRepository } from './quota-repository';
 
 const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoTimeOrNull;
 
 export interface EngineOptions {
   clock: Clock;
