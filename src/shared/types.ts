@@ -53,7 +53,11 @@ export interface SignInStatus {
 }
 
 export type QuotaSource = 'poll' | 'headers' | '429' | 'manual';
-export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown';
+/** `cooldown`: the upstream was unavailable (5xx, unreachable) a moment ago; not a quota verdict. */
+export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown' | 'cooldown';
+/** A lock's kind: `quota` (a 429 or quota error, ends by the bucket's reset) or `cooldown` (5xx/unreachable, reason `unavailable`). */
+export const LOCK_KINDS = ['quota', 'cooldown'] as const;
+export type LockKind = (typeof LOCK_KINDS)[number];
 export const SELECTOR_STRATEGIES = ['most-remaining', 'round-robin', 'soonest-reset'] as const;
 export type SelectorStrategy = (typeof SELECTOR_STRATEGIES)[number];
 
@@ -102,7 +106,9 @@ export interface AccountSyncView {
 export interface QuotaLockView {
   accountId: string;
   model: string;
+  kind: LockKind;
   lockedUntil: string;
+  /** "429, retry after 600s", "429 reported" (quota) or "unavailable" (cooldown). */
   reason: string;
 }
 
@@ -110,7 +116,7 @@ export interface DecisionView {
   kind: DecisionKind;
   remainingFraction: number | null;
   resetAt: string | null;
-  /** Why, when not simply the quota reading: "locked", "reserve", "excluded". */
+  /** Why, when not simply the quota reading: "locked", "unavailable" (a cooldown), "reserve", "excluded". */
   reason: string | null;
 }
 

@@ -143,7 +143,7 @@ describe('TokenSelector', () => {
     // Persisted: a restart keeps it.
     h = await h!.reopen();
     const locks = await call<QuotaLockView[]>(h.app, 'quota:listLocks');
-    expect(locks).toEqual([{ accountId: ids[0], model: MODEL, lockedUntil: r.lockedUntil, reason: '429, retry after 600s' }]);
+    expect(locks).toEqual([{ accountId: ids[0], model: MODEL, kind: 'quota', lockedUntil: r.lockedUntil, reason: '429, retry after 600s' }]);
     // Cleared by hand.
     expect(await call(h.app, 'quota:clearLock', { accountId: ids[0], model: MODEL })).toEqual({ cleared: true });
     expect(await call(h.app, 'quota:listLocks')).toEqual([]);

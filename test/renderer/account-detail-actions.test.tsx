@@ -26,7 +26,8 @@ function client(over: Handlers = {}) {
     'quota:history': () => [],
     'usage:daily': () => [],
     'usage:log': () => ({ rows: [], nextCursor: null, hasMore: false }),
-    'settings:get': () => ({ lowThreshold: 0.1 }) as never,
+    'settings:get': () => ({ lowThreshold: 0.1, limitsDryRun: false }) as never,
+    'limits:get': (req) => [{ scope: req!.scope!, label: 'x', requestsPerHour: null, requestsPerDay: null, inputTokensPerMonth: null, outputTokensPerMonth: null, costPerMonth: null, usage: [] }],
     ...over,
   });
 }
@@ -123,7 +124,7 @@ describe('the account page actions', () => {
 
   it('clears a lock and shows it gone', async () => {
     const cleared: Array<RequestOf<'quota:clearLock'>> = [];
-    const locked = quota({ accountId: 'a1', model: 'gemini-pro', lock: { accountId: 'a1', model: 'gemini-pro', lockedUntil: iso(3_600_000), reason: '429' } });
+    const locked = quota({ accountId: 'a1', model: 'gemini-pro', lock: { accountId: 'a1', model: 'gemini-pro', kind: 'quota', lockedUntil: iso(3_600_000), reason: '429' } });
     const c = client({
       'quota:clearLock': (req) => {
         cleared.push(req!);

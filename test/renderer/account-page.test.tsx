@@ -80,7 +80,8 @@ function setup(over: Partial<FakeClient['handlers']> = {}) {
       rec.log.push(req!);
       return { rows: [logRow({ id: 1 }), logRow({ id: 2, status: 'failed', httpStatus: 429, error: 'rate limited', cost: null, outputTokens: null })], nextCursor: null, hasMore: false };
     },
-    'settings:get': () => ({ lowThreshold: 0.2 }) as never,
+    'settings:get': () => ({ lowThreshold: 0.2, limitsDryRun: false }) as never,
+    'limits:get': (req) => [{ scope: req!.scope!, label: 'work', requestsPerHour: null, requestsPerDay: null, inputTokensPerMonth: null, outputTokensPerMonth: null, costPerMonth: null, usage: [] }],
     'accounts:setModelPref': (req) => {
       rec.prefs.push(req!);
       const cur = useAccountsStore.getState().accountsById[req!.id]!;

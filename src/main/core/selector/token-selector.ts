@@ -142,7 +142,7 @@ export class TokenSelector {
     const lock = this.engine.lock(account.id, model);
     const decision = this.engine.decision(account.id, model, now);
     const expiry = Math.min(decisionExpiry(decision, info, lock, now), this.engine.cache.earliestExpiry(account.id));
-    if (decision.kind === 'exhausted') return { candidate: null, expiry, reset: decision.resetAt };
+    if (decision.kind === 'exhausted' || decision.kind === 'cooldown') return { candidate: null, expiry, reset: decision.resetAt };
     const reserve = pref?.reserve ?? account.reserve;
     if (reserve !== null && decision.remainingFraction !== null && decision.remainingFraction < reserve) return { candidate: null, expiry, reset: decision.resetAt };
     return { candidate: { account, decision, group: GROUP[decision.kind], tier: TIER_PRIORITY[account.tier] }, expiry, reset: null };

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { ErrorCode } from '../../../shared/contract';
+import { retryAfterSchema, type ErrorCode } from '../../../shared/contract';
 import type { CoreApp } from '../core-app';
 import { AppError, NoAccountAvailableError } from '../errors';
 import type { Logger } from '../ports';
@@ -51,7 +51,7 @@ const reportRequest = z
     accountId: z.string().min(1).max(200),
     model: z.string().min(1).max(200),
     outcome: z.enum(['ok', '429']),
-    retryAfter: z.number().min(0).max(31_536_000).optional(),
+    retryAfter: retryAfterSchema.optional(),
     status: z.number().int().min(100).max(599).optional(),
     inputTokens: z.number().int().min(0).max(1e9).optional(),
     outputTokens: z.number().int().min(0).max(1e9).optional(),
@@ -133,7 +133,8 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     const parsed = reportRequest.safeParse(await readJsonBody(req, 64 * 1024));
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      return sendJson(res, 400, { error: { code: 'bad_request', message: `Invalid report: ${first ? `${first.path.join('.') || '(body)'}: ${first.message}` : 'bad body'}` } });
+      const field = first ? first.path.join('.') || '(body)' : '(body)';
+      return sendJson(res, 400, { error: { code: 'bad_request', message: `Invalid report: ${first ? `${field}: ${first.message}` : 'bad body'}`, field } });
     }
     const { inputTokens, outputTokens, status, client, ...quota } = parsed.data;
     const env = await o.app.api.call('quota:report', quota);

@@ -9,6 +9,7 @@ import { useActionNotes } from '../components/accounts/account-actions';
 import { ModelQuotas } from '../components/account-detail/model-quotas';
 import { QuotaHistory } from '../components/account-detail/quota-history';
 import { useQuotaChangedRefresh } from '../components/account-detail/use-throttled-refresh';
+import { LimitsEditor } from '../components/settings/limits-editor';
 import { useContractQuery } from '../components/use-contract-query';
 import { DailyCharts } from '../components/usage/daily-charts';
 import { LogTable } from '../components/usage/log-table';
@@ -112,6 +113,13 @@ function AccountDetail({ id, refreshEveryMs }: { id: string; refreshEveryMs: num
             <DailyCharts rows={daily.data} scope={`${account.label}, ${span.words}`} />
           </>
         )}
+      </section>
+
+      <section className="panel" aria-labelledby="account-limits-heading">
+        <div className="panel-head">
+          <h2 id="account-limits-heading">Limits</h2>
+        </div>
+        {settings.data && <LimitsEditor scope={id} dryRun={settings.data.limitsDryRun ?? false} label={`Limits of ${account.label}`} />}
       </section>
 
       <section className="panel" aria-labelledby="recent-heading" aria-busy={recent.loading || undefined}>

@@ -9,11 +9,14 @@ import { AccountsList } from '../components/accounts/accounts-list';
 import { AccountsToolbar } from '../components/accounts/accounts-toolbar';
 import { useAccountsView } from '../components/accounts/accounts-view-store';
 import { AddAccountDialog } from '../components/accounts/add-account-dialog';
+import { DiscoverDialog } from '../components/accounts/discover-dialog';
+import { ExportDialog } from '../components/accounts/export-dialog';
 import { ImportDialog } from '../components/accounts/import-dialog';
+import { useClient } from '../components/client-context';
 import { useAccountsStore } from '../stores/accounts-store';
 import { useQuotaStore } from '../stores/quota-store';
 
-type Open = null | { kind: 'add' } | { kind: 'import' };
+type Open = null | { kind: 'add' | 'import' | 'discover' | 'export' };
 
 const NO_QUOTAS: Record<string, QuotaView[]> = {};
 
@@ -36,6 +39,7 @@ export function AccountsPage() {
   const quotas = useQuotaStore((s) => (readsQuotas(effective) ? s.byAccount : NO_QUOTAS));
   const ids = useStable(useMemo(() => selectAccounts(order, byId, quotas, effective), [order, byId, quotas, effective]));
 
+  const web = useClient().kind === 'http';
   const [open, setOpen] = useState<Open>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const panelRef = useRef<HTMLElement>(null);
@@ -51,8 +55,14 @@ export function AccountsPage() {
           Accounts
         </h2>
         <div className="page-actions">
+          <button type="button" className="btn" onClick={() => setOpen({ kind: 'discover' })}>
+            Found on this machine…
+          </button>
           <button type="button" className="btn" onClick={() => setOpen({ kind: 'import' })}>
             Import…
+          </button>
+          <button type="button" className="btn" onClick={() => setOpen({ kind: 'export' })} disabled={order.length === 0}>
+            Export…
           </button>
           <button type="button" className="btn btn-primary" ref={addRef} onClick={() => setOpen({ kind: 'add' })}>
             Add account
@@ -92,6 +102,8 @@ export function AccountsPage() {
         />
       )}
       {open?.kind === 'import' && <ImportDialog onClose={close} />}
+      {open?.kind === 'discover' && <DiscoverDialog onClose={close} />}
+      {open?.kind === 'export' && <ExportDialog onClose={close} web={web} />}
     </AccountDialogs>
   );
 }

@@ -21,7 +21,7 @@ const LIMITS: ReadonlyArray<{ key: LimitKey; kind: UsageLimitKind; label: string
 const rawOf = (v: number | null) => (v === null ? '' : String(v));
 const amount = (n: number, money?: true) => (money ? `$${n.toFixed(2)}` : n.toLocaleString('en-US'));
 
-export function LimitsEditor({ dryRun }: { dryRun: boolean }) {
+export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits' }: { dryRun: boolean; scope?: string; label?: string }) {
   const client = useClient();
   const [view, setView] = useState<LimitsView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -33,18 +33,18 @@ export function LimitsEditor({ dryRun }: { dryRun: boolean }) {
 
   const load = useCallback(
     () =>
-      client.invoke('limits:get', { scope: 'global' }).then(
+      client.invoke('limits:get', { scope }).then(
         (list) => {
           setView(list[0] ?? null);
           setLoadError(null);
         },
         (e: unknown) => setLoadError(e instanceof Error ? e.message : String(e)),
       ),
-    [client],
+    [client, scope],
   );
   // Refetched when dry-run flips (it decides "suspended") and when a limit warns (use moved).
   useEffect(() => void load(), [load, dryRun]);
-  useEffect(() => client.on('usage:limitWarning', (w) => w.scope === 'global' && void load()), [client, load]);
+  useEffect(() => client.on('usage:limitWarning', (w) => w.scope === scope && void load()), [client, load, scope]);
 
   if (loadError && !view) return <p role="alert">Could not load the limits: {loadError}</p>;
   if (!view) return <p className="muted" aria-busy="true">Loading limits…</p>;
@@ -61,7 +61,7 @@ export function LimitsEditor({ dryRun }: { dryRun: boolean }) {
       const text = edits[key]!.trim();
       patch[key] = text === '' ? null : Number(text);
     }
-    const parsed = requestSchemas['limits:set'].safeParse({ scope: 'global', ...patch });
+    const parsed = requestSchemas['limits:set'].safeParse({ scope, ...patch });
     if (!parsed.success) {
       const next: Record<string, string> = {};
       for (const issue of parsed.error.issues) next[String(issue.path[0])] ??= limitIssue(issue.code, issue.message);
@@ -83,8 +83,11 @@ export function LimitsEditor({ dryRun }: { dryRun: boolean }) {
   };
 
   return (
-    <form className="limits-form" onSubmit={(e) => void save(e)} noValidate aria-label="Global limits">
-      <p className="setting-note">Across all accounts. Leave a field blank for no limit. Warnings at 80%, 90% and 100% of each window.</p>
+    <form className="limits-form" onSubmit={(e) => void save(e)} noValidate aria-label={label}>
+      <p className="setting-note">
+        {scope === 'global' ? 'Across all accounts.' : 'For requests this account serves through the proxy; the global limits apply too.'} Leave a field blank for no limit. Warnings at 80%, 90% and 100% of each window
+        {dryRun ? ' (dry run: nothing is suspended).' : '; at 100% the account is skipped until the window frees up.'}
+      </p>
       <div className="limits-grid">
         {LIMITS.map((l) => (
           <LimitRow

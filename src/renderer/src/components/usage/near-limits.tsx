@@ -1,5 +1,6 @@
 // Local limits at or above 80% of their window (usage:nearLimits): how much is used, a bar of
 // the percentage, and when the window frees up. Suspended ones say so.
+import { routeHash, useRouteStore } from '../../stores/route-store';
 import type { LimitUsageView, UsageLimitKind } from '../../../../shared/types';
 import { formatCost, formatCount, formatTokens } from '../../format';
 import { Countdown } from '../time-text';
@@ -27,7 +28,19 @@ export function NearLimits({ query }: { query: ContractQuery<LimitUsageView[]> }
       {!list && !query.error && <p className="muted">Loading…</p>}
       {list &&
         (list.length === 0 ? (
-          <p className="muted empty">No limit is close. Limits are set per account or globally in Settings.</p>
+          <p className="muted empty">
+            No limit is close. Limits are set per account on its page (Accounts → an account → Limits) or for all accounts in{' '}
+            <a
+              href={routeHash({ page: 'settings' })}
+              onClick={(e) => {
+                e.preventDefault();
+                useRouteStore.getState().navigate({ page: 'settings' });
+              }}
+            >
+              Settings → Limits
+            </a>
+            .
+          </p>
         ) : (
           <ul className="near-limit-list">
             {list.map((l) => (
