@@ -9,7 +9,7 @@ import {
   SIGN_IN_PROVIDERS,
   type SignInStart,
   type SignInStatus,
-  SELECTOR_STRATEGIES,
+  SELECTION_STRATEGIES,
   TIERS,
   type AccountView,
   type DecisionRow,
@@ -47,6 +47,12 @@ const empty = z.object({}).strict().optional();
 /** A time on the wire: ISO-8601 with offset, or a date alone (00:00 UTC). */
 const isoTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 const positiveInt = z.number().int().min(1).max(1e15);
+/** The longest wait a report may carry (7 days): a negative or longer one is refused, naming the field. */
+export const MAX_RETRY_AFTER_SEC = 604_800;
+export const retryAfterSchema = z
+  .number({ error: 'retryAfter must be a number of seconds' })
+  .min(0, 'retryAfter must not be negative')
+  .max(MAX_RETRY_AFTER_SEC, `retryAfter must be at most ${MAX_RETRY_AFTER_SEC} seconds (7 days)`);
 /** A model name in routing rules: what clients send, no spaces or globs. */
 const modelName = z.string().trim().min(1).max(200).regex(/^[^\s*]+$/, 'a model name without spaces or *');
 const modelKey = z.string().min(1).max(200).regex(/^[^\s*]+$/, 'a model name without spaces or *');
@@ -79,7 +85,7 @@ export const settingsPatchSchema = z
     cacheTtlSec: z.number().int().min(10).max(604_800).nullable(),
     lowThreshold: z.number().gt(0).lt(1),
     snapshotRetentionDays: z.number().int().min(1).max(3650),
-    selectorStrategy: z.enum(SELECTOR_STRATEGIES),
+    selectionStrategy: z.enum(SELECTION_STRATEGIES),
     defaultLockSec: z.number().int().min(1).max(604_800),
     maxBackoffSec: z.number().int().min(10).max(604_800),
     // An empty string removes a provider's entry.
@@ -172,7 +178,7 @@ export const requestSchemas = {
       accountId: id,
       model,
       outcome: z.enum(['ok', '429']),
-      retryAfter: z.number().min(0).max(31_536_000).optional(),
+      retryAfter: retryAfterSchema.optional(),
     })
     .strict(),
   'quota:clearLock': z.object({ accountId: id, model }).strict(),

@@ -53,9 +53,18 @@ export interface SignInStatus {
 }
 
 export type QuotaSource = 'poll' | 'headers' | '429' | 'manual';
-export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown';
-export const SELECTOR_STRATEGIES = ['most-remaining', 'round-robin', 'soonest-reset'] as const;
-export type SelectorStrategy = (typeof SELECTOR_STRATEGIES)[number];
+/** `cooldown`: the upstream was unavailable (5xx, unreachable) a moment ago; not a quota verdict. */
+export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown' | 'cooldown';
+/** A lock's kind: `quota` (a 429 or quota error, ends by the bucket's reset) or `cooldown` (5xx/unreachable, reason `unavailable`). */
+export const LOCK_KINDS = ['quota', 'cooldown'] as const;
+export type LockKind = (typeof LOCK_KINDS)[number];
+/**
+ * How the selector orders accounts that tie on decision and tier: `priority` (most remaining
+ * first), `reset-aware` (the soonest reset first, unless forecast to run out before it; the
+ * default), `round-robin` (rotate).
+ */
+export const SELECTION_STRATEGIES = ['priority', 'reset-aware', 'round-robin'] as const;
+export type SelectionStrategy = (typeof SELECTION_STRATEGIES)[number];
 
 export interface AccountView {
   id: string;
@@ -102,7 +111,9 @@ export interface AccountSyncView {
 export interface QuotaLockView {
   accountId: string;
   model: string;
+  kind: LockKind;
   lockedUntil: string;
+  /** "429, retry after 600s", "429 reported" (quota) or "unavailable" (cooldown). */
   reason: string;
 }
 
@@ -110,7 +121,7 @@ export interface DecisionView {
   kind: DecisionKind;
   remainingFraction: number | null;
   resetAt: string | null;
-  /** Why, when not simply the quota reading: "locked", "reserve", "excluded". */
+  /** Why, when not simply the quota reading: "locked", "unavailable" (a cooldown), "reserve", "excluded". */
   reason: string | null;
 }
 
@@ -258,7 +269,7 @@ export interface Settings {
   cacheTtlSec: number | null;
   lowThreshold: number;
   snapshotRetentionDays: number;
-  selectorStrategy: SelectorStrategy;
+  selectionStrategy: SelectionStrategy;
   /** Lock duration after a 429 with no Retry-After and no known reset time. */
   defaultLockSec: number;
   /** Ceiling of the per-account backoff after transient errors. */

@@ -65,6 +65,8 @@ export interface HarnessOptions {
   clock?: Clock;
   env?: Record<string, string | undefined>;
   autoSync?: boolean;
+  /** Check new API keys at once (default: as autoSync, off). */
+  probeNewKeys?: boolean;
   homeDir?: string;
   ports?: Partial<AppPorts>;
 }
@@ -77,7 +79,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const logger = createMemoryLogger();
   const notifications: Notification[] = [];
   const app = await createApp(
-    { dataDir: dir, mode: 'headless', overrides: o.overrides, env: o.env ?? {}, autoSync: o.autoSync ?? false, homeDir: o.homeDir ?? join(dir, 'no-home') },
+    { dataDir: dir, mode: 'headless', overrides: o.overrides, env: o.env ?? {}, autoSync: o.autoSync ?? false, ...(o.probeNewKeys !== undefined ? { probeNewKeys: o.probeNewKeys } : {}), homeDir: o.homeDir ?? join(dir, 'no-home') },
     {
       logger,
       secretBox: createAesSecretBox(key),

@@ -121,7 +121,7 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       db.prepare("INSERT INTO pricing (pattern, input_per_mtok, output_per_mtok, is_default, updated_at) VALUES ('my-model-*', 1.5, 6, 0, ?)").run(T);
     },
     check(db) {
-      expect(db.prepare('SELECT request_id, account_id, status, input_tokens, output_tokens, cost, started_at, ended_at FROM usage_ledger ORDER BY id').all()).toEqual([
+      expect(db.prepare("SELECT request_id, account_id, status, input_tokens, output_tokens, cost, started_at, ended_at FROM usage_ledger WHERE request_id IN ('req-1', 'req-2') ORDER BY id").all()).toEqual([
         { request_id: 'req-1', account_id: 'acc-1', status: 'completed', input_tokens: 1000, output_tokens: 500, cost: 0.008, started_at: T, ended_at: T + 1200 },
         { request_id: 'req-2', account_id: null, status: 'rejected', input_tokens: null, output_tokens: null, cost: null, started_at: T + 5, ended_at: T + 5 },
       ]);
@@ -152,6 +152,21 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
         { request_id: 'req-2', model: 'gemini-3-pro-high', requested_model: null },
         { request_id: 'req-5', model: 'claude-sonnet-4-5', requested_model: 'claude-opus-4-5' },
       ]);
+    },
+  },
+  6: {
+    insert(db) {
+      db.prepare(
+        "INSERT INTO quota_locks (account_id, model, kind, locked_until, reason, created_at, bucket_reset_at) VALUES ('acc-1', 'claude-sonnet-4-5', 'cooldown', ?, 'unavailable', ?, NULL)",
+      ).run(T + 15_000, T);
+    },
+    check(db) {
+      // Locks from before the kinds were all 429 locks: they read as quota locks with no known reset.
+      expect(db.prepare('SELECT model, kind, reason, bucket_reset_at FROM quota_locks ORDER BY model').all()).toEqual([
+        { model: 'claude-sonnet-4-5', kind: 'cooldown', reason: 'unavailable', bucket_reset_at: null },
+        { model: 'gemini-3-pro-high', kind: 'quota', reason: '429 reported', bucket_reset_at: null },
+      ]);
+      expect(() => db.prepare("INSERT INTO quota_locks (account_id, model, kind, locked_until, reason, created_at) VALUES ('acc-1', 'm', 'other', 1, 'r', 1)").run()).toThrow(/CHECK/);
     },
   },
 };

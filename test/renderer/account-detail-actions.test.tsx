@@ -124,7 +124,7 @@ describe('the account page actions', () => {
 
   it('clears a lock and shows it gone', async () => {
     const cleared: Array<RequestOf<'quota:clearLock'>> = [];
-    const locked = quota({ accountId: 'a1', model: 'gemini-pro', lock: { accountId: 'a1', model: 'gemini-pro', lockedUntil: iso(3_600_000), reason: '429' } });
+    const locked = quota({ accountId: 'a1', model: 'gemini-pro', lock: { accountId: 'a1', model: 'gemini-pro', kind: 'quota', lockedUntil: iso(3_600_000), reason: '429' } });
     const c = client({
       'quota:clearLock': (req) => {
         cleared.push(req!);

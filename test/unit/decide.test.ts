@@ -20,8 +20,8 @@ function info(remainingFraction: number | null, resetAt: number | null = NOW + H
   };
 }
 
-function lock(lockedUntil: number): QuotaLock {
-  return { accountId: 'acc-1', model: 'gemini-3-pro-high', lockedUntil, reason: '429 reported', createdAt: NOW - 1000 };
+function lock(lockedUntil: number, kind: QuotaLock['kind'] = 'quota'): QuotaLock {
+  return { accountId: 'acc-1', model: 'gemini-3-pro-high', kind, lockedUntil, reason: kind === 'cooldown' ? 'unavailable' : '429 reported', createdAt: NOW - 1000, bucketResetAt: null };
 }
 
 describe('decide: unknown', () => {
@@ -169,5 +169,13 @@ describe('decisionExpiry', () => {
     expect(t2).toBe(NOW + HOUR);
     expect(decide(i, l, t2 - 1).kind).toBe('exhausted');
     expect(decide(i, l, t2)).toMatchObject({ kind: 'unknown', reason: 'reset_passed' });
+  });
+});
+
+describe('decide: cooldown', () => {
+  it('a cooldown lock is its own kind (unavailable), not exhausted; it ends by itself', () => {
+    const l = lock(NOW + 15_000, 'cooldown');
+    expect(decide(undefined, l, NOW)).toEqual({ kind: 'cooldown', remainingFraction: null, resetAt: NOW + 15_000, reason: 'unavailable' });
+    expect(decide(undefined, l, NOW + 15_000).kind).toBe('unknown');
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createElectronLogLogger } from '../../src/main/core/log/electron-log-logger';
 import { followLogLevel } from '../../src/main/core/log/log-level';
 import { createMemoryLogger } from '../../src/main/core/log/memory-logger';
-import { maskSecret, redact, redactString } from '../../src/main/core/log/redact';
+import { maskSecret, redact, redactString, safeUpstreamText, scrubSecrets, UPSTREAM_TEXT_MAX } from '../../src/main/core/log/redact';
 import { call, makeHarness, tempDir } from '../helpers/harness';
 
 /** A unique, random core so a canary can only come from this test. */
@@ -132,6 +132,87 @@ describe('redact', () => {
     expect(redactString('John.Doe+tag@mail.example.org')).toBe('J***@mail.example.org');
     expect(redact({ email: 'alice@example.com' })).toEqual({ email: 'a***@example.com' });
     expect(redactString('alice@example.com')).not.toContain('alice');
+  });
+});
+
+/** A random canary that matches no token shape: only knowing it removes it. */
+const plainCanary = () => `Cn${randomBytes(15).toString('base64').replace(/[^A-Za-z0-9]/g, 'q').slice(0, 20)}`;
+
+/** Every run of 8 characters of a canary (no longer fragment can appear without one of these). */
+function fragments(canary: string, n = 8): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + n <= canary.length; i++) out.push(canary.slice(i, i + n));
+  return out;
+}
+
+function expectNoFragment(text: string, canary: string): void {
+  for (const f of fragments(canary)) expect(text, `fragment ${f} of ${canary} leaked`).not.toContain(f);
+}
+
+/** Filler that shares no 8-character run with a canary. */
+const filler = (n: number) => 'upstream said: '.repeat(Math.ceil(n / 15)).slice(0, n);
+
+describe('safeUpstreamText (secrets out first, then the cut)', () => {
+  it('a known secret echoed at every offset around the cut leaves no fragment of 8+ characters', () => {
+    for (let at = 150; at <= 240; at++) {
+      const secret = plainCanary();
+      const raw = `${filler(at)}${secret}${filler(300)}`;
+      expect(raw.length).toBeGreaterThan(UPSTREAM_TEXT_MAX);
+      const out = safeUpstreamText(raw, [secret]);
+      expect(out.length).toBeLessThanOrEqual(UPSTREAM_TEXT_MAX);
+      expectNoFragment(out, secret);
+    }
+  });
+
+  it('token shapes nobody told it about go too, at every offset around the cut', () => {
+    for (let at = 150; at <= 240; at++) {
+      const rnd = randomBytes(24).toString('hex');
+      const shaped = [`sk-ant-oat01-${rnd}`, `sk-proj-${rnd}`, `ya29.a0Af${rnd}`, `eyJhbGciOiJIUzI1NiJ9.eyJ${rnd}.sig${rnd.slice(0, 10)}`, `Bearer ${rnd}`, `opaque${rnd}`];
+      for (const t of shaped) {
+        const out = safeUpstreamText(`${filler(at)}${t} ${filler(300)}`);
+        for (const f of fragments(rnd)) expect(out, `${t} at ${at}`).not.toContain(f);
+      }
+    }
+  });
+
+  it('the old order (cut, then scrub) would have leaked: the test can see a leak', () => {
+    const secret = plainCanary();
+    const raw = `${filler(190)}${secret}${filler(100)}`;
+    const cutFirst = raw.slice(0, 200).split(secret).join('[redacted]');
+    expect(fragments(secret).some((f) => cutFirst.includes(f))).toBe(true);
+    expectNoFragment(safeUpstreamText(raw, [secret]), secret);
+  });
+
+  it('a secret past a very long text is not left in part either', () => {
+    const secret = plainCanary();
+    for (const at of [16 * 1024 - 10, 16 * 1024 - 3, 16 * 1024]) {
+      const raw = `${'x '.repeat(at / 2)}${secret} tail`;
+      expectNoFragment(safeUpstreamText(raw, [secret], 100_000), secret);
+      expectNoFragment(safeUpstreamText(raw, [], 100_000), secret);
+    }
+  });
+
+  it('removes URL-encoded secrets and every secret of the account', () => {
+    const a = `${plainCanary()}/+=`;
+    const b = plainCanary();
+    const out = safeUpstreamText(`token ${encodeURIComponent(a)} and ${b}`, [a, b, undefined, null, 'short']);
+    expect(out).toBe('token [redacted] and [redacted]');
+  });
+
+  it('keeps short harmless text, collapses whitespace, cuts with an ellipsis, ignores non-strings', () => {
+    expect(safeUpstreamText('  Quota\n exceeded   for model x ')).toBe('Quota exceeded for model x');
+    const long = safeUpstreamText('word '.repeat(100));
+    expect(long.length).toBeLessThanOrEqual(UPSTREAM_TEXT_MAX);
+    expect(long.endsWith('…')).toBe(true);
+    expect(safeUpstreamText(undefined)).toBe('');
+    expect(safeUpstreamText({ message: 'x' })).toBe('');
+    expect(safeUpstreamText('a'.repeat(30), [], 10)).toBe(`${'a'.repeat(9)}…`);
+  });
+
+  it('leaves a verification link whole (its query value is no bare token)', () => {
+    const url = `https://accounts.google.com/signin/continue?sarp=1&plt=${'A'.repeat(60)}`;
+    expect(scrubSecrets(`verify at ${url}`)).toBe(`verify at ${url}`);
+    expect(scrubSecrets(`the token ${'A'.repeat(60)} is bad`)).toBe('the token [redacted] is bad');
   });
 });
 

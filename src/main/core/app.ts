@@ -37,6 +37,7 @@ import { cacheTtlMs, SettingsStore } from './settings-store';
 import { SignInService } from './auth/sign-in-service';
 import { createUsageServices } from './usage/usage-services';
 import { ClientSetup } from './clients/client-setup';
+import { FirstReadings } from './quota/first-readings';
 
 export type { CoreApp } from './core-app';
 
@@ -53,6 +54,11 @@ export interface AppConfig {
   startProxy?: boolean;
   /** Start the sync loop on start() (default true). */
   autoSync?: boolean;
+  /**
+   * Check a newly added or imported API key at once (one probe or poll) so it has a reading
+   * (default: as autoSync — a service told not to sync makes no upstream call on its own).
+   */
+  probeNewKeys?: boolean;
   /**
    * What a proxy that cannot start (its port taken) does to start(): 'fail' rejects (the
    * headless service exits with a hint), 'report' starts everything else and shows why in
@@ -114,6 +120,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     lowThreshold: () => settings.get().lowThreshold,
     defaultLockMs: () => settings.get().defaultLockSec * 1000,
     labelOf: (id) => store.get(id)?.label ?? id,
+    log: log.scope('quota'),
     declaredModels: (account) => declaredModels({ settings, registry, lists: modelLists }, account),
     onChanged: (accountId, views) => {
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
@@ -158,6 +165,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     log: log.scope('sync'),
     activate: (id) => accounts.activate(id),
   });
+  const firstReadings = new FirstReadings({ store, registry, engine, quota, log: log.scope('sync'), enabled: config.probeNewKeys ?? config.autoSync !== false });
   const monitor: QuotaMonitor = new QuotaMonitor({
     accounts: store,
     registry,
@@ -173,7 +181,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     onProgress: (p) => bus.emit('monitor:syncProgress', p),
     jitterRatio: ports.monitorJitterRatio,
   });
-  const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
+  const selector = new TokenSelector(engine, store, clock, () => settings.get().selectionStrategy);
   const catalog = new ModelCatalog({ store, engine, settings, registry, lists: modelLists });
 
   // Usage ledger, limits, analytics (pending rows a crash left behind are marked interrupted here).
@@ -253,6 +261,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     quotaRepo,
     settings,
     quota,
+    firstReadings,
     clock,
     log: log.scope('api'),
     usage,
@@ -285,7 +294,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   return {
     api: { call },
     events: { on: (e, l) => bus.on(e, l), onAny: (l) => bus.onAny(l) },
-    services: { db, store, accounts, engine, monitor, selector, syncer, quota, settings, checkQuota: (id, model) => quota.checkQuota(id, model), ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics, catalog, modelLists },
+    services: { db, store, accounts, engine, monitor, selector, syncer, quota, firstReadings, settings, checkQuota: (id, model) => quota.checkQuota(id, model), ledger: usage.ledger, limits: usage.limits, analytics: usage.analytics, catalog, modelLists },
     info,
     proxyInfo,
     async start() {
@@ -310,6 +319,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       await proxy?.close();
       proxy = null;
       await monitor.stop();
+      await firstReadings.idle();
       notifier?.dispose();
       ownClient?.close();
       usage.ledger.close();

@@ -11,6 +11,7 @@ import type { AccountSyncer } from './quota/account-syncer';
 import type { QuotaEngine } from './quota/quota-engine';
 import type { QuotaMonitor } from './quota/quota-monitor';
 import type { QuotaService } from './quota/quota-service';
+import type { FirstReadings } from './quota/first-readings';
 import type { TokenSelector } from './selector/token-selector';
 import type { SettingsStore } from './settings-store';
 import type { UsageAnalytics } from './usage/usage-analytics';
@@ -34,6 +35,8 @@ export interface CoreApp {
     syncer: AccountSyncer;
     /** Sync one account now (gate, timeout, save), credentials for requests, reactivation. */
     quota: QuotaService;
+    /** A new API key's first check (probe or poll), in the background. */
+    firstReadings: FirstReadings;
     settings: SettingsStore;
     checkQuota(accountId: string, model: string): Promise<QuotaView | null>;
     /** Usage: the proxy's ledger and limits ports, and the analytics queries. */

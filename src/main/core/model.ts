@@ -1,5 +1,5 @@
 // Internal shapes of the core (times in epoch ms). Views for the contract are built in api/.
-import type { AccountStatus, ProviderId, QuotaSource, Tier } from '../../shared/types';
+import type { AccountStatus, LockKind, ProviderId, QuotaSource, Tier } from '../../shared/types';
 
 export interface Credentials {
   refreshToken?: string;
@@ -75,9 +75,13 @@ export interface QuotaWindowPart {
 export interface QuotaLock {
   accountId: string;
   model: string;
+  /** quota: a 429 or quota error; cooldown: the upstream was unavailable (5xx, unreachable). */
+  kind: LockKind;
   lockedUntil: number;
   reason: string;
   createdAt: number;
+  /** The bucket's reset known when the lock was made (null: unknown); the lock never outlives it. */
+  bucketResetAt: number | null;
 }
 
 export interface SyncState {

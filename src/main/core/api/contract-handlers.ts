@@ -1,5 +1,6 @@
 // The contract's methods implemented over the core services. One table serves IPC and HTTP;
 // `call` validates the request with the contract's schema and always answers an envelope.
+import { isoTimeOrNull } from '../iso-time';
 import { ZodError } from 'zod';
 import {
   isMethodName,
@@ -21,6 +22,7 @@ import type { QuotaEngine } from '../quota/quota-engine';
 import type { QuotaMonitor } from '../quota/quota-monitor';
 import type { QuotaRepository } from '../quota/quota-repository';
 import type { QuotaService } from '../quota/quota-service';
+import type { FirstReadings } from '../quota/first-readings';
 import { quotaHistory } from '../quota/quota-history';
 import type { SyncRepository } from '../quota/sync-repository';
 import type { TokenSelector } from '../selector/token-selector';
@@ -43,6 +45,7 @@ export interface HandlerDeps {
   quotaRepo: QuotaRepository;
   settings: SettingsStore;
   quota: QuotaService;
+  firstReadings: FirstReadings;
   onSettingsChanged: () => void;
   proxyInfo: () => ProxyInfo;
   regenerateProxyKey: () => ProxyInfo;
@@ -54,7 +57,7 @@ export interface HandlerDeps {
   clients: ClientSetup;
 }
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoTimeOrNull;
 
 export function accountView(d: Pick<HandlerDeps, 'store' | 'syncRepo'>, a: AccountRecord): AccountView {
   const s = d.syncRepo.state(a.id);
@@ -96,7 +99,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     ...createClientHandlers(d.clients),
     'app:info': () => d.info,
     'accounts:list': () => d.store.list().map(view),
-    'accounts:add': (req) => view(d.accounts.add(req)),
+    'accounts:add': (req) => {
+      const added = d.accounts.add(req);
+      // A new key is checked once at once, in the background (never awaited: the upstream may be slow).
+      void d.firstReadings.request([added.id]);
+      return view(added);
+    },
     'accounts:update': ({ id, ...patch }) => view(d.accounts.update(id, patch)),
     'accounts:setEnabled': ({ id, enabled }) => view(d.accounts.setEnabled(id, enabled)),
     'accounts:setModelPref': ({ id, model, reserve, excluded }) => view(d.accounts.setModelPref(id, model, reserve, excluded)),
@@ -104,6 +112,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'accounts:reactivate': async ({ id }) => view(await d.quota.reactivate(id)),
     'accounts:import': (doc) => {
       const r = d.accounts.import(doc);
+      void d.firstReadings.request(r.ids);
       return { created: r.created, updated: r.updated, unchanged: r.unchanged, accounts: r.ids.map((id) => view(d.store.require(id))) };
     },
     'accounts:discover': () => d.accounts.discover(),

@@ -186,6 +186,15 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE usage_ledger ADD COLUMN requested_model TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'quota locks: kind (quota or cooldown) and the bucket reset known when locked',
+    // Locks written before were all "429" locks (a 5xx cooldown among them, indistinguishable).
+    sql: `
+      ALTER TABLE quota_locks ADD COLUMN kind TEXT NOT NULL DEFAULT 'quota' CHECK (kind IN ('quota','cooldown'));
+      ALTER TABLE quota_locks ADD COLUMN bucket_reset_at INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -7,7 +7,7 @@ import type { DecisionKind } from '../../../shared/types';
 import { DEFAULT_LOW_THRESHOLD, type Decision } from '../quota/decide';
 import type { Logger, Notifier } from '../ports';
 
-type Level = Exclude<DecisionKind, 'unknown'>;
+type Level = Exclude<DecisionKind, 'unknown' | 'cooldown'>;
 
 /** Fraction above the low threshold a low model must reach to count as recovered (2 points). */
 export const DEFAULT_RECOVERY_MARGIN = 0.02;
@@ -34,7 +34,8 @@ export class ThresholdTracker {
   }
 
   observe(accountId: string, label: string, model: string, d: Decision): ThresholdCrossedEvent | null {
-    if (d.kind === 'unknown') return null; // no data says nothing about a crossing
+    // No data, or an upstream briefly unavailable, says nothing about a crossing.
+    if (d.kind === 'unknown' || d.kind === 'cooldown') return null;
     const key = `${accountId}\u0000${model}`;
     const prev = this.last.get(key);
     // Still inside the hysteresis band: the model stays low (no event, no state change).

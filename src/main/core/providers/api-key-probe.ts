@@ -3,7 +3,7 @@
 // proxy traffic, or from probe(), one minimal real request (max 1 output token) on demand.
 // Also home of the failure classification shared by every API-key adapter (OpenRouter too).
 import type { ProviderId } from '../../../shared/types';
-import { redactString } from '../log/redact';
+import { safeUpstreamText } from '../log/redact';
 import type { QuotaInfo } from '../model';
 import { badResponse, httpRequest, parseRetryAfter, type HttpResult } from './http';
 import { USER_AGENT, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
@@ -28,7 +28,7 @@ export function resultOfError(err: unknown): QuotaResult | null {
   return err instanceof ProviderErrorWithResult ? err.result : null;
 }
 
-/** The upstream's own error text (`{error:{message}}`), short and with any key scrubbed out. */
+/** The upstream's own error text (`{error:{message}}`): the key and token shapes scrubbed out, then cut short. */
 export function upstreamMessage(res: Pick<HttpResult, 'json'>, apiKey?: string): string {
   const err = (res.json as { error?: unknown } | undefined)?.error;
   let msg = '';
@@ -36,9 +36,8 @@ export function upstreamMessage(res: Pick<HttpResult, 'json'>, apiKey?: string):
   else if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') {
     msg = (err as { message: string }).message;
   }
-  msg = msg.slice(0, 300);
-  if (apiKey && apiKey.length >= 4) msg = msg.split(apiKey).join('[redacted]');
-  return redactString(msg).replace(/\s+/g, ' ').trim();
+  // Secrets out first, then the cut (issue 14): a key echoed near the cut never survives in part.
+  return safeUpstreamText(msg, [apiKey]);
 }
 
 function upstreamErrorCode(res: Pick<HttpResult, 'json'>): string | null {

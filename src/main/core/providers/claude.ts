@@ -5,6 +5,7 @@
 // Also owns the small pieces the Codex adapter shares: the OAuth refresh-failure classification,
 // the binding-window choice and the used-percent conversion.
 import { z } from 'zod';
+import { safeUpstreamText } from '../log/redact';
 import type { Credentials, QuotaInfo, QuotaWindowPart } from '../model';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { USER_AGENT, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
@@ -109,17 +110,6 @@ export function classifyRefreshFailure(service: string, status: number, body: un
     return new ProviderError({ kind: 'transient', code: 'oauth_unavailable', status, retryAt, message: `${service} OAuth token endpoint error ${status}` });
   }
   return new ProviderError({ kind: 'transient', code: shown ?? `oauth_http_${status}`, status, message: `${service} token refresh failed (${shown ?? `HTTP ${status}`})` });
-}
-
-/** An upstream error message made safe to show: short, and without anything token-shaped. */
-export function safeUpstreamText(text: unknown, secrets: readonly (string | undefined)[]): string {
-  if (typeof text !== 'string') return '';
-  let s = text.slice(0, 200);
-  for (const secret of secrets) if (secret && secret.length >= 8) s = s.split(secret).join('…');
-  return s
-    .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '…')
-    .replace(/\bsk-[\w-]{8,}/g, '…')
-    .replace(/\b[\w-]{40,}\b/g, '…');
 }
 
 // ---- Claude -----------------------------------------------------------------------------------

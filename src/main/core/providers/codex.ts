@@ -4,8 +4,9 @@
 // account has none stored it is read from the id_token's "https://api.openai.com/auth" claim
 // and handed back so the core keeps it.
 import { z } from 'zod';
+import { safeUpstreamText } from '../log/redact';
 import type { Credentials, QuotaInfo } from '../model';
-import { bindingWindow, classifyRefreshFailure, oauthNeedsRefresh, remainingFromUsedPercent, safeUpstreamText, windowParts, type WindowReading } from './claude';
+import { bindingWindow, classifyRefreshFailure, oauthNeedsRefresh, remainingFromUsedPercent, windowParts, type WindowReading } from './claude';
 import { badResponse, httpRequest, parseRetryAfter } from './http';
 import { USER_AGENT, type DetailValue, type ProviderAdapter, type ProviderContext, type QuotaResult } from './provider-adapter';
 import { ProviderError } from './provider-error';

@@ -1,5 +1,6 @@
 // Google API error bodies: durations like "3h12m5.5s" / "510.79ms", ErrorInfo quota reset hints,
 // RetryInfo, and the classification of a failed v1internal call.
+import { safeUpstreamText } from '../log/redact';
 import { ProviderError } from './provider-error';
 import { parseRetryAfter } from './http';
 
@@ -43,26 +44,33 @@ export function googleResetAt(body: unknown, retryAfterHeader: string | null, no
   return at === null ? null : Math.max(at, now + MIN_DELAY_MS);
 }
 
-function errorText(body: unknown, fallback: string): string {
-  const e = (body as GoogleErrorBody | undefined)?.error;
-  const msg = typeof e?.message === 'string' ? e.message.slice(0, 300) : '';
-  return msg || fallback;
+function withoutKnownSecrets(s: unknown, secrets: readonly (string | undefined)[]): string | undefined {
+  if (typeof s !== 'string' || s.length > 2000) return undefined;
+  let out = s;
+  for (const secret of secrets) if (secret && secret.length >= 8) out = out.split(secret).join('[redacted]');
+  return out;
 }
 
-export function classifyGoogleFailure(status: number, body: unknown, headers: Headers, now: number, what: string): ProviderError {
+function errorText(body: unknown, fallback: string, secrets: readonly (string | undefined)[]): string {
+  const e = (body as GoogleErrorBody | undefined)?.error;
+  return safeUpstreamText(e?.message, secrets) || fallback;
+}
+
+export function classifyGoogleFailure(status: number, body: unknown, headers: Headers, now: number, what: string, secrets: readonly (string | undefined)[] = []): ProviderError {
   if (status === 401) {
     return new ProviderError({ kind: 'auth', code: 'unauthorized', status, message: `${what}: access token rejected (401)` });
   }
   if (status === 403) {
     const info = details(body).find((d) => d.reason);
-    const url = info?.metadata?.validation_url ?? info?.metadata?.validationUrl;
-    const reason = info?.reason ?? 'PERMISSION_DENIED';
+    // The verification link is kept as Google sent it (the user needs it whole), minus any known secret.
+    const url = withoutKnownSecrets(info?.metadata?.validation_url ?? info?.metadata?.validationUrl, secrets);
+    const reason = safeUpstreamText(info?.reason, secrets, 64) || 'PERMISSION_DENIED';
     return new ProviderError({
       kind: 'permanent',
       code: 'permission_denied',
       status,
       accountStatus: 'suspended',
-      message: `Google refused access (${reason})${url ? `; verify the account at ${url}` : ''}: ${errorText(body, 'permission denied')}`,
+      message: `Google refused access (${reason})${url ? `; verify the account at ${url}` : ''}: ${errorText(body, 'permission denied', secrets)}`,
     });
   }
   if (status === 429) {
@@ -77,5 +85,5 @@ export function classifyGoogleFailure(status: number, body: unknown, headers: He
   if (status >= 500) {
     return new ProviderError({ kind: 'transient', code: 'upstream_unavailable', status, retryAt: parseRetryAfter(headers.get('retry-after'), now), message: `${what}: upstream error ${status}` });
   }
-  return new ProviderError({ kind: 'transient', code: `http_${status}`, status, message: `${what}: HTTP ${status}: ${errorText(body, 'unexpected status')}` });
+  return new ProviderError({ kind: 'transient', code: `http_${status}`, status, message: `${what}: HTTP ${status}: ${errorText(body, 'unexpected status', secrets)}` });
 }

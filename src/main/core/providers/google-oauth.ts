@@ -91,7 +91,8 @@ export async function refreshGoogleToken(ctx: ProviderContext): Promise<Credenti
     if (ok.data.refresh_token) next.refreshToken = ok.data.refresh_token;
     return next;
   }
-  const code = typeof body?.error === 'string' ? body.error : null;
+  // Only a plain error code is shown; free text from the upstream never reaches the message.
+  const code = typeof body?.error === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(body.error) ? body.error : null;
   if (code === 'invalid_grant') {
     throw new ProviderError({
       kind: 'permanent',

@@ -91,7 +91,7 @@ export class GoogleApi {
       body: JSON.stringify(body),
       signal: this.ctx.signal,
     });
-    if (res.status !== 200) throw classifyGoogleFailure(res.status, res.json, res.headers, this.ctx.now(), method);
+    if (res.status !== 200) throw classifyGoogleFailure(res.status, res.json, res.headers, this.ctx.now(), method, [this.ctx.credentials.accessToken, this.ctx.credentials.refreshToken]);
     if (res.json === undefined || res.json === null || typeof res.json !== 'object') throw badResponse(method, res.status);
     return res.json;
   }

@@ -3,8 +3,9 @@
 // rate-limit headers. Pure helpers: no state, no I/O beyond the stream handed in.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { redactString } from '../log/redact';
+import { safeUpstreamText, scrubSecrets } from '../log/redact';
 import type { Credentials } from '../model';
+import type { TranslatedAttempt } from './translate/translated-attempt';
 
 /** Error bodies are small; past this they are cut (they are only classified and relayed). */
 export const MAX_ERROR_BODY = 1024 * 1024;
@@ -28,6 +29,8 @@ export interface Failure {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** Set when the attempt was translated: the error is written in the client's shape. */
+  translated?: TranslatedAttempt | null;
 }
 
 /** A no-op listener (keeps an 'error' from becoming an uncaught exception). */
@@ -135,13 +138,31 @@ export function parseJson(buf: Buffer): unknown {
   }
 }
 
-/** The upstream's own error message, short, with the account's secrets and token shapes removed. */
+/** Every secret an account's credentials hold (for scrubbing). */
+export function credentialSecrets(creds: Credentials): string[] {
+  const out: string[] = [];
+  for (const v of [creds.apiKey, creds.accessToken, creds.refreshToken, creds.idToken]) if (typeof v === 'string' && v) out.push(v);
+  return out;
+}
+
+/**
+ * An upstream error body about to be relayed to the client, with the account's secrets and
+ * every token shape scrubbed out (kept whole otherwise: it is the client's answer). A body the
+ * upstream compressed cannot be scrubbed and is replaced by a short note.
+ */
+export function scrubRelayedBody(body: Buffer, headers: IncomingHttpHeaders, creds: Credentials): Buffer {
+  const enc = headers['content-encoding'];
+  if (enc !== undefined && enc !== '' && enc.toLowerCase() !== 'identity') return Buffer.from('{"error":{"message":"upstream error (body withheld)"}}');
+  const text = body.toString('utf8');
+  const clean = scrubSecrets(text, credentialSecrets(creds));
+  return clean === text ? body : Buffer.from(clean, 'utf8');
+}
+
+/** The upstream's own error message: the account's secrets and token shapes removed first, then cut short. */
 export function upstreamErrorText(status: number, json: unknown, creds: Credentials): string {
   const e = (json as { error?: unknown } | undefined)?.error;
   let msg = typeof e === 'string' ? e : e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '';
-  msg = msg.slice(0, 200);
-  for (const s of [creds.apiKey, creds.accessToken, creds.refreshToken]) if (s && s.length >= 8) msg = msg.split(s).join('[redacted]');
-  msg = redactString(msg).replace(/\s+/g, ' ').trim();
+  msg = safeUpstreamText(msg, credentialSecrets(creds));
   return msg ? `HTTP ${status}: ${msg}` : `HTTP ${status}`;
 }
 

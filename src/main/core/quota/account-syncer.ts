@@ -9,8 +9,12 @@ import type { Clock, FetchFn, Logger } from '../ports';
 import { resolveBaseUrl, type DetailValue, type ProviderRegistry, type ProviderContext, type QuotaResult } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
 import { resultOfError } from '../providers/api-key-probe';
+import { safeUpstreamText } from '../log/redact';
 import type { QuotaEngine } from './quota-engine';
 import type { SyncRepository } from './sync-repository';
+
+/** A stored error message is at most this long (the upstream's own part is cut at 200 before). */
+const MAX_ERROR_MESSAGE = 500;
 
 export interface SyncOutcome {
   account: AccountRecord;
@@ -70,7 +74,7 @@ export class AccountSyncer {
       this.d.syncRepo.setState(state);
       return { account: fresh, readings: result.quotas, complete: false, error: null, durationMs: now - started, state };
     } catch (err) {
-      let e = toProviderError(err, signal);
+      let e = this.scrubbed(account, toProviderError(err, signal));
       // A refused probe still teaches something (a 429 is "0 until then"): keep its readings.
       const partial = resultOfError(err);
       let readings: QuotaInfo[] = [];
@@ -163,7 +167,7 @@ export class AccountSyncer {
       this.d.syncRepo.setState(state);
       return { account: fresh, readings: result.quotas, complete: true, error: null, durationMs: now - started, state };
     } catch (err) {
-      const e = toProviderError(err, signal);
+      const e = this.scrubbed(account, toProviderError(err, signal));
       const state = this.recordFailure(account, prev, e, base);
       return { account, readings: [], complete: false, error: e, durationMs: this.d.clock.now() - started, state };
     }
@@ -193,11 +197,31 @@ export class AccountSyncer {
    * What a permanent failure does to an account, wherever it was met (a poll, a token refresh
    * for the proxy or the token API): the account takes the error's status. Answers whether it did.
    */
-  markPermanent(account: AccountRecord, e: ProviderError): boolean {
-    if (e.kind !== 'permanent' || !e.accountStatus || !this.d.accounts.get(account.id)) return false;
-    this.d.accounts.setStatus(account.id, e.accountStatus, e.message);
-    this.d.log.warn(`account ${account.label} marked ${e.accountStatus}: ${e.message}`);
+  markPermanent(account: AccountRecord, err: ProviderError): boolean {
+    if (err.kind !== 'permanent' || !err.accountStatus || !this.d.accounts.get(account.id)) return false;
+    const status = err.accountStatus;
+    const e = this.scrubbed(account, err);
+    this.d.accounts.setStatus(account.id, status, e.message);
+    this.d.log.warn(`account ${account.label} marked ${status}: ${e.message}`);
     return true;
+  }
+
+  /**
+   * The error as it may be stored, shown and logged: its message through the one redaction
+   * (the account's own secrets and every token shape out first, then cut), whichever adapter
+   * or path produced it.
+   */
+  private scrubbed(account: AccountRecord, e: ProviderError): ProviderError {
+    let secrets: (string | undefined)[] = [];
+    try {
+      const c = this.d.accounts.credentials(account.id);
+      secrets = [c.apiKey, c.accessToken, c.refreshToken, c.idToken];
+    } catch {
+      // Removed meanwhile: the token shapes are still scrubbed.
+    }
+    const message = safeUpstreamText(e.message, secrets, MAX_ERROR_MESSAGE);
+    if (message === e.message) return e;
+    return new ProviderError({ kind: e.kind, code: safeUpstreamText(e.code, secrets, 64) || 'error', message, status: e.status, retryAt: e.retryAt, accountStatus: e.accountStatus });
   }
 
   private applyDiscoveries(account: AccountRecord, r: QuotaResult): void {

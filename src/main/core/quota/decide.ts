@@ -7,7 +7,10 @@ export interface Decision {
   kind: DecisionKind;
   remainingFraction: number | null;
   resetAt: number | null;
-  /** "locked" (a reported 429), "reset_passed" (exhausted reading whose reset time passed). */
+  /**
+   * "locked" (a reported 429), "unavailable" (a cooldown after a 5xx or an unreachable upstream),
+   * "reset_passed" (exhausted reading whose reset time passed).
+   */
   reason: string | null;
 }
 
@@ -23,6 +26,8 @@ export function decide(
   const resetAt = info?.resetAt ?? null;
   // A lock from a real 429 outranks any poll: some upstreams report ~1.0 while exhausted.
   if (lock && lock.lockedUntil > now) {
+    // A cooldown says the upstream was unavailable, nothing about the quota.
+    if (lock.kind === 'cooldown') return { kind: 'cooldown', remainingFraction: fraction, resetAt: lock.lockedUntil, reason: 'unavailable' };
     return { kind: 'exhausted', remainingFraction: fraction, resetAt: lock.lockedUntil, reason: 'locked' };
   }
   if (fraction === null) return { kind: 'unknown', remainingFraction: null, resetAt, reason: null };

@@ -1,9 +1,10 @@
 // The live quota state: TTL cache, last known values, 429 locks and decisions. Readings from
 // polls, headers and reported 429s all land here; it emits quota:changed and threshold events.
+import { isoTimeOrNull } from '../iso-time';
 import type { QuotaForecast, QuotaLockView, QuotaView } from '../../../shared/types';
 import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
-import type { Clock } from '../ports';
+import type { Clock, Logger } from '../ports';
 import type { ThresholdTracker } from '../notify/threshold-tracker';
 import { decide, type Decision } from './decide';
 import { modelMatches } from '../providers/provider-adapter';
@@ -11,7 +12,12 @@ import { QuotaCache } from './quota-cache';
 import type { QuotaRepository } from './quota-repository';
 
 const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** A lock whose bucket reset is unknown lasts at most this long (a longer wait is clamped and logged). */
+export const MAX_UNKNOWN_RESET_LOCK_MS = 24 * 60 * 60 * 1000;
+/** The shortest lock a 429 makes (a Retry-After of 0 still keeps the account away a moment). */
+const MIN_LOCK_MS = 2000;
+const iso = isoTimeOrNull;
 
 export interface EngineOptions {
   clock: Clock;
@@ -21,6 +27,7 @@ export interface EngineOptions {
   lowThreshold: () => number;
   defaultLockMs: () => number;
   labelOf: (accountId: string) => string;
+  log?: Logger;
   /** Model patterns an account serves beyond the ids its readings name (provider defaults, settings, account). */
   declaredModels: (account: AccountRecord) => readonly string[];
   /** Views are built only if someone listens (a window or an SSE client): a lazy payload. */
@@ -56,7 +63,11 @@ export class QuotaEngine {
         cached++;
       }
     }
-    for (const l of this.o.repo.loadLocks(now)) this.locks.set(key(l.accountId, l.model), l);
+    for (const l of this.o.repo.loadLocks(now)) {
+      this.locks.set(key(l.accountId, l.model), l);
+      // Locks saved before the truth rules (or before a reset became known) are cut to them.
+      this.truthOf(l, now);
+    }
     this.lockVersion++;
     return { cached, known, locks: this.locks.size };
   }
@@ -121,6 +132,8 @@ export class QuotaEngine {
 
   /** Applies a reading. `complete` readings replace the account's model list. */
   applyReadings(account: AccountRecord, infos: QuotaInfo[], complete: boolean): void {
+    // A 429's own reading (fraction 0 until its Retry-After) obeys the lock's rules too.
+    for (let i = 0; i < infos.length; i++) if (infos[i]!.source === '429') infos[i] = this.truthOfReading(account, infos[i]!);
     const before = this.version();
     if (complete) {
       this.cache.replaceAccount(account.id, infos);
@@ -131,6 +144,7 @@ export class QuotaEngine {
         this.remember(i);
       }
     }
+    if (this.locks.size > 0) this.lockTruth(account.id);
     this.journalize(account.id, before);
     const now = this.o.clock.now();
     for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
@@ -191,14 +205,36 @@ export class QuotaEngine {
   }
 
   /**
+   * A 429's reading says "empty until Retry-After": never past the bucket's known reset (from
+   * the readings before it), at most 24 h when none is known.
+   */
+  private truthOfReading(account: AccountRecord, info: QuotaInfo): QuotaInfo {
+    if (info.resetAt === null) return info;
+    const now = this.o.clock.now();
+    const known = this.knownReset(account.id, info.model, now);
+    if (known !== null && info.resetAt > known) return { ...info, resetAt: known };
+    if (known === null && info.resetAt - now > MAX_UNKNOWN_RESET_LOCK_MS) return { ...info, resetAt: now + MAX_UNKNOWN_RESET_LOCK_MS };
+    return info;
+  }
+
+  /** The reset of the bucket binding a model (fresh or last known), when it is still ahead. */
+  private knownReset(accountId: string, model: string, now: number): number | null {
+    const t = (this.cache.lookup(accountId, model, now) ?? this.lastKnownFor(accountId, model))?.resetAt ?? null;
+    return t !== null && t > now ? t : null;
+  }
+
+  /**
    * What a client saw: a 429 locks the model until Retry-After, else the known reset time,
-   * else the default lock; a success lifts a lock. Returns the lock's end, if any.
+   * else the default lock — never past the bucket's known reset, and at most 24 h when the
+   * reset is unknown (a longer wait is clamped and logged). A success lifts any lock.
+   * Returns the lock's end, if any.
    */
   report(account: AccountRecord, model: string, outcome: 'ok' | '429', retryAfterSec?: number): number | null {
     const now = this.o.clock.now();
     const k = key(account.id, model);
-    const before = this.version();
+    this.noteTraffic(account.id, now);
     if (outcome === 'ok') {
+      const before = this.version();
       if (this.locks.delete(k)) {
         this.o.repo.deleteLock(account.id, model);
         this.lockVersion++;
@@ -208,23 +244,103 @@ export class QuotaEngine {
       }
       return null;
     }
-    const known = this.cache.lookup(account.id, model, now)?.resetAt ?? this.lastKnown.get(account.id)?.get(model)?.resetAt ?? null;
-    const until =
-      retryAfterSec !== undefined
-        ? now + Math.max(retryAfterSec * 1000, 2000)
-        : known !== null && known > now
-          ? known
-          : now + this.o.defaultLockMs();
-    const reason = retryAfterSec !== undefined ? `429, retry after ${retryAfterSec}s` : '429 reported';
-    const lock: QuotaLock = { accountId: account.id, model, lockedUntil: until, reason, createdAt: now };
-    this.locks.set(k, lock);
+    const known = this.knownReset(account.id, model, now);
+    const asked = retryAfterSec !== undefined ? now + Math.max(retryAfterSec * 1000, MIN_LOCK_MS) : (known ?? now + this.o.defaultLockMs());
+    let until = asked;
+    let reason = retryAfterSec !== undefined ? `429, retry after ${retryAfterSec}s` : '429 reported';
+    if (known !== null && until > known) {
+      until = known;
+      reason += ', cut to the known reset';
+    } else if (known === null && until - now > MAX_UNKNOWN_RESET_LOCK_MS) {
+      until = now + MAX_UNKNOWN_RESET_LOCK_MS;
+      reason += ', clamped to 24 h';
+      this.o.log?.warn(`lock of ${account.label} for ${model} clamped to 24 h (asked until ${new Date(asked).toISOString()}, no known reset)`);
+    }
+    return this.setLock(account, { accountId: account.id, model, kind: 'quota', lockedUntil: until, reason, createdAt: now, bucketResetAt: known });
+  }
+
+  /**
+   * The upstream was unavailable (5xx, unreachable, closed early): the model rests for a short
+   * cooldown (kind `cooldown`, reason `unavailable`). A longer quota lock already there stays.
+   */
+  cooldown(account: AccountRecord, model: string, seconds: number): number {
+    const now = this.o.clock.now();
+    const until = now + Math.max(seconds * 1000, 1000);
+    const cur = this.locks.get(key(account.id, model));
+    if (cur && cur.kind === 'quota' && cur.lockedUntil >= until) return cur.lockedUntil;
+    return this.setLock(account, { accountId: account.id, model, kind: 'cooldown', lockedUntil: until, reason: 'unavailable', createdAt: now, bucketResetAt: null });
+  }
+
+  private setLock(account: AccountRecord, lock: QuotaLock): number {
+    const before = this.version();
+    this.locks.set(key(account.id, lock.model), lock);
     this.o.repo.saveLock(lock);
-    this.cache.markServed(account.id, model);
+    this.cache.markServed(account.id, lock.model);
     this.lockVersion++;
     this.journalize(account.id, before);
-    this.o.tracker.observe(account.id, account.label, model, this.decision(account.id, model, now));
+    this.o.tracker.observe(account.id, account.label, lock.model, this.decision(account.id, lock.model, lock.createdAt));
     this.o.onChanged(account.id, () => this.views(account.id));
-    return until;
+    return lock.lockedUntil;
+  }
+
+  /**
+   * Brings one account's quota locks in line with what its readings now say: a lock longer than
+   * its bucket's known reset is cut to it; a poll made after the reset the lock knew that shows
+   * quota left lifts it; ended locks are dropped. Persisted as it goes.
+   */
+  private lockTruth(accountId: string): void {
+    const now = this.o.clock.now();
+    const prefix = `${accountId}\u0000`;
+    for (const [k, l] of this.locks) if (k.startsWith(prefix)) this.truthOf(l, now);
+  }
+
+  /** One lock against the readings (see lockTruth); answers whether it changed. */
+  private truthOf(l: QuotaLock, now: number): boolean {
+    const k = key(l.accountId, l.model);
+    if (l.lockedUntil <= now) {
+      this.locks.delete(k);
+      this.o.repo.deleteLock(l.accountId, l.model);
+      this.lockVersion++;
+      return true;
+    }
+    if (l.kind !== 'quota') return false;
+    const reading = this.cache.lookup(l.accountId, l.model, now) ?? this.lastKnownFor(l.accountId, l.model);
+    if (!reading) return false;
+    if (reading.source === 'poll' && l.bucketResetAt !== null && reading.fetchedAt >= l.bucketResetAt && (reading.remainingFraction ?? 0) > 0) {
+      this.locks.delete(k);
+      this.o.repo.deleteLock(l.accountId, l.model);
+      this.lockVersion++;
+      this.o.log?.info(`lock of ${this.o.labelOf(l.accountId)} for ${l.model} lifted: a poll after its reset shows quota`);
+      return true;
+    }
+    const reset = reading.resetAt;
+    if (reset !== null && reset > now && l.lockedUntil > reset) {
+      l.lockedUntil = reset;
+      l.bucketResetAt = reset;
+      if (!l.reason.endsWith('cut to the known reset')) l.reason += ', cut to the known reset';
+      this.o.repo.saveLock(l);
+      this.lockVersion++;
+      return true;
+    }
+    if (reset === null && l.bucketResetAt === null && l.lockedUntil - l.createdAt > MAX_UNKNOWN_RESET_LOCK_MS) {
+      l.lockedUntil = l.createdAt + MAX_UNKNOWN_RESET_LOCK_MS;
+      this.o.repo.saveLock(l);
+      this.lockVersion++;
+      return true;
+    }
+    return false;
+  }
+
+  // ---- traffic (adaptive polling asks whether an account served anything since its last poll)
+  private readonly trafficAt = new Map<string, number>();
+
+  private noteTraffic(accountId: string, now: number): void {
+    this.trafficAt.set(accountId, now);
+  }
+
+  /** When the proxy or the token API last reported traffic for an account (null: none this run). */
+  lastTrafficAt(accountId: string): number | null {
+    return this.trafficAt.get(accountId) ?? null;
   }
 
   clearLock(account: AccountRecord, model: string): boolean {
@@ -244,13 +360,14 @@ export class QuotaEngine {
     const now = this.o.clock.now();
     return [...this.locks.values()]
       .filter((l) => l.lockedUntil > now)
-      .map((l) => ({ accountId: l.accountId, model: l.model, lockedUntil: iso(l.lockedUntil)!, reason: l.reason }));
+      .map((l) => ({ accountId: l.accountId, model: l.model, kind: l.kind, lockedUntil: iso(l.lockedUntil)!, reason: l.reason }));
   }
 
   forgetAccount(accountId: string): void {
     const before = this.version();
     this.cache.deleteAccount(accountId);
     this.lastKnown.delete(accountId);
+    this.trafficAt.delete(accountId);
     for (const k of this.locks.keys()) if (k.startsWith(`${accountId}\u0000`)) this.locks.delete(k);
     this.lockVersion++;
     this.journalize(accountId, before);
@@ -281,10 +398,20 @@ export class QuotaEngine {
       remaining: info?.remaining ?? null,
       ...(info?.windows ? { windows: info.windows.map((w) => ({ window: w.window, remainingFraction: w.remainingFraction, resetAt: iso(w.resetAt) })) } : {}),
       decision: { kind: d.kind, remainingFraction: d.remainingFraction, resetAt: iso(d.resetAt), reason: d.reason },
-      lock: lock ? { accountId, model, lockedUntil: iso(lock.lockedUntil)!, reason: lock.reason } : null,
+      lock: lock ? { accountId, model, kind: lock.kind, lockedUntil: iso(lock.lockedUntil)!, reason: lock.reason } : null,
       nextPollAt: iso(this.o.nextPollAt?.(accountId) ?? null),
       forecast: this.o.forecast?.(accountId, model, now) ?? null,
     };
+  }
+
+  /**
+   * Whether the quota binding a model (exact or glob reading) is forecast to run out before its
+   * reset (the reset-aware strategy then does not spend it first).
+   */
+  runsOutBeforeReset(accountId: string, model: string, now = this.o.clock.now()): boolean {
+    if (!this.o.forecast) return false;
+    const binding = this.cache.lookup(accountId, model, now);
+    return binding ? (this.o.forecast(accountId, binding.model, now)?.beforeReset ?? false) : false;
   }
 
   /** The forecast of one account and model (null when none). */
@@ -331,7 +458,7 @@ export class QuotaEngine {
       if (d.kind === 'low') low++;
       else if (d.kind === 'exhausted') exhausted++;
     }
-    for (const [k, l] of this.locks) if (l.lockedUntil > now && !seen?.has(k) && isActive(l.accountId)) exhausted++;
+    for (const [k, l] of this.locks) if (l.kind === 'quota' && l.lockedUntil > now && !seen?.has(k) && isActive(l.accountId)) exhausted++;
     return { cached, expired: this.cache.countExpired(now), low, exhausted };
   }
 }

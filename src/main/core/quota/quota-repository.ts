@@ -67,11 +67,13 @@ export class QuotaRepository {
       ),
       pruneHistory: db.prepare<[number]>('DELETE FROM quota_snapshots WHERE fetched_at < ?'),
       upsertLock: db.prepare(
-        `INSERT INTO quota_locks (account_id, model, locked_until, reason, created_at) VALUES (@accountId, @model, @lockedUntil, @reason, @createdAt)
-         ON CONFLICT (account_id, model) DO UPDATE SET locked_until = excluded.locked_until, reason = excluded.reason, created_at = excluded.created_at`,
+        `INSERT INTO quota_locks (account_id, model, kind, locked_until, reason, created_at, bucket_reset_at)
+         VALUES (@accountId, @model, @kind, @lockedUntil, @reason, @createdAt, @bucketResetAt)
+         ON CONFLICT (account_id, model) DO UPDATE SET kind = excluded.kind, locked_until = excluded.locked_until, reason = excluded.reason,
+           created_at = excluded.created_at, bucket_reset_at = excluded.bucket_reset_at`,
       ),
       deleteLock: db.prepare<[string, string]>('DELETE FROM quota_locks WHERE account_id = ? AND model = ?'),
-      allLocks: db.prepare<[], { account_id: string; model: string; locked_until: number; reason: string; created_at: number }>(
+      allLocks: db.prepare<[], { account_id: string; model: string; kind: string; locked_until: number; reason: string; created_at: number; bucket_reset_at: number | null }>(
         'SELECT * FROM quota_locks',
       ),
       pruneLocks: db.prepare<[number]>('DELETE FROM quota_locks WHERE locked_until <= ?'),
@@ -232,9 +234,11 @@ export class QuotaRepository {
     return this.stmt.allLocks.all().map((r) => ({
       accountId: r.account_id,
       model: r.model,
+      kind: r.kind === 'cooldown' ? 'cooldown' : 'quota',
       lockedUntil: r.locked_until,
       reason: r.reason,
       createdAt: r.created_at,
+      bucketResetAt: r.bucket_reset_at,
     }));
   }
 }

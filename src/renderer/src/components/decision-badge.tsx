@@ -1,7 +1,8 @@
 // The selector's verdict for one account and model, as a coloured word.
 import type { DecisionView } from '../../../shared/types';
 
-const LABEL = { proceed: 'proceed', low: 'low', exhausted: 'exhausted', unknown: 'unknown' } as const;
+// A cooldown (5xx, unreachable) is not a quota verdict: it reads as such, not as "exhausted".
+const LABEL = { proceed: 'proceed', low: 'low', exhausted: 'exhausted', unknown: 'unknown', cooldown: 'cooldown' } as const;
 
 export function DecisionBadge({ decision }: { decision: DecisionView }) {
   const why = decision.reason ? ` (${decision.reason})` : '';

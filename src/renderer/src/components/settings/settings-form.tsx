@@ -126,7 +126,7 @@ export function SettingsForm({ settings }: { settings: Settings }) {
         {field('concurrency')}
         {field('providerConcurrency')}
         {field('lowThreshold')}
-        {field('selectorStrategy')}
+        {field('selectionStrategy')}
       </Section>
 
       {desktop && (
