@@ -2,7 +2,10 @@
 // (shapes: docs/PROVIDERS.md). Tests and benchmarks point the product at `baseUrl`/`tokenUrl`.
 // Inference too: `:generateContent` answers `{response: {candidates, usageMetadata, …}}` and
 // `:streamGenerateContent?alt=sse` streams `data: {"response": {…}}` events (the last one with
-// the usage), for a body `{model, project, request: {contents}}`.
+// the usage), for a body `{model, project, request: {contents}}`. A spec's `turn` scripts the
+// answer from the request: several parts per event (text, `thought: true` parts with a
+// thoughtSignature, `functionCall {name, args, id}` parts), the finishReason, the usage, and a
+// cut after some events (the connection dies mid-stream).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fakeServerKit } from './fake-server-kit';
@@ -44,6 +47,16 @@ export interface FakeAccountSpec {
   latencyMs?: number;
   /** generateContent's answer text, one piece per streamed event (default ["Hi"]). */
   reply?: string[];
+  /** The answer scripted from the request (undefined: the `reply` text). */
+  turn?: (req: { model: string; request: Record<string, unknown> }) => FakeTurn | undefined;
+}
+/** A scripted answer: each entry of `chunks` is one streamed event's parts (non-stream: all parts in order). */
+export interface FakeTurn {
+  chunks: Array<Array<Record<string, unknown>>>;
+  finishReason?: string;
+  usage?: { promptTokenCount: number; candidatesTokenCount: number; thoughtsTokenCount?: number };
+  /** Streams: the connection is destroyed after this many events (no finishReason is sent). */
+  cutAfter?: number;
 }
 export interface RecordedRequest {
   path: string; method: string; authorization: string | null; body: string; startedAt: number; endedAt: number | null; status: number | null;
@@ -71,6 +84,7 @@ export interface FakeAccountHandle {
   setQuotaBuckets(buckets: FakeQuotaBucket[] | undefined): void;
   setTokenBehaviour(b: FakeBehaviour): void;
   setModels(models: Record<string, FakeModel>): void;
+  setTurn(turn: FakeAccountSpec['turn']): void;
   setModel(id: string, m: FakeModel): void;
   revokeAccessToken(): void;
   revokeRefreshToken(): void;
@@ -78,7 +92,7 @@ export interface FakeAccountHandle {
 }
 
 interface Account { spec: FakeAccountSpec & { accessToken: string; projectId: string }; refreshRevoked: boolean; handle: FakeAccountHandle }
-interface Reply { status: number; body: unknown; headers?: Record<string, string>; sse?: string[] }
+interface Reply { status: number; body: unknown; headers?: Record<string, string>; sse?: string[]; cutAfter?: number }
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'ABORTED',
@@ -133,7 +147,13 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
     if (res.destroyed || res.headersSent) return;
     if (r.sse) {
       res.writeHead(r.status, { 'Content-Type': 'text/event-stream', ...r.headers });
-      for (const e of r.sse) res.write(e);
+      for (let i = 0; i < r.sse.length; i++) {
+        if (r.cutAfter !== undefined && i === r.cutAfter) {
+          res.write('', () => res.socket?.destroy());
+          return;
+        }
+        res.write(r.sse[i]!);
+      }
       res.end();
       return;
     }
@@ -165,6 +185,8 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
       return googleError(400, 'Invalid JSON payload received. "request.contents" is required.');
     }
     if (!(model in models(a))) return googleError(404, `Requested entity was not found: model ${model}.`);
+    const turn = a.spec.turn?.({ model, request: request as Record<string, unknown> });
+    if (turn) return scripted(turn, model, stream);
     const pieces = a.spec.reply ?? ['Hi'];
     const usage = { promptTokenCount: 8, candidatesTokenCount: pieces.length, totalTokenCount: 8 + pieces.length };
     const responseId = `fake-resp-${++counter}`;
@@ -178,6 +200,23 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
       return `data: ${JSON.stringify({ response, traceId: 'fake-trace' })}\r\n\r\n`;
     });
     return { status: 200, body: null, sse: events };
+  }
+
+  function scripted(t: FakeTurn, model: string, stream: boolean): Reply {
+    const responseId = `fake-resp-${++counter}`;
+    const usage = { ...(t.usage ?? { promptTokenCount: 8, candidatesTokenCount: t.chunks.length }), totalTokenCount: 0 };
+    usage.totalTokenCount = usage.promptTokenCount + usage.candidatesTokenCount + (usage.thoughtsTokenCount ?? 0);
+    const finishReason = t.finishReason ?? 'STOP';
+    if (!stream) {
+      const parts = t.chunks.flat();
+      return { status: 200, body: { response: { candidates: [{ content: { role: 'model', parts }, finishReason }], usageMetadata: usage, modelVersion: model, responseId }, traceId: 'fake-trace' } };
+    }
+    const events = t.chunks.map((parts, i) => {
+      const last = i === t.chunks.length - 1;
+      const response = { candidates: [{ content: { role: 'model', parts }, ...(last ? { finishReason } : {}) }], ...(last ? { usageMetadata: usage } : {}), modelVersion: model, responseId };
+      return `data: ${JSON.stringify({ response, traceId: 'fake-trace' })}\r\n\r\n`;
+    });
+    return { status: 200, body: null, sse: events, ...(t.cutAfter !== undefined ? { cutAfter: t.cutAfter } : {}) };
   }
 
   function apiAnswer(a: Account, path: string, body?: Record<string, unknown>): Reply {
@@ -323,6 +362,7 @@ export async function startFakeGoogle(opts: { defaultLatencyMs?: number } = {}):
       setQuotaBuckets: (q) => { if (q) a.spec.quotaBuckets = q; else delete a.spec.quotaBuckets; },
       setTokenBehaviour: (b) => { a.spec.tokenBehaviour = b; },
       setModels: (m) => { a.spec.models = { ...m }; },
+      setTurn: (t) => { if (t) a.spec.turn = t; else delete a.spec.turn; },
       setModel: (id, m) => { a.spec.models = { ...models(a), [id]: m }; },
       revokeAccessToken: () => { byAccess.delete(a.spec.accessToken); },
       revokeRefreshToken: () => { a.refreshRevoked = true; },

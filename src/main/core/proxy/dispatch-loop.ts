@@ -10,6 +10,9 @@
 // Reading an upstream answer lives in upstream-answer.ts, the relayed headers in relay-headers.ts.
 // Which model each attempt asks for (aliases, fallback chain) is model-plan.ts; which account a
 // conversation prefers, sticky-sessions.ts; whether a model exists at all, model-catalog.ts.
+// An account of the client's own protocol is tried first and passed through as is; one of
+// another protocol is reached by translation (translate/: the request, answer, stream and
+// errors converted by pure per-protocol functions, chosen here by one isNative() check).
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -17,7 +20,6 @@ import type { AccountStore } from '../accounts/account-store';
 import { NoAccountAvailableError } from '../errors';
 import type { AccountRecord, Credentials } from '../model';
 import type { Clock, Logger } from '../ports';
-import { googleResetAt } from '../providers/google-errors';
 import { resolveBaseUrl, type ProviderAdapter, type ProviderRegistry } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
 import { readingsFromHeaders, retryAtFromHeaders } from '../providers/rate-limit-headers';
@@ -35,7 +37,11 @@ import { sessionKeyOf, StickySessions } from './sticky-sessions';
 import { relayResponse, rewritesBody, unwrapCloudCode, type RelayOutcome } from './stream-relay';
 import { buildUpstream, MissingCredentialError, type UpstreamTarget } from './upstream-request';
 import { relayedHeaders, maskedAccount } from './relay-headers';
-import { FirstChunkWatch, hasRateLimitHeaders, headerOf, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, scrubRelayedBody, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
+import { isNative } from './translate/can-serve';
+import { SignatureCache } from './translate/signature-cache';
+import { BadClientRequest, MissingUpstreamCredential, Translation, type TranslatedAttempt } from './translate/translated-attempt';
+import { upstreamResetAt } from './translate/upstream-protocols';
+import { FirstChunkWatch, hasRateLimitHeaders, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, scrubRelayedBody, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
 import { UpstreamNetworkError, type Cancellation, type UpstreamResponse, type UpstreamTransport } from './upstream-transport';
 
 /** The core services a proxied request uses (credentials and account marks through the QuotaService). */
@@ -92,6 +98,8 @@ class Attempts {
   upstreamMs = 0;
   attempt = 0;
   lastAccount: AccountRecord | null = null;
+  /** The request in the IR, made on the first attempt that lands on another protocol. */
+  translation: Translation | null = null;
 
   constructor(
     readonly c: ClientCall,
@@ -150,6 +158,8 @@ export class Dispatcher {
   /** When headers last taught the engine about an account+model (passive updates are throttled). */
   private readonly passiveAt = new Map<string, number>();
   private readonly sessions = new StickySessions();
+  /** Thinking signatures handed to clients of translated answers (translate/signature-cache.ts). */
+  private readonly signatures = new SignatureCache();
 
   constructor(private readonly d: DispatchDeps) {}
 
@@ -333,21 +343,12 @@ export class Dispatcher {
       }
 
       let target: UpstreamTarget;
-      const asked = a.plan.request(c.json, c.body);
       try {
-        target = buildUpstream({
-          route: c.route,
-          account,
-          credentials: creds,
-          baseUrl: resolveBaseUrl(adapter, settings.get(), account),
-          clientHeaders: c.headers,
-          search: c.search,
-          body: asked.body,
-          json: asked.json,
-          model: a.model,
-        });
+        const t = this.target(a, account, creds, adapter);
+        if (t === null) return;
+        target = t;
       } catch (err) {
-        if (!(err instanceof MissingCredentialError)) throw err;
+        if (!(err instanceof MissingCredentialError) && !(err instanceof MissingUpstreamCredential)) throw err;
         this.markInvalid(account, err.message);
         continue;
       }
@@ -403,6 +404,7 @@ export class Dispatcher {
       const json = parseJson(buf);
       // What may be relayed to the client: the account's secrets and token shapes scrubbed out.
       const failure: Failure = { status: up.status, headers: up.headers, body: scrubRelayedBody(buf, up.headers, creds) };
+      if (target.shape.kind === 'translated') failure.translated = target.shape.attempt;
       this.complete(row, 'failed', up.status, null, null, upstreamErrorText(up.status, json, creds));
       const h = this.passive(account, a.model, up.headers, up.status);
 
@@ -423,7 +425,7 @@ export class Dispatcher {
       }
       if (up.status === 429 || isQuotaError(up.status, buf.toString('utf8', 0, Math.min(buf.length, 8192)))) {
         const now = d.clock.now();
-        const at = family === 'gemini' ? googleResetAt(json, headerOf(up.headers, 'retry-after'), now) : retryAtFromHeaders(h ?? toHeaders(up.headers), now);
+        const at = upstreamResetAt(account.provider, json, up.headers, h, now);
         const until = engine.report(account, a.model, '429', at === null ? undefined : Math.max(0, (at - now) / 1000));
         d.log.info(`${account.label} exhausted for ${a.model} (${up.status}) until ${until === null ? '?' : new Date(until).toISOString()}; trying the next account`);
         last = failure;
@@ -447,18 +449,56 @@ export class Dispatcher {
    */
   private pick(a: Attempts, exclude: Set<string>, accept: (x: AccountRecord) => boolean): AccountRecord | null {
     const { selector, settings } = this.d.services;
+    const op = a.c.route.op;
     for (;;) {
       const model = a.plan.model;
       const prefer = a.session === null ? null : this.sessions.preferred(a.session, model, this.d.clock.now(), settings.get().stickySessionTtlSec * 1000);
+      // A session stays where it is whatever that account speaks; otherwise the client's own
+      // protocol first (passed through), then the accounts reached by translation.
+      const first = prefer === null ? accept : this.d.catalog.acceptAll(op);
       try {
-        return selector.select(model, exclude, accept, prefer).account;
+        return selector.select(model, exclude, first, prefer).account;
       } catch (err) {
         if (!(err instanceof NoAccountAvailableError)) throw err;
         a.plan.noteReset(err.earliestResetAt);
-        if (!a.plan.advance()) return null;
-        // The next model starts afresh: an account exhausted for one model may serve another.
-        exclude.clear();
       }
+      if (prefer === null) {
+        try {
+          return selector.select(model, exclude, this.d.catalog.acceptTranslated(op), null).account;
+        } catch (err) {
+          if (!(err instanceof NoAccountAvailableError)) throw err;
+          a.plan.noteReset(err.earliestResetAt);
+        }
+      }
+      if (!a.plan.advance()) return null;
+      // The next model starts afresh: an account exhausted for one model may serve another.
+      exclude.clear();
+    }
+  }
+
+  /**
+   * The attempt's upstream request: the client's own body for an account of its protocol,
+   * else the translation's. Null when the proxy has answered the client itself (a body the
+   * translation refuses: 400 in the client's shape; count_tokens estimated locally).
+   */
+  private target(a: Attempts, account: AccountRecord, creds: Credentials, adapter: ProviderAdapter): UpstreamTarget | null {
+    const c = a.c;
+    const baseUrl = resolveBaseUrl(adapter, this.d.services.settings.get(), account);
+    if (isNative(c.route.op, account.provider)) {
+      const asked = a.plan.request(c.json, c.body);
+      return buildUpstream({ route: c.route, account, credentials: creds, baseUrl, clientHeaders: c.headers, search: c.search, body: asked.body, json: asked.json, model: a.model });
+    }
+    const t = (a.translation ??= new Translation(c.route, c.json, this.signatures));
+    try {
+      const p = t.plan(account, creds, baseUrl, a.model, c.headers);
+      if (p.kind === 'upstream') return p.target;
+      sendJson(c.res, p.status, p.body, a.stamp(account));
+      return null;
+    } catch (err) {
+      if (!(err instanceof BadClientRequest)) throw err;
+      this.reject(a, err.message.slice(0, 300), 400);
+      sendJson(c.res, 400, t.badRequest(err), a.stamp(null));
+      return null;
     }
   }
 
@@ -482,6 +522,16 @@ export class Dispatcher {
   }
 
   private relayFailure(c: ClientCall, f: Failure, extra: Record<string, string>): void {
+    if (f.translated) {
+      // Another protocol's error (its scrubbed body), in the client's own shape.
+      const e = f.translated.errorAnswer(f.status, parseJson(f.body));
+      const h = relayedHeaders(f.headers, true, extra);
+      h['content-type'] = 'application/json';
+      h['content-length'] = Buffer.byteLength(e.text);
+      c.res.writeHead(e.status, h);
+      c.res.end(e.text);
+      return;
+    }
     // The body may have been scrubbed (issue 14): its own length, never the upstream's encoding.
     const headers = relayedHeaders(f.headers, true, extra);
     headers['content-length'] = f.body.length;
@@ -496,6 +546,7 @@ export class Dispatcher {
    */
   private async commit(a: Attempts, account: AccountRecord, up: UpstreamResponse, target: UpstreamTarget, row: number | null, sent: number): Promise<'done' | 'retry'> {
     const res = a.c.res;
+    if (target.shape.kind === 'translated' && !target.shape.attempt.streamsThrough) return this.commitWhole(a, account, up, target.shape.attempt, row, sent);
     if (target.shape.kind === 'cloudcode-json') {
       const buf = await readAll(up.body, MAX_UNWRAP_BODY);
       a.upstreamMs += performance.now() - sent;
@@ -519,6 +570,7 @@ export class Dispatcher {
     const sse = typeof ct === 'string' && ct.includes('text/event-stream');
     const headers = relayedHeaders(up.headers, rewritesBody(target.shape), a.stamp(account));
     if (target.shape.kind === 'cloudcode-stream' && !target.shape.clientSse) headers['content-type'] = 'application/json; charset=UTF-8';
+    else if (target.shape.kind === 'translated') headers['content-type'] = target.shape.attempt.streamType();
     const late = watch.release();
     await relayResponse({
       res,
@@ -532,6 +584,21 @@ export class Dispatcher {
       sse,
       settle: new Settle(this, row, up.status).fn,
     });
+    return 'done';
+  }
+
+  /** A translated answer the client takes whole: read to its end, translated, sent. */
+  private async commitWhole(a: Attempts, account: AccountRecord, up: UpstreamResponse, t: TranslatedAttempt, row: number | null, sent: number): Promise<'done' | 'retry'> {
+    const buf = await readAll(up.body, MAX_UNWRAP_BODY);
+    a.upstreamMs += performance.now() - sent;
+    if (buf === null) return a.c.cancel.aborted ? this.gone(row, up.status) : 'retry';
+    const w = t.whole(buf, up.status);
+    const headers = relayedHeaders(up.headers, true, a.stamp(account));
+    headers['content-type'] = w.contentType;
+    headers['content-length'] = Buffer.byteLength(w.text);
+    this.complete(row, w.ok ? 'completed' : 'failed', up.status, w.usage.input, w.usage.output, w.error);
+    a.c.res.writeHead(w.status, headers);
+    a.c.res.end(w.text);
     return 'done';
   }
 

@@ -9,7 +9,8 @@ import type { AccountRecord } from '../model';
 import { modelMatches, type ProviderRegistry } from '../providers/provider-adapter';
 import type { QuotaEngine } from '../quota/quota-engine';
 import type { SettingsStore } from '../settings-store';
-import { FAMILY_PROVIDERS, type ApiFamily, type UpstreamOp } from './proxy-routes';
+import type { UpstreamOp } from './proxy-routes';
+import { canServe, isNative } from './translate/can-serve';
 
 /**
  * Model ids a provider is known to serve where the upstream lists none a subscription can read
@@ -22,24 +23,25 @@ export const PROVIDER_KNOWN_MODELS: Readonly<Partial<Record<ProviderId, readonly
   codex: ['gpt-5', 'gpt-5-codex', 'gpt-5-codex-mini', 'gpt-5.1', 'gpt-5.1-codex', 'gpt-5.1-codex-mini', 'gpt-5.1-codex-max', 'gpt-5.2', 'gpt-5.2-codex'],
 };
 
-const familyOf = (op: UpstreamOp): ApiFamily => op.slice(0, op.indexOf('.')) as ApiFamily;
-
 /**
- * Whether a client route can reach accounts of a provider. Today: the same protocol only; the
- * protocol translation's own predicate replaces this one body when it lands.
+ * Whether a client route can reach accounts of a provider: its own protocol (passed through),
+ * or any other the translation layer speaks (translate/can-serve.ts).
  */
 export function routeReaches(op: UpstreamOp, provider: ProviderId): boolean {
-  return FAMILY_PROVIDERS[familyOf(op)].has(provider);
+  return canServe(op, provider);
 }
 
-const acceptByOp = new Map<UpstreamOp, (a: AccountRecord) => boolean>();
+const nativeByOp = new Map<UpstreamOp, (a: AccountRecord) => boolean>();
 
-/** The selector's `accept` filter for a client route (allocated once per route). */
+/** The selector's `accept` filter for the accounts speaking a client route's own protocol (allocated once per route). */
 export function acceptFor(op: UpstreamOp): (a: AccountRecord) => boolean {
-  let f = acceptByOp.get(op);
-  if (!f) acceptByOp.set(op, (f = (a: AccountRecord) => routeReaches(op, a.provider)));
+  let f = nativeByOp.get(op);
+  if (!f) nativeByOp.set(op, (f = (a: AccountRecord) => isNative(op, a.provider)));
   return f;
 }
+
+/** Declared as serving anything ("*", an OpenAI-compatible key before its list is known). */
+const servesAnything = (declared: readonly string[]): boolean => declared.length === 1 && declared[0] === '*';
 
 export interface CatalogDeps {
   store: AccountStore;
@@ -65,7 +67,35 @@ interface Entry {
 }
 
 export class ModelCatalog {
+  private readonly translatedByOp = new Map<UpstreamOp, (a: AccountRecord) => boolean>();
+  private readonly reachByOp = new Map<UpstreamOp, (a: AccountRecord) => boolean>();
+
   constructor(private readonly d: CatalogDeps) {}
+
+  /**
+   * Whether a client route reaches this account, natively or translated. A translated route
+   * needs the account to name its models: an account declared as serving "*" (a key whose
+   * list is not known yet) would take any name, and a translated request for a model of
+   * another family would only come back 404.
+   */
+  reaches(op: UpstreamOp, a: AccountRecord): boolean {
+    if (isNative(op, a.provider)) return true;
+    return canServe(op, a.provider) && !servesAnything(declaredModels(this.d, a));
+  }
+
+  /** The selector filter for the accounts reached only by translation (allocated once per route). */
+  acceptTranslated(op: UpstreamOp): (a: AccountRecord) => boolean {
+    let f = this.translatedByOp.get(op);
+    if (!f) this.translatedByOp.set(op, (f = (a: AccountRecord) => !isNative(op, a.provider) && this.reaches(op, a)));
+    return f;
+  }
+
+  /** The selector filter for every account a route reaches (allocated once per route). */
+  acceptAll(op: UpstreamOp): (a: AccountRecord) => boolean {
+    let f = this.reachByOp.get(op);
+    if (!f) this.reachByOp.set(op, (f = (a: AccountRecord) => this.reaches(op, a)));
+    return f;
+  }
 
   /** Exact model ids one account serves: from its readings, its declared ids, and known ids its patterns match. */
   modelsOf(account: AccountRecord): string[] {
@@ -88,7 +118,7 @@ export class ModelCatalog {
   list(op: UpstreamOp | null = null): CatalogModel[] {
     const byId = new Map<string, Entry>();
     for (const a of this.d.store.list()) {
-      if (a.status !== 'active' || (op !== null && !routeReaches(op, a.provider))) continue;
+      if (a.status !== 'active' || (op !== null && !this.reaches(op, a))) continue;
       for (const m of this.modelsOf(a)) {
         let e = byId.get(m);
         if (!e) byId.set(m, (e = { kinds: new Set(), accounts: 0, displayName: null }));
@@ -115,7 +145,7 @@ export class ModelCatalog {
   servesAny(models: readonly string[], op: UpstreamOp): boolean {
     const { store, engine } = this.d;
     for (const a of store.list()) {
-      if (a.status !== 'active' || !routeReaches(op, a.provider)) continue;
+      if (a.status !== 'active' || !this.reaches(op, a)) continue;
       for (const m of models) if (engine.serves(a, m) && !store.modelPref(a.id, m)?.excluded) return true;
     }
     return false;

@@ -39,12 +39,19 @@ export interface RelayInput {
 /** Non-stream bodies up to this size are kept aside to read their usage. */
 const MAX_USAGE_BODY = 8 * 1024 * 1024;
 
-interface Transformer {
+export interface Transformer {
   /** Text or bytes to write now for this chunk. */
   chunk(buf: Buffer): Buffer | string;
   /** What is left to write at the end. */
   end(): string;
   usage(): Usage;
+  /**
+   * The upstream broke off: what ends the client's stream cleanly in its own protocol (a
+   * translated stream's error event). Without it the client's response is cut too.
+   */
+  abort?(reason: string): string;
+  /** Why the answer did not complete although the upstream body ended (its error event), or null. */
+  failure?(): string | null;
 }
 
 /** JSON passed through; the body is kept aside (bounded) to read its usage at the end. */
@@ -232,6 +239,8 @@ function transformerFor(shape: ResponseShape, sse: boolean): Transformer {
       return sse ? new OpenAiUsageStripper() : new JsonPassThrough();
     case 'cloudcode-stream':
       return new CloudCodeUnwrapper(shape.clientSse);
+    case 'translated':
+      return shape.attempt.transformer();
     default:
       return sse ? new SsePassThrough() : new JsonPassThrough();
   }
@@ -304,7 +313,8 @@ class Relay {
   private end(): void {
     if (this.settled) return;
     const tail = this.t.end();
-    this.finish(true, null, false);
+    const failure = this.t.failure ? this.t.failure() : null;
+    this.finish(failure === null, failure, false);
     if (tail.length > 0) this.i.res.end(tail);
     else this.i.res.end();
   }
@@ -314,6 +324,13 @@ class Relay {
     if (this.settled) return;
     const res = this.i.res;
     const gone = res.destroyed && !res.writableFinished;
+    if (!gone && this.t.abort) {
+      // A translated stream ends with the client protocol's own error event.
+      const tail = this.t.abort('upstream stream interrupted');
+      this.finish(false, 'upstream stream interrupted', false);
+      res.end(tail);
+      return;
+    }
     this.finish(false, gone ? 'client disconnected' : 'upstream stream interrupted', gone);
     res.destroy();
   }

@@ -5,6 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { safeUpstreamText, scrubSecrets } from '../log/redact';
 import type { Credentials } from '../model';
+import type { TranslatedAttempt } from './translate/translated-attempt';
 
 /** Error bodies are small; past this they are cut (they are only classified and relayed). */
 export const MAX_ERROR_BODY = 1024 * 1024;
@@ -28,6 +29,8 @@ export interface Failure {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** Set when the attempt was translated: the error is written in the client's shape. */
+  translated?: TranslatedAttempt | null;
 }
 
 /** A no-op listener (keeps an 'error' from becoming an uncaught exception). */

@@ -7,6 +7,7 @@ import type { AccountRecord, Credentials } from '../model';
 import { USER_AGENT } from '../providers/provider-adapter';
 import { CLAUDE_OAUTH_BETA } from '../providers/claude';
 import type { ProxyRoute } from './proxy-routes';
+import type { TranslatedAttempt } from './translate/translated-attempt';
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
@@ -19,7 +20,9 @@ export type ResponseShape =
   /** Cloud Code `{response: …}` answer: unwrapped. */
   | { kind: 'cloudcode-json' }
   /** Cloud Code SSE: each event unwrapped; re-framed as a JSON array when the client did not ask for SSE. */
-  | { kind: 'cloudcode-stream'; clientSse: boolean };
+  | { kind: 'cloudcode-stream'; clientSse: boolean }
+  /** Another protocol's answer: translated into the client's (translate/). */
+  | { kind: 'translated'; attempt: TranslatedAttempt };
 
 export interface UpstreamTarget {
   url: string;

@@ -1,5 +1,6 @@
 // The live quota state: TTL cache, last known values, 429 locks and decisions. Readings from
 // polls, headers and reported 429s all land here; it emits quota:changed and threshold events.
+import { isoTimeOrNull } from '../iso-time';
 import type { QuotaForecast, QuotaLockView, QuotaView } from '../../../shared/types';
 import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
@@ -16,7 +17,7 @@ const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
 export const MAX_UNKNOWN_RESET_LOCK_MS = 24 * 60 * 60 * 1000;
 /** The shortest lock a 429 makes (a Retry-After of 0 still keeps the account away a moment). */
 const MIN_LOCK_MS = 2000;
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoTimeOrNull;
 
 export interface EngineOptions {
   clock: Clock;
