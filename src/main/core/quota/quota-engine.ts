@@ -404,6 +404,16 @@ export class QuotaEngine {
     };
   }
 
+  /**
+   * Whether the quota binding a model (exact or glob reading) is forecast to run out before its
+   * reset (the reset-aware strategy then does not spend it first).
+   */
+  runsOutBeforeReset(accountId: string, model: string, now = this.o.clock.now()): boolean {
+    if (!this.o.forecast) return false;
+    const binding = this.cache.lookup(accountId, model, now);
+    return binding ? (this.o.forecast(accountId, binding.model, now)?.beforeReset ?? false) : false;
+  }
+
   /** The forecast of one account and model (null when none). */
   forecast(accountId: string, model: string, now = this.o.clock.now()): QuotaForecast | null {
     return this.o.forecast?.(accountId, model, now) ?? null;
