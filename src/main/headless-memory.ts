@@ -24,7 +24,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 /** Young generation (both semi-spaces) the service lets V8 grow to. */
 export const YOUNG_GENERATION_CAP = 16 * 1024 * 1024;
 /** Old-generation growth between major GCs, in percent of the live data. */
-export const OLD_GENERATION_GROWTH_PERCENT = 50;
+export const OLD_GENERATION_GROWTH_PERCENT = 20;
 /** V8's default --semi-space-growth-factor (node --v8-options). */
 const V8_DEFAULT_GROWTH_FACTOR = 2;
 
