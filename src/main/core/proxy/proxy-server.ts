@@ -1,8 +1,8 @@
 // The local proxy AI clients point at (node:http, 127.0.0.1 by default; the control API is on
-// its own port). Each request: guards (Host, Origin, proxy key, size), the route, the body, then
-// the dispatch loop, which picks accounts and relays the upstream answer.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// its own port). Each request: the hardened front's guards (net/http-front.ts: Host, Origin,
+// proxy key, size, timeouts — shared with the control API), the route, the body, then the
+// dispatch loop, which picks accounts and relays the upstream answer.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Clock, FetchFn, Logger } from '../ports';
 import type { ProviderRegistry } from '../providers/provider-adapter';
@@ -10,9 +10,9 @@ import type { UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
 import { Dispatcher, type ProxyServices } from './dispatch-loop';
 import { errorBody, sendJson } from './proxy-answers';
 import {
-  applyTimeouts, corsHeaders, declaredTooLarge, guardConfig, HEADERS_TIMEOUT_MS, hostAllowed, keyBytes, keyMatches, MAX_BODY_BYTES,
-  originAllowed, preflightHeaders, readBody, refuseOversized, REQUEST_TIMEOUT_MS,
-} from './proxy-guard';
+  corsHeaders, createFrontServer, declaredTooLarge, guardConfig, HEADERS_TIMEOUT_MS, hostAllowed, keyBytes, keyMatches, listenFront, MAX_BODY_BYTES,
+  originAllowed, preflightHeaders, readBody, refuseOversized,
+} from '../net/http-front';
 import { matchRoute, type ApiFamily } from './proxy-routes';
 import { ModelCatalog } from './model-catalog';
 import { modelsAnswer } from './models-endpoint';
@@ -42,7 +42,7 @@ export interface ProxyDeps {
   allowedOrigins?: readonly string[];
   /** Host names accepted in the Host header; loopback names by default. */
   allowedHosts?: readonly string[];
-  /** Request headers must arrive within this (slowloris guard; default 10 s). */
+  /** Request headers must arrive within this (slowloris guard; default 8 s, see net/http-front.ts). */
   headersTimeoutMs?: number;
   /** Largest request body (default 32 MiB). */
   maxBodyBytes?: number;
@@ -178,8 +178,7 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
     });
   }
 
-  const server = createServer(
-    { noDelay: true, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 2))) },
+  const server = createFrontServer(
     (req, res) => {
       handle(req, res).catch((err) => {
         log.error('proxy request failed', err);
@@ -187,17 +186,10 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
         else if (!res.destroyed) sendJson(res, 500, errorBody(null, 500, 'api_error', 'internal', 'Internal proxy error (see the QuotaDeck log)'));
       });
     },
+    { headersTimeoutMs },
   );
-  applyTimeouts(server, { headersTimeoutMs, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listenFront(server, deps.port, host);
   server.on('error', (err) => log.error('proxy server error', err));
-  const port = (server.address() as AddressInfo).port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
   log.info(`proxy listening on ${url}`);

@@ -1,16 +1,18 @@
 // The headless control API on 127.0.0.1: `POST /api/<method>` speaks the shared contract
 // (bearer control token, envelope answers), `GET /api/events` streams contract events as SSE,
 // `POST /v1/token` and `/v1/report` serve external proxies, and `/` serves the built renderer.
+// It stands behind the same hardened front as the proxy (net/http-front.ts): Host guard, Origin
+// (same origin only), constant-time token check, body cap, header/request timeouts, keep-alive.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { retryAfterSchema, type ErrorCode } from '../../../shared/contract';
 import type { CoreApp } from '../core-app';
 import { AppError, NoAccountAvailableError } from '../errors';
 import type { Logger } from '../ports';
 import { toProviderError } from '../providers/provider-error';
-import { bearer, hostAllowed, readJsonBody, sendJson, tokenMatches } from './http-util';
+import { createFrontServer, guardConfig, hostAllowed, keyBytes, keyMatches, listenFront, originAllowed, refuseOversized } from '../net/http-front';
+import { PayloadTooLargeError, readJsonBody, sendJson } from './http-util';
 import { serveStatic } from './static-files';
 
 export interface ControlServerOptions {
@@ -22,6 +24,8 @@ export interface ControlServerOptions {
   log: Logger;
   /** Largest accepted request body (import documents can be big). */
   maxBodyBytes?: number;
+  /** Request headers must arrive within this (slowloris guard; default from net/http-front.ts). */
+  headersTimeoutMs?: number;
 }
 
 export interface ControlServer {
@@ -62,6 +66,8 @@ const MAX_TOKEN_ATTEMPTS = 5;
 
 export async function startControlServer(o: ControlServerOptions): Promise<ControlServer> {
   const maxBody = o.maxBodyBytes ?? 16 * 1024 * 1024;
+  const guard = guardConfig();
+  const token = keyBytes(o.token);
   const sse = new Set<ServerResponse>();
 
   const fail = (res: ServerResponse, code: ErrorCode, message: string, extra: Record<string, unknown> = {}) =>
@@ -157,7 +163,7 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   }
 
   async function route(req: IncomingMessage, res: ServerResponse) {
-    if (!hostAllowed(req)) return fail(res, 'forbidden', 'Host not allowed');
+    if (!hostAllowed(req, guard)) return fail(res, 'forbidden', 'Host not allowed');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     if (path === '/healthz') return sendJson(res, 200, { ok: true, version: o.app.info.version });
@@ -168,9 +174,8 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     const isApi = path.startsWith('/api/') || path.startsWith('/v1/');
     if (isApi) {
       // No CORS: a foreign page may not drive the API even with a stolen token in hand.
-      const origin = req.headers.origin;
-      if (origin && origin !== `http://${req.headers.host}`) return fail(res, 'forbidden', 'Origin not allowed');
-      if (!tokenMatches(bearer(req), o.token)) return fail(res, 'unauthorized', 'Missing or wrong control token (Authorization: Bearer <token>)');
+      if (!originAllowed(req, guard, true)) return fail(res, 'forbidden', 'Origin not allowed');
+      if (!keyMatches(req, token, true)) return fail(res, 'unauthorized', 'Missing or wrong control token (Authorization: Bearer <token>)');
       if (path === '/api/events' && req.method === 'GET') return handleEvents(req, res);
       if (req.method !== 'POST') return fail(res, 'bad_request', 'Use POST');
       if (path === '/v1/token') return handleToken(req, res);
@@ -182,21 +187,20 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     if (!serveStatic(o.rendererDir, path, res)) fail(res, 'not_found', 'Not found');
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((err) => {
-      if (res.headersSent) return res.destroy();
-      if (err instanceof AppError) return fail(res, err.code, err.message);
-      o.log.error('control API request failed', err);
-      fail(res, 'internal', 'Internal error (see the QuotaDeck log)');
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 120_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = createFrontServer(
+    (req, res) => {
+      route(req, res).catch((err) => {
+        if (res.headersSent) return res.destroy();
+        // Past the body cap: 413 without reading the rest, like the proxy.
+        if (err instanceof PayloadTooLargeError) return refuseOversized(req, res, JSON.stringify({ ok: false, error: { code: err.code, message: err.message } }), {});
+        if (err instanceof AppError) return fail(res, err.code, err.message);
+        o.log.error('control API request failed', err);
+        fail(res, 'internal', 'Internal error (see the QuotaDeck log)');
+      });
+    },
+    { headersTimeoutMs: o.headersTimeoutMs },
+  );
+  const port = await listenFront(server, o.port, o.host ?? '127.0.0.1');
   return {
     server,
     port,

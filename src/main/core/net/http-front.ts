@@ -1,15 +1,30 @@
-// What stands between the network and the routes: the proxy key (Authorization: Bearer,
-// x-api-key or x-goog-api-key, compared in constant time, never from a query string), the Host
-// check (DNS rebinding), the Origin allow-list (no wildcard CORS), the 32 MiB body ceiling
-// (refused with 413 without reading the rest) and server timeouts that drop slowloris clients.
+// The one hardened HTTP front (issue 14) both servers on 127.0.0.1 stand behind — the control
+// API (server/control-server.ts) and the proxy (proxy/proxy-server.ts) — so the two cannot drift:
+// - the server itself (createFrontServer): request headers within 8 s and the whole request
+//   within 120 s, checked every second (a slowloris client is dropped within 10 s), keep-alive
+//   sockets closed after 5 s idle and after 1,000 requests, at most 100 headers;
+// - the Host check (DNS rebinding) and the Origin allow-list (no wildcard CORS);
+// - the key check: the key or token presented (Authorization: Bearer; for the proxy also
+//   x-api-key or x-goog-api-key), compared in constant time, never read from a query string;
+// - the body cap: a declared or streamed body over the ceiling is refused with 413 without
+//   reading the rest.
 import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** A client has this long to send its request headers (slowloris guard). */
-export const HEADERS_TIMEOUT_MS = 10_000;
+export const HEADERS_TIMEOUT_MS = 8_000;
 /** ... and this long for the whole request, body included. */
 export const REQUEST_TIMEOUT_MS = 120_000;
+/** How often node:http checks those two deadlines (its default, 30 s, let slowloris linger). */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+/** An idle keep-alive socket is closed after this. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A keep-alive socket serves at most this many requests (the last answer says Connection: close). */
+export const MAX_REQUESTS_PER_SOCKET = 1_000;
+/** Request headers beyond this count are dropped by node:http. */
+export const MAX_HEADERS_COUNT = 100;
 /** After a 413 the connection is closed at the latest this long later. */
 const REFUSED_LINGER_MS = 10_000;
 
@@ -42,11 +57,16 @@ export function hostAllowed(req: IncomingMessage, cfg: GuardConfig): boolean {
   return cfg.allowedHosts.has(name) || cfg.allowedHosts.has(name.toLowerCase());
 }
 
-/** No Origin (SDKs, CLIs) is fine; a browser's Origin must be on the list. */
-export function originAllowed(req: IncomingMessage, cfg: GuardConfig): boolean {
+/**
+ * No Origin (SDKs, CLIs) is fine; a browser's Origin must be on the list — or, with `sameOrigin`
+ * (the control API serving its own web UI), be this very server as the Host header names it.
+ */
+export function originAllowed(req: IncomingMessage, cfg: GuardConfig, sameOrigin = false): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  return cfg.allowedOrigins.has(origin.toLowerCase());
+  const o = origin.toLowerCase();
+  if (sameOrigin && req.headers.host !== undefined && o === `http://${req.headers.host.toLowerCase()}`) return true;
+  return cfg.allowedOrigins.has(o);
 }
 
 /** CORS headers for an allowed browser origin (echoed, never "*"). */
@@ -65,7 +85,7 @@ export function preflightHeaders(req: IncomingMessage): Record<string, string> {
   };
 }
 
-/** The proxy key as compared (its bytes). */
+/** The key or token as compared (its bytes). */
 export function keyBytes(key: string): Buffer {
   return Buffer.from(key, 'utf8');
 }
@@ -81,14 +101,16 @@ function same(given: string, expected: Buffer): boolean {
 }
 
 /**
- * True when one of the credentials the client sent is the proxy key. Every presented header is
- * compared (constant time); a `key=` query parameter is never looked at.
+ * True when one of the credentials the client sent is the key. Every presented header is
+ * compared (constant time); a `key=` query parameter is never looked at. `bearerOnly` (the
+ * control API) reads Authorization: Bearer alone.
  */
-export function keyMatches(req: IncomingMessage, expected: Buffer): boolean {
+export function keyMatches(req: IncomingMessage, expected: Buffer, bearerOnly = false): boolean {
   const h = req.headers;
   let ok = false;
   const auth = h.authorization;
   if (typeof auth === 'string' && auth.length > 7 && auth.slice(0, 7).toLowerCase() === 'bearer ' && same(auth.slice(7).trim(), expected)) ok = true;
+  if (bearerOnly) return ok;
   const xApiKey = h['x-api-key'];
   if (typeof xApiKey === 'string' && same(xApiKey.trim(), expected)) ok = true;
   const goog = h['x-goog-api-key'];
@@ -202,16 +224,45 @@ export function refuseOversized(req: IncomingMessage, res: ServerResponse, body:
   socket.once('close', () => clearTimeout(t));
 }
 
-export interface ServerTimeouts {
-  headersTimeoutMs: number;
-  requestTimeoutMs: number;
+export interface FrontOptions {
+  /** Request headers must arrive within this (default HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs?: number;
+  /** The whole request within this (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
-/** Slowloris guard: headers within headersTimeoutMs, the whole request within requestTimeoutMs. */
-export function applyTimeouts(server: Server, t: ServerTimeouts): void {
-  server.headersTimeout = t.headersTimeoutMs;
-  server.requestTimeout = Math.max(t.requestTimeoutMs, t.headersTimeoutMs + 1);
-  // Streams may be quiet for long stretches (a model thinking): no idle timeout on sockets.
+/**
+ * An HTTP server with the front's limits: headers and request deadlines checked every second
+ * (never less often than half the header deadline), keep-alive limits, a header count cap, no
+ * Nagle delay. Answers stay unbounded in time: streams may be quiet for long stretches (a model
+ * thinking), so sockets have no idle timeout while a response is open.
+ */
+export function createFrontServer(handler: RequestListener, o: FrontOptions = {}): Server {
+  const headersTimeout = o.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, headersTimeout + 1);
+  const server = createServer(
+    {
+      noDelay: true,
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.max(50, Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, Math.floor(headersTimeout / 2))),
+    },
+    handler,
+  );
   server.timeout = 0;
-  server.keepAliveTimeout = 5_000;
+  server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
+  server.maxHeadersCount = MAX_HEADERS_COUNT;
+  return server;
+}
+
+/** Listens on host:port (0 picks a free port); answers the port. A listen error rejects. */
+export function listenFront(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
