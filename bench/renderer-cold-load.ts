@@ -52,7 +52,11 @@ const PROBE = `(() => {
   window.__cold = new Promise((resolve) => {
     const done = () => {
       const tDom = performance.now();
-      requestAnimationFrame(() => setTimeout(() => resolve({ domMs: tDom, frameMs: performance.now(), rows: rows() }), 0));
+      requestAnimationFrame(() => setTimeout(() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const list = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/accounts:list'));
+        resolve({ domMs: tDom, frameMs: performance.now(), rows: rows(), dclMs: nav ? nav.domContentLoadedEventEnd : null, listStartMs: list ? list.startTime : null, listEndMs: list ? list.responseEnd : null });
+      }, 0));
     };
     const mo = new MutationObserver(() => {
       if (rows() === 0) return;
@@ -65,7 +69,15 @@ const PROBE = `(() => {
 /** Sets the control token in sessionStorage (as a tab that already has it) before the app runs. */
 const tokenScript = (t: string) => `sessionStorage.setItem(${JSON.stringify(TOKEN_KEY)}, ${JSON.stringify(t)});`;
 
-interface Load { domMs: number; frameMs: number; rows: number }
+interface Load {
+  domMs: number;
+  frameMs: number;
+  rows: number;
+  /** DOMContentLoaded (the bundle ran), and the accounts:list request's start and end: where the time went. */
+  dclMs: number | null;
+  listStartMs: number | null;
+  listEndMs: number | null;
+}
 
 async function coldLoad(browser: Browser, url: string, token: string | null): Promise<Load> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
@@ -156,7 +168,8 @@ async function main(): Promise<void> {
         if (which === 'app') app.push(await coldLoad(browser, `${svc.url}/#/accounts`, svc.token));
         else base.push(await coldLoad(browser, stat.url, null));
       }
-      console.log(`run ${r + 1}/${RUNS}: app ${f(app.at(-1)!.frameMs, 0)} ms (${app.at(-1)!.rows} rows), static ${f(base.at(-1)!.frameMs, 0)} ms`);
+      const a = app.at(-1)!;
+      console.log(`run ${r + 1}/${RUNS}: app ${f(a.frameMs, 0)} ms (${a.rows} rows; bundle ran by ${f(a.dclMs ?? NaN, 0)}, accounts:list ${f(a.listStartMs ?? NaN, 0)}–${f(a.listEndMs ?? NaN, 0)}), static ${f(base.at(-1)!.frameMs, 0)} ms`);
     }
     const appMs = app.map((x) => x.frameMs);
     const baseMs = base.map((x) => x.frameMs);

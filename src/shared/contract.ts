@@ -9,7 +9,7 @@ import {
   SIGN_IN_PROVIDERS,
   type SignInStart,
   type SignInStatus,
-  SELECTOR_STRATEGIES,
+  SELECTION_STRATEGIES,
   TIERS,
   type AccountView,
   type DecisionRow,
@@ -85,7 +85,7 @@ export const settingsPatchSchema = z
     cacheTtlSec: z.number().int().min(10).max(604_800).nullable(),
     lowThreshold: z.number().gt(0).lt(1),
     snapshotRetentionDays: z.number().int().min(1).max(3650),
-    selectorStrategy: z.enum(SELECTOR_STRATEGIES),
+    selectionStrategy: z.enum(SELECTION_STRATEGIES),
     defaultLockSec: z.number().int().min(1).max(604_800),
     maxBackoffSec: z.number().int().min(10).max(604_800),
     // An empty string removes a provider's entry.

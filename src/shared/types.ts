@@ -58,8 +58,13 @@ export type DecisionKind = 'proceed' | 'low' | 'exhausted' | 'unknown' | 'cooldo
 /** A lock's kind: `quota` (a 429 or quota error, ends by the bucket's reset) or `cooldown` (5xx/unreachable, reason `unavailable`). */
 export const LOCK_KINDS = ['quota', 'cooldown'] as const;
 export type LockKind = (typeof LOCK_KINDS)[number];
-export const SELECTOR_STRATEGIES = ['most-remaining', 'round-robin', 'soonest-reset'] as const;
-export type SelectorStrategy = (typeof SELECTOR_STRATEGIES)[number];
+/**
+ * How the selector orders accounts that tie on decision and tier: `priority` (most remaining
+ * first), `reset-aware` (the soonest reset first, unless forecast to run out before it; the
+ * default), `round-robin` (rotate).
+ */
+export const SELECTION_STRATEGIES = ['priority', 'reset-aware', 'round-robin'] as const;
+export type SelectionStrategy = (typeof SELECTION_STRATEGIES)[number];
 
 export interface AccountView {
   id: string;
@@ -228,8 +233,15 @@ export interface ImportReport {
 }
 
 export interface ImportIssue {
-  /** Index of the entry in the document's account list, or null for the document itself. */
+  /**
+   * The entry's number as people count (1 = the first), the same number the messages and the
+   * window show; null for the document itself.
+   */
   entry: number | null;
+  /** The entry's zero-based position in the document's account list (null: the document). */
+  index: number | null;
+  /** The entry's email or label, when it has one. */
+  label: string | null;
   field: string;
   message: string;
 }
@@ -264,7 +276,7 @@ export interface Settings {
   cacheTtlSec: number | null;
   lowThreshold: number;
   snapshotRetentionDays: number;
-  selectorStrategy: SelectorStrategy;
+  selectionStrategy: SelectionStrategy;
   /** Lock duration after a 429 with no Retry-After and no known reset time. */
   defaultLockSec: number;
   /** Ceiling of the per-account backoff after transient errors. */

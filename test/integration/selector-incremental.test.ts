@@ -41,7 +41,7 @@ describe('TokenSelector incremental index', () => {
     const clock = new FakeClock();
     const ids = await setup(40, clock);
     const { store, engine, selector, settings } = h!.app.services;
-    const fresh = () => new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
+    const fresh = () => new TokenSelector(engine, store, clock, () => settings.get().selectionStrategy);
     const order = (s: TokenSelector) => s.candidates(MODEL).map((c) => `${c.account.label}:${c.decision.kind}:${c.decision.remainingFraction}`);
     const random = rng(42);
     for (const id of ids) engine.applyReadings(store.require(id), [reading(id, Math.round(random() * 100) / 100, clock.now() + 3_600_000, clock.now())], false);

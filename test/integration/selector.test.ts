@@ -113,19 +113,42 @@ describe('TokenSelector', () => {
     expect(env.ok ? null : env.error.code).toBe('no_account_available');
   });
 
-  it('supports round-robin and soonest-reset strategies', async () => {
+  it('orders equals by the strategy: reset-aware (default) spends the soonest reset first, priority the most remaining, round-robin rotates', async () => {
     await setup([
       { tier: 'pro', fraction: 0.9, resetInMs: 5 * 3_600_000 },
       { tier: 'pro', fraction: 0.4, resetInMs: 1 * 3_600_000 },
       { tier: 'pro', fraction: 0.7, resetInMs: 3 * 3_600_000 },
-      { tier: 'free', fraction: 1 },
+      { tier: 'pro', fraction: 0.95 }, // no known reset: after every known one
+      { tier: 'ultra', fraction: 0.2, resetInMs: 6 * 3_600_000 }, // tier first, as always
+      { tier: 'pro', fraction: 0.05, resetInMs: 60_000 }, // low: a fallback whatever its reset
     ]);
-    await call(h!.app, 'settings:update', { selectorStrategy: 'soonest-reset' });
-    expect(await pick()).toBe('a1');
-    await call(h!.app, 'settings:update', { selectorStrategy: 'round-robin' });
-    const seen = [await pick(), await pick(), await pick(), await pick()];
-    expect(new Set(seen.slice(0, 3))).toEqual(new Set(['a0', 'a1', 'a2']));
-    expect(seen[3]).toBe(seen[0]);
+    const order = () => h!.app.services.selector.candidates(MODEL).map((c) => c.account.label);
+    expect((await call<{ selectionStrategy: string }>(h!.app, 'settings:get')).selectionStrategy).toBe('reset-aware');
+    expect(order()).toEqual(['a4', 'a1', 'a2', 'a0', 'a3', 'a5']);
+    expect(await pick()).toBe('a4');
+
+    await call(h!.app, 'settings:update', { selectionStrategy: 'priority' });
+    expect(order()).toEqual(['a4', 'a3', 'a0', 'a2', 'a1', 'a5']);
+
+    await call(h!.app, 'settings:update', { selectionStrategy: 'round-robin' });
+    expect(order()[0]).toBe('a4');
+    // Round-robin rotates inside the leading run of equals (here the one ultra account).
+    expect([await pick(), await pick()]).toEqual(['a4', 'a4']);
+    await call(h!.app, 'accounts:setEnabled', { id: h!.app.services.store.list().find((a) => a.label === 'a4')!.id, enabled: false });
+    const seen = [await pick(), await pick(), await pick(), await pick(), await pick()];
+    expect(new Set(seen.slice(0, 4))).toEqual(new Set(['a0', 'a1', 'a2', 'a3']));
+    expect(seen[4]).toBe(seen[0]);
+
+    // Unknown strategies are refused, naming the setting.
+    const bad = await h!.app.api.call('settings:update', { selectionStrategy: 'soonest-reset' });
+    expect(bad.ok ? null : bad.error.message).toContain('selectionStrategy');
+  });
+
+  it('reads a strategy saved under its old name (selectorStrategy) as the new one', async () => {
+    h = await makeHarness();
+    h.app.services.db.prepare("INSERT INTO settings (key, value) VALUES ('selectorStrategy', '\"most-remaining\"')").run();
+    h = await h.reopen();
+    expect(h.app.services.settings.get().selectionStrategy).toBe('priority');
   });
 
   it('a reported 429 locks the model until Retry-After, survives polls and restarts, and can be cleared', async () => {

@@ -60,14 +60,14 @@ const saveButton = () => screen.getByRole('button', { name: 'Save' });
 
 describe('Settings page', () => {
   it('loads the settings into labelled controls, a fraction shown as a percent', async () => {
-    setup(settings({ lowThreshold: 0.07, selectorStrategy: 'round-robin', closeToTray: false, logLevel: 'debug' }));
+    setup(settings({ lowThreshold: 0.07, selectionStrategy: 'round-robin', closeToTray: false, logLevel: 'debug' }));
     await screen.findByLabelText(/^Sync interval/);
     expect(input(/^Sync interval/).value).toBe('300');
     expect(input(/^Timeout per account/).value).toBe('30');
     expect(input(/^Concurrency/).value).toBe('8');
     expect(input(/^Per-provider concurrency/).value).toBe('4');
     expect(input(/^Low threshold/).value).toBe('7');
-    expect((screen.getByLabelText('Selector strategy') as HTMLSelectElement).value).toBe('round-robin');
+    expect((screen.getByLabelText('Selection strategy') as HTMLSelectElement).value).toBe('round-robin');
     expect(input('Desktop notifications').checked).toBe(true);
     expect(input(/Keep running in the tray/).checked).toBe(false);
     expect(screen.getByText('Desktop app only.')).toBeTruthy();
@@ -115,14 +115,14 @@ describe('Settings page', () => {
     type(/^Sync interval/, '120');
     type(/^Low threshold/, '15');
     fireEvent.click(input('Desktop notifications'));
-    fireEvent.change(screen.getByLabelText('Selector strategy'), { target: { value: 'soonest-reset' } });
+    fireEvent.change(screen.getByLabelText('Selection strategy'), { target: { value: 'priority' } });
     // Changed and changed back: not part of the patch.
     type(/^Proxy port/, '5000');
     type(/^Proxy port/, '4821');
     expect(screen.getByText('4 unsaved changes')).toBeTruthy();
     fireEvent.click(saveButton());
     await waitFor(() => expect(screen.getByText('Saved')).toBeTruthy());
-    expect(updates).toEqual([{ syncIntervalSec: 120, lowThreshold: 0.15, notificationsEnabled: false, selectorStrategy: 'soonest-reset' }]);
+    expect(updates).toEqual([{ syncIntervalSec: 120, lowThreshold: 0.15, notificationsEnabled: false, selectionStrategy: 'priority' }]);
     expect(input(/^Sync interval/).value).toBe('120');
     expect(useSettingsStore.getState().settings?.lowThreshold).toBe(0.15);
     expect(saveButton().hasAttribute('disabled')).toBe(true);

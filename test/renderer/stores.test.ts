@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountView, QuotaView } from '../../src/shared/types';
-import { connectStores } from '../../src/renderer/src/stores/connect-stores';
+import { connectStores, prefetchInitialLoad } from '../../src/renderer/src/stores/connect-stores';
 import type { Scheduler } from '../../src/renderer/src/stores/event-coalescer';
 import { useAccountsStore } from '../../src/renderer/src/stores/accounts-store';
 import { useQuotaStore } from '../../src/renderer/src/stores/quota-store';
@@ -48,6 +48,18 @@ describe('stores fed by a client', () => {
     expect(Object.keys(useAccountsStore.getState().accountsById).sort()).toEqual(['a', 'b']);
     expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1', 'm2']);
     expect(useStatsStore.getState().stats?.totalAccounts).toBe(2);
+    off();
+  });
+
+  it('takes the first load from requests started before the page mounted, asking each method once', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1' })]));
+    prefetchInitialLoad(client);
+    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 1, 1, 1]);
+    const off = connectStores(client);
+    await settle();
+    expect(useAccountsStore.getState().order).toEqual(['a']);
+    expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
+    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 1, 1, 1]);
     off();
   });
 

@@ -181,7 +181,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     onProgress: (p) => bus.emit('monitor:syncProgress', p),
     jitterRatio: ports.monitorJitterRatio,
   });
-  const selector = new TokenSelector(engine, store, clock, () => settings.get().selectorStrategy);
+  const selector = new TokenSelector(engine, store, clock, () => settings.get().selectionStrategy);
   const catalog = new ModelCatalog({ store, engine, settings, registry, lists: modelLists });
 
   // Usage ledger, limits, analytics (pending rows a crash left behind are marked interrupted here).

@@ -14,7 +14,7 @@ export const DEFAULT_SETTINGS: Settings = {
   cacheTtlSec: null,
   lowThreshold: 0.1,
   snapshotRetentionDays: 30,
-  selectorStrategy: 'most-remaining',
+  selectionStrategy: 'reset-aware',
   defaultLockSec: 600,
   maxBackoffSec: 3600,
   baseUrls: {},
@@ -60,6 +60,16 @@ export function cacheTtlMs(s: Settings): number {
   return (s.cacheTtlSec ?? Math.ceil(s.syncIntervalSec * 1.1)) * 1000;
 }
 
+const LEGACY_STRATEGIES: Record<string, Settings['selectionStrategy']> = { 'most-remaining': 'priority', 'soonest-reset': 'reset-aware', 'round-robin': 'round-robin' };
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 export class SettingsStore {
   private saved: Partial<Settings> = {};
   private runOverrides: Partial<Settings>;
@@ -78,7 +88,14 @@ export class SettingsStore {
         for (const [k, v] of entries) this.stmt.put.run(k, v);
       }),
     };
-    for (const { key, value } of this.stmt.all.all()) {
+    const rows = this.stmt.all.all();
+    // The strategy was saved as `selectorStrategy` (most-remaining, round-robin, soonest-reset) before it was renamed.
+    const legacy = rows.find((r) => r.key === 'selectorStrategy');
+    if (legacy && !rows.some((r) => r.key === 'selectionStrategy')) {
+      const mapped = LEGACY_STRATEGIES[String(safeJson(legacy.value))];
+      if (mapped) rows.push({ key: 'selectionStrategy', value: JSON.stringify(mapped) });
+    }
+    for (const { key, value } of rows) {
       if (!(key in DEFAULT_SETTINGS)) continue;
       try {
         const parsed = settingsPatchSchema.safeParse({ [key]: JSON.parse(value) });

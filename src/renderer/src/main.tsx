@@ -5,10 +5,15 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { chooseClient } from './api/client';
 import { App } from './app';
+import { prefetchInitialLoad } from './stores/connect-stores';
 import './styles.css';
+
+const initial = chooseClient();
+// The first load's requests go out now, not after the first render (a cold window waits for them).
+if (initial.kind === 'ready') prefetchInitialLoad(initial.client);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App initial={chooseClient()} />
+    <App initial={initial} />
   </StrictMode>,
 );

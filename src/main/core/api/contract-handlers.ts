@@ -1,5 +1,6 @@
 // The contract's methods implemented over the core services. One table serves IPC and HTTP;
 // `call` validates the request with the contract's schema and always answers an envelope.
+import { isoTimeOrNull } from '../iso-time';
 import { ZodError } from 'zod';
 import {
   isMethodName,
@@ -56,7 +57,7 @@ export interface HandlerDeps {
   clients: ClientSetup;
 }
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoTimeOrNull;
 
 export function accountView(d: Pick<HandlerDeps, 'store' | 'syncRepo'>, a: AccountRecord): AccountView {
   const s = d.syncRepo.state(a.id);

@@ -1,5 +1,6 @@
 // The live quota state: TTL cache, last known values, 429 locks and decisions. Readings from
 // polls, headers and reported 429s all land here; it emits quota:changed and threshold events.
+import { isoTimeOrNull } from '../iso-time';
 import type { QuotaForecast, QuotaLockView, QuotaView } from '../../../shared/types';
 import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
@@ -16,7 +17,7 @@ const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
 export const MAX_UNKNOWN_RESET_LOCK_MS = 24 * 60 * 60 * 1000;
 /** The shortest lock a 429 makes (a Retry-After of 0 still keeps the account away a moment). */
 const MIN_LOCK_MS = 2000;
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const iso = isoTimeOrNull;
 
 export interface EngineOptions {
   clock: Clock;
@@ -401,6 +402,16 @@ export class QuotaEngine {
       nextPollAt: iso(this.o.nextPollAt?.(accountId) ?? null),
       forecast: this.o.forecast?.(accountId, model, now) ?? null,
     };
+  }
+
+  /**
+   * Whether the quota binding a model (exact or glob reading) is forecast to run out before its
+   * reset (the reset-aware strategy then does not spend it first).
+   */
+  runsOutBeforeReset(accountId: string, model: string, now = this.o.clock.now()): boolean {
+    if (!this.o.forecast) return false;
+    const binding = this.cache.lookup(accountId, model, now);
+    return binding ? (this.o.forecast(accountId, binding.model, now)?.beforeReset ?? false) : false;
   }
 
   /** The forecast of one account and model (null when none). */

@@ -1,11 +1,13 @@
 // Picks the best account for a model, in memory. Order: every "proceed" account, then unknown
 // (no data yet, or an exhausted reading whose reset passed), then "low" ones as the last
-// fallback; within each group by tier (ultra > pro > free), then by the strategy. Exhausted,
+// fallback; within each group by tier (ultra > pro > free), then by the strategy (priority: most
+// remaining; reset-aware: soonest reset first unless forecast to run out before it; round-robin:
+// rotate). Each candidate carries its strategy key, computed once per evaluation. Exhausted,
 // locked, excluded and below-reserve readings never. A per-model index is kept in order and
 // updated per account: when one account's readings or locks change (the engine's journal says
 // which) or its decision expires, only that account moves (a binary search and one splice);
 // anything else (accounts, settings, strategy) rebuilds it. select() is O(1) typically.
-import type { SelectorStrategy } from '../../../shared/types';
+import type { SelectionStrategy } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import { NoAccountAvailableError } from '../errors';
 import { TIER_PRIORITY, type AccountRecord } from '../model';
@@ -18,13 +20,18 @@ export interface Candidate {
   decision: Decision;
   group: number;
   tier: number;
+  /**
+   * Reset-aware's key: the reset to spend before (epoch ms), or Infinity when none is known or
+   * the account is forecast to run out before it (its quota will not expire unused).
+   */
+  spendBy: number;
 }
 
 interface ModelIndex {
   /** engine.version() and engine.journalSeq() the index reflects. */
   version: number;
   seq: number;
-  strategy: SelectorStrategy;
+  strategy: SelectionStrategy;
   /** The earliest time any account's decision for this model may change by itself. */
   validUntil: number;
   /** Ordered by compareCandidates (a total order: ties end on the account id). */
@@ -65,7 +72,7 @@ export class TokenSelector {
     private readonly engine: QuotaEngine,
     private readonly accounts: AccountStore,
     private readonly clock: Clock,
-    private readonly strategy: () => SelectorStrategy,
+    private readonly strategy: () => SelectionStrategy,
   ) {}
 
   /**
@@ -133,7 +140,7 @@ export class TokenSelector {
     return next;
   }
 
-  private evaluate(account: AccountRecord, model: string, now: number): Evaluation | null {
+  private evaluate(account: AccountRecord, model: string, now: number, strategy: SelectionStrategy): Evaluation | null {
     if (account.status !== 'active') return null;
     if (!this.engine.serves(account, model)) return null;
     const pref = this.accounts.modelPref(account.id, model);
@@ -145,10 +152,17 @@ export class TokenSelector {
     if (decision.kind === 'exhausted' || decision.kind === 'cooldown') return { candidate: null, expiry, reset: decision.resetAt };
     const reserve = pref?.reserve ?? account.reserve;
     if (reserve !== null && decision.remainingFraction !== null && decision.remainingFraction < reserve) return { candidate: null, expiry, reset: decision.resetAt };
-    return { candidate: { account, decision, group: GROUP[decision.kind], tier: TIER_PRIORITY[account.tier] }, expiry, reset: null };
+    let spendBy = Infinity;
+    let until = expiry;
+    if (strategy === 'reset-aware' && decision.resetAt !== null && decision.resetAt > now) {
+      if (!this.engine.runsOutBeforeReset(account.id, model, now)) spendBy = decision.resetAt;
+      // Once the reset passes, the key does too: the account is evaluated again then.
+      until = Math.min(until, decision.resetAt);
+    }
+    return { candidate: { account, decision, group: GROUP[decision.kind], tier: TIER_PRIORITY[account.tier], spendBy }, expiry: until, reset: null };
   }
 
-  private build(model: string, now: number, version: number, strategy: SelectorStrategy): ModelIndex {
+  private build(model: string, now: number, version: number, strategy: SelectionStrategy): ModelIndex {
     const idx: ModelIndex = {
       version,
       seq: this.engine.journalSeq(),
@@ -162,7 +176,7 @@ export class TokenSelector {
       cursor: 0,
     };
     for (const account of this.accounts.list()) {
-      const e = this.evaluate(account, model, now);
+      const e = this.evaluate(account, model, now, strategy);
       if (e) this.note(idx, account.id, e);
     }
     const cmp = comparator(strategy);
@@ -201,7 +215,7 @@ export class TokenSelector {
       idx.expiry.delete(id);
       idx.resets.delete(id);
       const account = this.accounts.get(id);
-      const e = account ? this.evaluate(account, model, now) : null;
+      const e = account ? this.evaluate(account, model, now, idx.strategy) : null;
       if (!e) continue;
       idx.expiry.set(id, e.expiry);
       if (e.expiry < idx.validUntil) idx.validUntil = e.expiry;
@@ -249,19 +263,15 @@ function search(c: Candidate[], x: Candidate, cmp: (a: Candidate, b: Candidate) 
 }
 
 /** The candidates' order: decision group, tier, then the strategy, then the account id (a total order). */
-function comparator(strategy: SelectorStrategy): (a: Candidate, b: Candidate) => number {
+function comparator(strategy: SelectionStrategy): (a: Candidate, b: Candidate) => number {
   return (a, b) => a.group - b.group || b.tier - a.tier || compareByStrategy(a, b, strategy) || (a.account.id < b.account.id ? -1 : a.account.id > b.account.id ? 1 : 0);
 }
 
-function compareByStrategy(a: Candidate, b: Candidate, s: SelectorStrategy): number {
+function compareByStrategy(a: Candidate, b: Candidate, s: SelectionStrategy): number {
+  if (s === 'round-robin') return 0;
   const ra = a.decision.remainingFraction ?? -1;
   const rb = b.decision.remainingFraction ?? -1;
-  if (s === 'soonest-reset') {
-    const ta = a.decision.resetAt ?? Infinity;
-    const tb = b.decision.resetAt ?? Infinity;
-    if (ta !== tb) return ta < tb ? -1 : 1;
-    return rb - ra;
-  }
-  if (s === 'round-robin') return 0;
+  // Reset-aware: the quota that would expire unused first (the soonest reset), then most remaining.
+  if (s === 'reset-aware' && a.spendBy !== b.spendBy) return a.spendBy < b.spendBy ? -1 : 1;
   return rb - ra;
 }

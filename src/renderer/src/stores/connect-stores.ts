@@ -2,7 +2,7 @@
 // whenever the event feed comes back after a drop (events missed meanwhile are not replayed).
 // Bursts are coalesced: a full sync pushes one `quota:changed` per account (and first syncs an
 // `accounts:changed` each), which reach the stores as one update per animation frame.
-import type { QuotaChangedEvent } from '../../../shared/contract';
+import type { MethodName, QuotaChangedEvent, ResponseOf } from '../../../shared/contract';
 import type { LiveClient } from '../api/live-client';
 import { useAccountsStore } from './accounts-store';
 import { createCoalescer, type Scheduler } from './event-coalescer';
@@ -14,9 +14,41 @@ export interface ConnectOptions {
   schedule?: Scheduler;
 }
 
+/** The first load's requests, started before the page mounts (see prefetchInitialLoad). */
+type InitialMethod = 'accounts:list' | 'quota:list' | 'monitor:getStats' | 'monitor:lastReport';
+const INITIAL_METHODS: InitialMethod[] = ['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'];
+type Prefetched = { [M in InitialMethod]?: Promise<ResponseOf<M>> };
+const prefetched = new WeakMap<LiveClient, Prefetched>();
+
+/**
+ * Starts the first load's requests at once, before React mounts the page (a cold window waits
+ * for them: starting them only in the dashboard's effect put the first render in front of the
+ * network). connectStores takes each answer once, for its first load, instead of asking again.
+ * No event can be missed meanwhile: the event feed opens only once connectStores listens.
+ */
+export function prefetchInitialLoad(client: LiveClient): void {
+  if (prefetched.has(client)) return;
+  const p: Prefetched = {};
+  for (const m of INITIAL_METHODS) {
+    const pending = client.invoke(m);
+    pending.catch(() => {}); // reported by whoever takes it
+    (p as Record<string, Promise<unknown>>)[m] = pending;
+  }
+  prefetched.set(client, p);
+}
+
 export function connectStores(client: LiveClient, onError: (err: unknown) => void = () => {}, opts: ConnectOptions = {}): () => void {
+  const first = prefetched.get(client);
+  prefetched.delete(client);
+  /** The prefetched answer the first time a method is asked, a new request afterwards. */
+  const invoke = <M extends InitialMethod & MethodName>(m: M): Promise<ResponseOf<M>> => {
+    const p = first?.[m] as Promise<ResponseOf<M>> | undefined;
+    if (!p) return client.invoke(m);
+    delete first![m];
+    return p;
+  };
   const refreshAccounts = singleFlight(async () => {
-    const list = await client.invoke('accounts:list');
+    const list = await invoke('accounts:list');
     useAccountsStore.getState().setAccounts(list);
     useQuotaStore.getState().retainAccounts(list.map((a) => a.id));
   });
@@ -43,9 +75,9 @@ export function connectStores(client: LiveClient, onError: (err: unknown) => voi
     const statsAsOf = useStatsStore.getState().seq;
     return Promise.all([
       refreshAccounts(),
-      client.invoke('quota:list').then((list) => useQuotaStore.getState().loadAll(list, quotaAsOf)),
-      client.invoke('monitor:getStats').then((stats) => useStatsStore.getState().loadStats(stats, statsAsOf)),
-      client.invoke('monitor:lastReport').then((r) => useStatsStore.getState().applyReport(r)),
+      invoke('quota:list').then((list) => useQuotaStore.getState().loadAll(list, quotaAsOf)),
+      invoke('monitor:getStats').then((stats) => useStatsStore.getState().loadStats(stats, statsAsOf)),
+      invoke('monitor:lastReport').then((r) => useStatsStore.getState().applyReport(r)),
     ]).catch(onError);
   };
 

@@ -3,7 +3,7 @@
 // contract's own settingsPatchSchema; its issues are reworded in the units the user sees.
 import type { z } from 'zod';
 import { settingsPatchSchema } from '../../../../shared/contract';
-import { LOG_LEVELS, SELECTOR_STRATEGIES, type Settings } from '../../../../shared/types';
+import { LOG_LEVELS, SELECTION_STRATEGIES, type Settings } from '../../../../shared/types';
 
 export type NumberFormat = 'int' | 'number' | 'percent';
 
@@ -94,10 +94,10 @@ export function numberBounds(def: FieldDef): { min?: number; max?: number; step?
   };
 }
 
-const STRATEGY_LABELS: Record<Settings['selectorStrategy'], string> = {
-  'most-remaining': 'Most remaining quota first',
+const STRATEGY_LABELS: Record<Settings['selectionStrategy'], string> = {
+  priority: 'Priority: most remaining quota first',
+  'reset-aware': 'Reset-aware: soonest reset first (default)',
   'round-robin': 'Round robin',
-  'soonest-reset': 'Soonest reset first',
 };
 const LOG_LEVEL_LABELS: Record<Settings['logLevel'], string> = {
   error: 'Errors only',
@@ -113,12 +113,12 @@ export const FIELDS = {
   concurrency: { key: 'concurrency', kind: 'number', format: 'int', label: 'Concurrency', note: 'Accounts synced at the same time.' },
   providerConcurrency: { key: 'providerConcurrency', kind: 'number', format: 'int', label: 'Per-provider concurrency', note: 'At most this many at once against one provider.' },
   lowThreshold: { key: 'lowThreshold', kind: 'number', format: 'percent', label: 'Low threshold', note: 'Below this much remaining a quota counts as low and is used only as a fallback.' },
-  selectorStrategy: {
-    key: 'selectorStrategy',
+  selectionStrategy: {
+    key: 'selectionStrategy',
     kind: 'select',
-    label: 'Selector strategy',
-    options: SELECTOR_STRATEGIES.map((value) => ({ value, label: STRATEGY_LABELS[value] })),
-    note: 'How the proxy picks among equally ranked accounts (same group and tier).',
+    label: 'Selection strategy',
+    options: SELECTION_STRATEGIES.map((value) => ({ value, label: STRATEGY_LABELS[value] })),
+    note: 'How the proxy picks among equally ranked accounts (same decision and tier). Reset-aware spends the quota that would expire unused first — unless that account is forecast to run out before its reset.',
   },
   notificationsEnabled: { key: 'notificationsEnabled', kind: 'toggle', label: 'Desktop notifications', note: 'When a quota turns low, runs out or recovers, and when a usage limit is near.' },
   closeToTray: { key: 'closeToTray', kind: 'toggle', label: 'Keep running in the tray when the window closes', note: 'Desktop app only.' },

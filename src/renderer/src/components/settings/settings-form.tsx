@@ -105,7 +105,7 @@ export function SettingsForm({ settings }: { settings: Settings }) {
         {field('concurrency')}
         {field('providerConcurrency')}
         {field('lowThreshold')}
-        {field('selectorStrategy')}
+        {field('selectionStrategy')}
       </Section>
 
       <Section id="notifications" title="Notifications">
