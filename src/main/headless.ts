@@ -1,6 +1,7 @@
 // Headless entry: the same core as the desktop app, as a service on 127.0.0.1 with the
 // control API, the token API and the web UI. Ctrl-C / SIGTERM stop it cleanly.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensurePrivateDir } from './core/fs/private-dir';
 import { join, resolve } from 'node:path';
 import log from 'electron-log/node';
 import { createApp } from './core/app';
@@ -11,6 +12,7 @@ import { followLogLevel } from './core/log/log-level';
 import { createKeyFileSecretBox } from './core/secrets/key-file-secret-box';
 import { startControlServer } from './core/server/control-server';
 import { applyServiceMemoryPolicy } from './headless-memory';
+import { openInBrowser } from './open-browser';
 
 // Before the service allocates anything: see headless-memory.ts.
 applyServiceMemoryPolicy();
@@ -37,7 +39,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${HEADLESS_USAGE}\n`);
     return;
   }
-  mkdirSync(join(opts.dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(opts.dataDir);
+  ensurePrivateDir(join(opts.dataDir, 'logs'));
   log.transports.file.resolvePathFn = () => join(opts.dataDir, 'logs', 'quotadeck.log');
   log.transports.file.maxSize = 5 * 1024 * 1024;
   log.transports.console.level = process.env.QUOTADECK_LOG_LEVEL === 'debug' ? 'debug' : 'info';
@@ -73,12 +76,19 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const proxy = app.proxyInfo();
+  // The link carries the real token in the fragment: ready to click, and a browser never sends a
+  // fragment to the server, so it reaches no request log. It goes to this terminal only (not the log file).
+  const webUi = `${server.url}/#token=${encodeURIComponent(token)}`;
   process.stdout.write(
     `QuotaDeck headless listening on ${server.url}\n` +
       `  control token: ${join(opts.dataDir, 'control-token')}\n` +
-      `  web UI: ${server.url}/#token=<contents of the control-token file>\n` +
+      `  web UI: ${webUi}\n` +
       (proxy.running ? `QuotaDeck proxy listening on ${proxy.url} (key: ${join(opts.dataDir, 'proxy-key')})\n` : 'QuotaDeck proxy not started\n'),
   );
+  if (opts.open) {
+    const opened = await openInBrowser(webUi, { platform: process.platform, env: process.env });
+    process.stdout.write(`${opened.message}\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
