@@ -233,8 +233,15 @@ export interface ImportReport {
 }
 
 export interface ImportIssue {
-  /** Index of the entry in the document's account list, or null for the document itself. */
+  /**
+   * The entry's number as people count (1 = the first), the same number the messages and the
+   * window show; null for the document itself.
+   */
   entry: number | null;
+  /** The entry's zero-based position in the document's account list (null: the document). */
+  index: number | null;
+  /** The entry's email or label, when it has one. */
+  label: string | null;
   field: string;
   message: string;
 }

@@ -93,12 +93,12 @@ describe('Import', () => {
         got = req;
         throw new ContractError({
           code: 'import_invalid',
-          message: 'Import rejected, nothing was changed. entry 2, refreshToken: required for antigravity accounts; …',
+          message: 'Import rejected, nothing was changed. entry 3 (c@example.com), refreshToken: required for antigravity accounts; …',
           details: {
             issues: [
-              { entry: 2, field: 'refreshToken', message: 'required for antigravity accounts' },
-              { entry: 3, field: 'apiKey', message: 'required for openai accounts' },
-              { entry: 1, field: 'email', message: 'duplicate of entry 0' },
+              { entry: 3, index: 2, label: 'c@example.com', field: 'refreshToken', message: 'required for antigravity accounts' },
+              { entry: 4, index: 3, label: null, field: 'apiKey', message: 'required for openai accounts' },
+              { entry: 2, index: 1, label: 'b@example.com', field: 'email', message: 'duplicate of entry 1' },
             ],
           },
         });

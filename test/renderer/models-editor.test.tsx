@@ -1,5 +1,5 @@
 // Settings → Models: aliases and fallback chains edited with suggestions from the catalog,
-// checked as typed (a cycle blocks Save and says where), saved on their own through
+// checked as typed (a cycle blocks Save and says where), saved with the page's one save bar through
 // settings:update with removed entries sent as '' / [], and the sticky-session settings.
 import { DEFAULT_SETTINGS } from '../../src/main/core/settings-store';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
@@ -37,6 +37,7 @@ function setup(over: Partial<Settings> = {}) {
       return current;
     },
     'models:list': () => CATALOG,
+    'pricing:list': () => [],
     'proxy:getInfo': () => ({ enabled: true, running: true, url: 'http://127.0.0.1:4821', port: 4821, error: null, key: 'sk-qd-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1111' }),
     'app:info': () => ({ version: '0.1.0', mode: 'headless', dataDir: '/home/me/.quotadeck', startedAt: '2026-01-01T00:00:00.000Z' }),
     'limits:get': () => [{ scope: 'global', label: 'Global', requestsPerHour: null, requestsPerDay: null, inputTokensPerMonth: null, outputTokensPerMonth: null, costPerMonth: null, usage: [] }],
@@ -51,7 +52,8 @@ function setup(over: Partial<Settings> = {}) {
 
 const section = () => within(screen.getByRole('region', { name: 'Models' }));
 const type = (label: string, value: string) => fireEvent.change(section().getByLabelText(label), { target: { value } });
-const saveModels = () => section().getByRole('button', { name: 'Save models' }) as HTMLButtonElement;
+// One save bar for the whole page.
+const saveModels = () => screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement;
 
 describe('Settings → Models', () => {
   it('shows the saved aliases and chains and suggests the catalog\'s models', async () => {
@@ -77,7 +79,7 @@ describe('Settings → Models', () => {
     type('Fallback 1: model', 'claude-opus-4-5');
     type('Fallback 1: then', 'claude-sonnet-4-5 ,gemini-2.5-pro');
     fireEvent.click(saveModels());
-    await section().findByText('Saved');
+    await screen.findByText('Saved');
     expect(updates).toEqual([
       { modelAliases: { 'claude-opus-4-5-20251101': 'claude-opus-4-5', old: '' }, modelFallbacks: { 'claude-opus-4-5': ['claude-sonnet-4-5', 'gemini-2.5-pro'] } },
     ]);
@@ -117,7 +119,7 @@ describe('Settings → Models', () => {
     expect(section().getByRole('alert').textContent).toContain('Idle session expiry');
     type('Idle session expiry (seconds)', '900');
     fireEvent.click(saveModels());
-    await section().findByText('Saved');
+    await screen.findByText('Saved');
     expect(updates).toEqual([{ stickySessions: false, stickySessionTtlSec: 900 }]);
   });
 });

@@ -35,6 +35,8 @@ function setup(initial: Settings = settings(), initialLimits: LimitsView = limit
     'proxy:getInfo': () => ({ enabled: true, running: true, url: 'http://127.0.0.1:4821', port: 4821, error: null, key: 'sk-qd-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1111' }),
     'app:info': () => ({ version: '0.1.0', mode: 'headless', dataDir: '/home/me/.quotadeck', startedAt: '2026-01-01T00:00:00.000Z' }),
     'clients:list': () => [],
+    'models:list': () => [],
+    'pricing:list': () => [],
     'limits:get': (req) => {
       limitGets.push(req);
       return [currentLimits];
@@ -177,16 +179,19 @@ describe('Settings page', () => {
 
     // Zero is not a limit: refused before any call.
     type('Requests per day', '0');
-    fireEvent.click(screen.getByRole('button', { name: 'Save limits' }));
+    // Shown at once; the one Save waits until it is fixed.
     await settle();
     expect(screen.getByText('Must be more than 0 (or blank for no limit)')).toBeTruthy();
+    expect(saveButton().hasAttribute('disabled')).toBe(true);
+    expect(screen.getByRole('alert').textContent).toBe('Fix the problems shown in Limits to save.');
     expect(limitSets).toEqual([]);
 
     type('Requests per day', '500');
     type('Requests per hour', '');
     type('Cost per month (USD)', '12.5');
-    fireEvent.click(screen.getByRole('button', { name: 'Save limits' }));
-    await waitFor(() => expect(screen.getByText('Limits saved')).toBeTruthy());
+    expect(screen.getByText('3 unsaved changes')).toBeTruthy();
+    fireEvent.click(saveButton());
+    await waitFor(() => expect(screen.getByText('Saved')).toBeTruthy());
     expect(limitSets).toEqual([{ scope: 'global', requestsPerHour: null, requestsPerDay: 500, costPerMonth: 12.5 }]);
     expect(input('Requests per hour').value).toBe('');
     expect(input('Requests per day').value).toBe('500');

@@ -26,10 +26,10 @@ export class ImportInvalidError extends AppError {
   readonly issues: ImportIssue[];
   constructor(issues: ImportIssue[]) {
     const first = issues
-      .slice(0, 5)
-      .map((i) => (i.entry === null ? `${i.field}: ${i.message}` : `entry ${i.entry}, ${i.field}: ${i.message}`))
+      .slice(0, 10)
+      .map((i) => (i.entry === null ? `${i.field}: ${i.message}` : `entry ${i.entry}${i.label ? ` (${i.label})` : ''}, ${i.field}: ${i.message}`))
       .join('; ');
-    const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+    const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : '';
     super('import_invalid', `Import rejected, nothing was changed. ${first}${more}`, 400, { issues });
     this.name = 'ImportInvalidError';
     this.issues = issues;

@@ -1,7 +1,8 @@
-// Import documents: validated whole before anything is written (every problem named by entry
-// and field), then an idempotent upsert keyed on provider + identity in one transaction.
-// Formats: our own `{accounts:[{provider,...}]}`, and the nearest peer's export
-// `{accounts:[{email, refresh_token}]}` or a bare array of either.
+// Import documents: validated whole before anything is written (every problem of every entry
+// named by entry number, label and field), then an idempotent upsert keyed on provider +
+// identity in one transaction. Formats: our own `{accounts:[{provider,...}]}`, the Antigravity
+// Manager's export `{accounts:[{email, refresh_token}]}` and its account data files, CLIProxyAPI
+// auth files (`type` per entry), alone or in an array, mixed (peer-formats.ts).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PROVIDER_IDS, TIERS, type ImportIssue, type ProviderId, type Tier } from '../../../shared/types';
@@ -9,6 +10,7 @@ import { ImportInvalidError } from '../errors';
 import type { Credentials } from '../model';
 import { chatgptPlanFromJwt } from '../providers/codex';
 import { codexPlan } from '../providers/subscription-plans';
+import { entryName, fromPeerEntry, isAccountFile } from './peer-formats';
 
 const entrySchema = z
   .object({
@@ -84,43 +86,58 @@ function fieldOf(path: PropertyKey[]): string {
   return path.length === 0 ? '(entry)' : path.map(String).join('.');
 }
 
-/** Validates a whole document; throws ImportInvalidError naming every bad entry and field. */
+/** A document-level problem (no entry). */
+const docIssue = (field: string, message: string): ImportIssue => ({ entry: null, index: null, label: null, field, message });
+
+/**
+ * Validates a whole document; throws ImportInvalidError naming every problem of every entry.
+ * Entries are numbered as people count them: `entry` 1 is the first (the same number the
+ * messages and the window use); `index` is its zero-based position in the document's list.
+ */
 export function parseImportDocument(doc: unknown, supported: ReadonlySet<ProviderId>): ImportEntry[] {
-  const top = documentSchema.safeParse(doc);
+  const top = isAccountFile(doc) ? { success: true as const, data: [doc] } : documentSchema.safeParse(doc);
   if (!top.success) {
-    throw new ImportInvalidError([
-      { entry: null, field: '(document)', message: 'expected {"accounts": [...]} or an array of accounts' },
-    ]);
+    throw new ImportInvalidError([docIssue('(document)', 'expected {"accounts": [...]}, an array of accounts, or one account file (CLIProxyAPI, Antigravity Manager)')]);
   }
   const raw = Array.isArray(top.data) ? top.data : top.data.accounts;
-  if (raw.length === 0) throw new ImportInvalidError([{ entry: null, field: 'accounts', message: 'the document has no accounts' }]);
+  if (raw.length === 0) throw new ImportInvalidError([docIssue('accounts', 'the document has no accounts')]);
 
   const issues: ImportIssue[] = [];
   const out: ImportEntry[] = [];
   const seen = new Map<string, number>();
-  raw.forEach((item, entry) => {
-    const parsed = entrySchema.safeParse(item);
+  raw.forEach((item, index) => {
+    const peer = fromPeerEntry(item);
+    const label = entryName(item);
+    const problems: { field: string; message: string }[] = [...peer.problems];
+    const report = () => {
+      for (const p of problems) issues.push({ entry: index + 1, index, label, field: p.field, message: p.message });
+    };
+    if (peer.problems.length > 0) return report();
+    let parsed = entrySchema.safeParse(peer.entry);
     if (!parsed.success) {
-      for (const i of parsed.error.issues) issues.push({ entry, field: fieldOf(i.path), message: i.message });
-      return;
+      for (const i of parsed.error.issues) problems.push({ field: fieldOf(i.path), message: i.message });
+      // Read the rest without the bad fields, so every other problem of this entry is named too.
+      const bad = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')));
+      const o = peer.entry && typeof peer.entry === 'object' && !Array.isArray(peer.entry) ? (peer.entry as Record<string, unknown>) : null;
+      if (!o || bad.has('')) return report();
+      parsed = entrySchema.safeParse(Object.fromEntries(Object.entries(o).filter(([k]) => !bad.has(k))));
+      if (!parsed.success) return report();
     }
+    const reported = new Set(problems.map((p) => p.field.split('.')[0]));
+    const problem = (field: string, message: string) => {
+      if (!reported.has(field)) problems.push({ field, message });
+    };
     const e = parsed.data;
     const provider: ProviderId = e.provider ?? 'antigravity';
-    if (!supported.has(provider)) {
-      issues.push({ entry, field: 'provider', message: `provider "${provider}" is not supported yet` });
-      return;
-    }
+    if (!supported.has(provider)) problem('provider', `provider "${provider}" is not supported yet`);
     const expiresAt = parseExpiry(e.expiresAt);
-    if (expiresAt === 'invalid') {
-      issues.push({ entry, field: 'expiresAt', message: 'not a date (ISO-8601 or epoch seconds/ms)' });
-      return;
-    }
+    if (expiresAt === 'invalid') problem('expiresAt', 'not a date (ISO-8601 or epoch seconds/ms)');
     const credentials: Credentials = {};
     const refreshToken = e.refreshToken ?? e.refresh_token;
     const accessToken = e.accessToken ?? e.access_token;
     if (refreshToken) credentials.refreshToken = refreshToken;
     if (accessToken) credentials.accessToken = accessToken;
-    if (expiresAt !== undefined) credentials.accessTokenExpiresAt = expiresAt;
+    if (expiresAt !== undefined && expiresAt !== 'invalid') credentials.accessTokenExpiresAt = expiresAt;
     if (e.apiKey) credentials.apiKey = e.apiKey;
     const idToken = e.idToken ?? e.id_token;
     if (idToken) credentials.idToken = idToken;
@@ -129,34 +146,32 @@ export function parseImportDocument(doc: unknown, supported: ReadonlySet<Provide
     if (e.clientId) credentials.clientId = e.clientId;
     if (e.clientSecret) credentials.clientSecret = e.clientSecret;
     if (OAUTH_PROVIDERS.has(provider)) {
-      if (!credentials.refreshToken) {
-        issues.push({ entry, field: 'refreshToken', message: `required for ${provider} accounts` });
-        return;
-      }
+      if (!credentials.refreshToken) problem('refreshToken', `required for ${provider} accounts`);
     } else if (!credentials.apiKey) {
-      issues.push({ entry, field: 'apiKey', message: `required for ${provider} accounts` });
-      return;
+      problem('apiKey', `required for ${provider} accounts`);
     }
     const email = e.email?.toLowerCase() ?? null;
-    const identity = identityFor(provider, email, credentials);
-    const key = `${provider}\u0000${identity}`;
-    const dup = seen.get(key);
-    if (dup !== undefined) {
-      issues.push({ entry, field: email ? 'email' : 'refreshToken', message: `duplicate of entry ${dup}` });
-      return;
+    if (credentials.refreshToken || credentials.apiKey) {
+      const identity = identityFor(provider, email, credentials);
+      const key = `${provider}\u0000${identity}`;
+      const dup = seen.get(key);
+      if (dup !== undefined) problem(email ? 'email' : 'refreshToken', `duplicate of entry ${dup + 1}`);
+      else seen.set(key, index);
+      if (problems.length === 0) {
+        out.push({
+          provider,
+          identity,
+          email,
+          label: e.label || null,
+          tier: e.tier ?? planTier(provider, credentials),
+          projectId: e.projectId ?? e.project_id ?? null,
+          baseUrl: e.baseUrl ?? null,
+          models: e.models ?? null,
+          credentials,
+        });
+      }
     }
-    seen.set(key, entry);
-    out.push({
-      provider,
-      identity,
-      email,
-      label: e.label || null,
-      tier: e.tier ?? planTier(provider, credentials),
-      projectId: e.projectId ?? e.project_id ?? null,
-      baseUrl: e.baseUrl ?? null,
-      models: e.models ?? null,
-      credentials,
-    });
+    report();
   });
   if (issues.length > 0) throw new ImportInvalidError(issues);
   return out;

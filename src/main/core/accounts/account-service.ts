@@ -194,6 +194,9 @@ export class AccountService {
         ...(c.accessTokenExpiresAt ? { expiresAt: c.accessTokenExpiresAt } : {}),
         ...(c.idToken ? { idToken: c.idToken } : {}),
         ...(c.accountId ? { accountId: c.accountId } : {}),
+        ...(c.clientId ? { clientId: c.clientId } : {}),
+        ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+        ...(d.entry.projectId ? { projectId: d.entry.projectId } : {}),
       };
     });
     return this.import({ accounts });

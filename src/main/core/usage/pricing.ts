@@ -5,13 +5,9 @@ import type { PricingRow } from '../../../shared/types';
 import type { Db } from '../db/open-database';
 import { AppError } from '../errors';
 import type { Clock } from '../ports';
-import { modelMatches, patternSpecificity } from '../providers/provider-adapter';
+import { bySpecificity, costOf, firstMatch, matchPrice, type Price } from '../../../shared/price-match';
 
-export interface Price {
-  pattern: string;
-  inputPerMTok: number;
-  outputPerMTok: number;
-}
+export { costOf, matchPrice, type Price };
 
 /**
  * DEFAULTS, not quotes: public list prices (standard tier, short context, no caching or batch
@@ -55,32 +51,6 @@ interface PricingDbRow {
   input_per_mtok: number;
   output_per_mtok: number;
   is_default: number;
-}
-
-/** Most specific first: exact names, then more literal characters, then fewer "*", then by name. */
-function bySpecificity(a: Price, b: Price): number {
-  const s = patternSpecificity(b.pattern) - patternSpecificity(a.pattern);
-  if (s !== 0) return s;
-  const stars = (p: string) => p.split('*').length;
-  return stars(a.pattern) - stars(b.pattern) || (a.pattern < b.pattern ? -1 : a.pattern > b.pattern ? 1 : 0);
-}
-
-const lastSegment = (model: string) => model.slice(model.lastIndexOf('/') + 1);
-
-function firstMatch(sorted: readonly Price[], model: string): Price | null {
-  const short = lastSegment(model);
-  return sorted.find((p) => modelMatches(p.pattern, p.pattern.includes('/') ? model : short)) ?? null;
-}
-
-/** The price that applies to a model among `prices` (most specific match), or null. */
-export function matchPrice(prices: readonly Price[], model: string): Price | null {
-  return firstMatch([...prices].sort(bySpecificity), model);
-}
-
-/** USD for a completed attempt; null when no price applies or no token count is known. */
-export function costOf(price: Price | null, inputTokens: number | null, outputTokens: number | null): number | null {
-  if (!price || (inputTokens === null && outputTokens === null)) return null;
-  return ((inputTokens ?? 0) * price.inputPerMTok + (outputTokens ?? 0) * price.outputPerMTok) / 1_000_000;
 }
 
 const MAX_MEMO = 1000;

@@ -1,5 +1,5 @@
 // Turns the importer's rejection (ContractError 'import_invalid', details.issues: ImportIssue[]
-// with 0-based entry indexes, see src/main/core/accounts/account-import.ts) into lines a person
+// numbered from 1 like the importer's messages, see src/main/core/accounts/account-import.ts) into lines a person
 // can act on: "Entry 3 (me@example.com): refreshToken: required for antigravity accounts".
 import type { ImportIssue } from '../../../../shared/types';
 
@@ -26,11 +26,10 @@ function whoIs(entry: unknown): string | null {
   return null;
 }
 
-/** People count entries from 1; the importer counts from 0 (in `entry` and in its messages). */
+/** Entries are numbered from 1 (`entry`), in the importer's messages as here; `index` is the position. */
 export function describeIssue(issue: ImportIssue, entries: readonly unknown[]): string {
-  const message = issue.message.replace(/\bduplicate of entry (\d+)\b/, (_m, n: string) => `duplicate of entry ${Number(n) + 1}`);
-  if (issue.entry === null) return issue.field === '(document)' ? `Document: ${message}` : `Document, ${issue.field}: ${message}`;
-  const who = whoIs(entries[issue.entry]);
-  const where = `Entry ${issue.entry + 1}${who ? ` (${who})` : ''}`;
-  return issue.field === '(entry)' ? `${where}: ${message}` : `${where}: ${issue.field}: ${message}`;
+  if (issue.entry === null) return issue.field === '(document)' ? `Document: ${issue.message}` : `Document, ${issue.field}: ${issue.message}`;
+  const who = issue.label ?? whoIs(entries[issue.index ?? issue.entry - 1]);
+  const where = `Entry ${issue.entry}${who ? ` (${who})` : ''}`;
+  return issue.field === '(entry)' ? `${where}: ${issue.message}` : `${where}: ${issue.field}: ${issue.message}`;
 }

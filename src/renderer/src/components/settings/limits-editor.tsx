@@ -7,6 +7,7 @@ import type { LimitsView, LimitUsageView, UsageLimitKind } from '../../../../sha
 import { formatPercent } from '../../format';
 import { useClient } from '../client-context';
 import { Countdown } from '../time-text';
+import { useSavePart } from './save-parts';
 
 type LimitKey = 'requestsPerHour' | 'requestsPerDay' | 'inputTokensPerMonth' | 'outputTokensPerMonth' | 'costPerMonth';
 
@@ -21,7 +22,7 @@ const LIMITS: ReadonlyArray<{ key: LimitKey; kind: UsageLimitKind; label: string
 const rawOf = (v: number | null) => (v === null ? '' : String(v));
 const amount = (n: number, money?: true) => (money ? `$${n.toFixed(2)}` : n.toLocaleString('en-US'));
 
-export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits' }: { dryRun: boolean; scope?: string; label?: string }) {
+export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits', inSaveBar = false }: { dryRun: boolean; scope?: string; label?: string; inSaveBar?: boolean }) {
   const client = useClient();
   const [view, setView] = useState<LimitsView | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -46,40 +47,56 @@ export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits'
   useEffect(() => void load(), [load, dryRun]);
   useEffect(() => client.on('usage:limitWarning', (w) => w.scope === scope && void load()), [client, load, scope]);
 
-  if (loadError && !view) return <p role="alert">Could not load the limits: {loadError}</p>;
-  if (!view) return <p className="muted" aria-busy="true">Loading limits…</p>;
-
-  const shown = (key: LimitKey) => edits[key] ?? rawOf(view[key]);
-  const dirty = LIMITS.filter(({ key }) => edits[key] !== undefined && edits[key] !== rawOf(view[key])).map((l) => l.key);
-
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    setSaved(false);
-    setServerError(null);
+  const dirty = view ? LIMITS.filter(({ key }) => edits[key] !== undefined && edits[key] !== rawOf(view[key])).map((l) => l.key) : [];
+  const parsed = (() => {
     const patch: Record<string, number | null> = {};
     for (const key of dirty) {
       const text = edits[key]!.trim();
       patch[key] = text === '' ? null : Number(text);
     }
-    const parsed = requestSchemas['limits:set'].safeParse({ scope, ...patch });
+    return requestSchemas['limits:set'].safeParse({ scope, ...patch });
+  })();
+  const problems: Record<string, string> = {};
+  if (!parsed.success) for (const issue of parsed.error.issues) problems[String(issue.path[0])] ??= limitIssue(issue.code, issue.message);
+
+  /** Saves the changed limits; the error message, or null. */
+  const commit = async (): Promise<string | null> => {
+    setSaved(false);
+    setServerError(null);
     if (!parsed.success) {
-      const next: Record<string, string> = {};
-      for (const issue of parsed.error.issues) next[String(issue.path[0])] ??= limitIssue(issue.code, issue.message);
-      setErrors(next);
-      return;
+      setErrors(problems);
+      return 'fix the marked limits';
     }
-    if (dirty.length === 0) return;
+    if (dirty.length === 0) return null;
     setErrors({});
     setSaving(true);
     try {
       setView(await client.invoke('limits:set', parsed.data));
       setEdits({});
       setSaved(true);
+      return null;
     } catch (err) {
-      setServerError(err instanceof Error ? err.message : String(err));
+      const message = err instanceof Error ? err.message : String(err);
+      setServerError(message);
+      return message;
     } finally {
       setSaving(false);
     }
+  };
+  const resetEdits = () => {
+    setEdits({});
+    setErrors({});
+    setServerError(null);
+  };
+  useSavePart(`limits:${scope}`, { label: 'Limits', dirty: dirty.length, valid: parsed.success, save: commit, reset: resetEdits }, inSaveBar);
+
+  if (loadError && !view) return <p role="alert">Could not load the limits: {loadError}</p>;
+  if (!view) return <p className="muted" aria-busy="true">Loading limits…</p>;
+
+  const shown = (key: LimitKey) => edits[key] ?? rawOf(view[key]);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!inSaveBar) await commit();
   };
 
   return (
@@ -94,7 +111,7 @@ export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits'
             key={l.key}
             limit={l}
             value={shown(l.key)}
-            error={errors[l.key]}
+            error={errors[l.key] ?? (inSaveBar && dirty.includes(l.key) ? problems[l.key] : undefined)}
             dirty={dirty.includes(l.key)}
             usage={view.usage.find((u) => u.limit === l.kind)}
             onChange={(v) => {
@@ -105,20 +122,18 @@ export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits'
           />
         ))}
       </div>
+      {inSaveBar ? (
+        serverError && (
+          <p role="alert" className="save-error">
+            Limits not saved: {serverError}
+          </p>
+        )
+      ) : (
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={dirty.length === 0 || saving}>
           {saving ? 'Saving…' : 'Save limits'}
         </button>
-        <button
-          type="button"
-          className="btn"
-          disabled={dirty.length === 0 || saving}
-          onClick={() => {
-            setEdits({});
-            setErrors({});
-            setServerError(null);
-          }}
-        >
+        <button type="button" className="btn" disabled={dirty.length === 0 || saving} onClick={resetEdits}>
           Reset limits
         </button>
         <span role="status" className="save-status">
@@ -130,6 +145,7 @@ export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits'
           </span>
         )}
       </div>
+      )}
     </form>
   );
 }

@@ -1,15 +1,16 @@
 // Settings → Models: the proxy's model aliases and fallback chains and its sticky sessions,
-// saved on their own through `settings:update`. Names are suggested from the model catalog
+// saved with the page's one save bar (its own `settings:update` of these keys). Names are suggested from the model catalog
 // (`models:list`); a name no account serves now is allowed but pointed out. Checked as you type
 // with the contract's schema and the shared cycle rule, so Save is only offered for maps the
 // service will take. Removed entries are sent as '' / [] (the settings maps merge key by key).
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { settingsPatchSchema } from '../../../../shared/contract';
 import { modelRoutingProblem, type ModelAliases, type ModelFallbacks } from '../../../../shared/model-routing-rules';
 import type { CatalogModel, Settings } from '../../../../shared/types';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useClient } from '../client-context';
 import { useContractQuery } from '../use-contract-query';
+import { useSavePart } from './save-parts';
 
 export interface AliasRow {
   from: string;
@@ -102,9 +103,7 @@ export function ModelsEditor({ settings }: { settings: Settings }) {
   const catalog = useContractQuery('models:list', undefined);
   const [draft, setDraft] = useState<ModelsDraft>(() => draftOf(settings));
   const [touched, setTouched] = useState(false);
-  const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
 
   // Untouched, the editor follows the settings as they change elsewhere.
   useEffect(() => {
@@ -119,29 +118,35 @@ export function ModelsEditor({ settings }: { settings: Settings }) {
   const edit = (next: Partial<ModelsDraft>) => {
     setDraft((d) => ({ ...d, ...next }));
     setTouched(true);
-    setSaved(false);
     setServerError(null);
   };
   const setAlias = (i: number, row: Partial<AliasRow>) => edit({ aliases: draft.aliases.map((r, k) => (k === i ? { ...r, ...row } : r)) });
   const setFallback = (i: number, row: Partial<FallbackRow>) => edit({ fallbacks: draft.fallbacks.map((r, k) => (k === i ? { ...r, ...row } : r)) });
 
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!result.ok || Object.keys(result.patch).length === 0) return;
-    setSaving(true);
+  /** Saves the changed keys; the error message, or null. */
+  const commit = async (): Promise<string | null> => {
+    if (!result.ok) return result.problems[0] ?? 'fix the problems shown';
+    if (Object.keys(result.patch).length === 0) return null;
     setServerError(null);
     try {
       const next = await client.invoke('settings:update', result.patch);
       useSettingsStore.getState().apply(next);
       setDraft(draftOf(next));
       setTouched(false);
-      setSaved(true);
+      return null;
     } catch (err) {
-      setServerError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setSaving(false);
+      const message = err instanceof Error ? err.message : String(err);
+      setServerError(message);
+      return message;
     }
   };
+  const reset = () => {
+    setDraft(draftOf(settings));
+    setTouched(false);
+    setServerError(null);
+  };
+  const changes = result.ok ? Object.keys(result.patch).length : touched ? 1 : 0;
+  useSavePart('models', { label: 'Models', dirty: dirty ? Math.max(1, changes) : 0, valid: result.ok, save: commit, reset });
 
   const modelInput = (label: string, value: string, onChange: (v: string) => void) => (
     <input type="text" list={listId} aria-label={label} value={value} spellCheck={false} autoComplete="off" onChange={(e) => onChange(e.target.value)} />
@@ -150,7 +155,7 @@ export function ModelsEditor({ settings }: { settings: Settings }) {
   return (
     <section className="panel settings-section" aria-labelledby="settings-models" id="settings-section-models">
       <h2 id="settings-models">Models</h2>
-      <form className="models-form" onSubmit={(e) => void save(e)} noValidate aria-label="Models">
+      <form className="models-form" onSubmit={(e) => e.preventDefault()} noValidate aria-label="Models">
         <datalist id={listId}>
           {(catalog.data ?? []).map((m) => (
             <option key={m.id} value={m.id}>
@@ -226,24 +231,6 @@ export function ModelsEditor({ settings }: { settings: Settings }) {
             {serverError}
           </p>
         )}
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={!result.ok || !dirty || saving}>
-            {saving ? 'Saving…' : 'Save models'}
-          </button>
-          <button
-            type="button"
-            className="btn"
-            disabled={!touched || saving}
-            onClick={() => {
-              setDraft(draftOf(settings));
-              setTouched(false);
-              setServerError(null);
-            }}
-          >
-            Reset models
-          </button>
-          {saved && !touched && <span role="status">Saved</span>}
-        </div>
       </form>
     </section>
   );

@@ -8,7 +8,10 @@ import type { Settings } from '../../../../shared/types';
 import { useSettingsStore } from '../../stores/settings-store';
 import { useClient } from '../client-context';
 import { ProxyPanel } from '../proxy-panel';
+import { AdvancedSettings } from './advanced-settings';
 import { LimitsEditor } from './limits-editor';
+import { PricingEditor } from './pricing-editor';
+import { saveParts, useSaveParts } from './save-parts';
 import { ModelsEditor } from './models-editor';
 import { ServiceFacts } from './service-facts';
 import { SettingField } from './setting-field';
@@ -18,6 +21,8 @@ const FORM_ID = 'settings-form';
 
 export function SettingsForm({ settings }: { settings: Settings }) {
   const client = useClient();
+  // Web mode (the headless service): no tray and no desktop notifications to set.
+  const desktop = client.kind === 'ipc';
   const [edits, setEdits] = useState<Edits>({});
   const [errors, setErrors] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
@@ -26,6 +31,11 @@ export function SettingsForm({ settings }: { settings: Settings }) {
   const focusInvalid = useRef(false);
 
   const dirty = dirtyKeys(FIELD_LIST, settings, edits);
+  // The sections with drafts of their own (models, limits, pricing, advanced) save with this bar.
+  const parts = useSaveParts((s) => s.parts);
+  const partsDirty = Object.values(parts).reduce((n, p) => n + p.dirty, 0);
+  const invalidParts = Object.values(parts).filter((p) => p.dirty > 0 && !p.valid);
+  const unsaved = dirty.length + partsDirty;
 
   // After a refused save, take the keyboard to the first field that needs fixing.
   useEffect(() => {
@@ -58,26 +68,37 @@ export function SettingsForm({ settings }: { settings: Settings }) {
       setErrors(result.errors);
       return;
     }
+    const current = useSaveParts.getState().parts;
+    const blocked = Object.values(current).filter((p) => p.dirty > 0 && !p.valid);
+    if (blocked.length > 0) {
+      setServerError(`Fix the problems shown in ${blocked.map((p) => p.label).join(', ')} to save.`);
+      return;
+    }
     const keys = Object.keys(result.patch) as EditableKey[];
-    if (keys.length === 0) return;
+    if (keys.length === 0 && !Object.values(current).some((p) => p.dirty > 0)) return;
     const sent = { ...edits };
     setErrors({});
     setSaving(true);
-    try {
-      useSettingsStore.getState().apply(await client.invoke('settings:update', result.patch));
-      // Keep whatever was typed while the save was in flight.
-      setEdits((cur) => Object.fromEntries(Object.entries(cur).filter(([k, v]) => !(keys.includes(k as EditableKey) && sent[k as EditableKey] === v))));
-      setSaved(true);
-    } catch (err) {
-      setServerError(err instanceof Error ? err.message : String(err));
-      const issues = err instanceof ContractError ? (err.details as { issues?: Array<{ path: string; message: string }> } | undefined)?.issues : undefined;
-      if (issues) setErrors(Object.fromEntries(issues.map((i) => [i.path.split('.')[0], i.message])));
-    } finally {
-      setSaving(false);
+    const problems: string[] = [];
+    if (keys.length > 0) {
+      try {
+        useSettingsStore.getState().apply(await client.invoke('settings:update', result.patch));
+        // Keep whatever was typed while the save was in flight.
+        setEdits((cur) => Object.fromEntries(Object.entries(cur).filter(([k, v]) => !(keys.includes(k as EditableKey) && sent[k as EditableKey] === v))));
+      } catch (err) {
+        problems.push(err instanceof Error ? err.message : String(err));
+        const issues = err instanceof ContractError ? (err.details as { issues?: Array<{ path: string; message: string }> } | undefined)?.issues : undefined;
+        if (issues) setErrors(Object.fromEntries(issues.map((i) => [i.path.split('.')[0], i.message])));
+      }
     }
+    problems.push(...(await saveParts(current)));
+    setSaving(false);
+    if (problems.length === 0) setSaved(true);
+    else setServerError(problems.join(' · '));
   };
 
   const reset = () => {
+    for (const part of Object.values(useSaveParts.getState().parts)) part.reset();
     setEdits({});
     setErrors({});
     setServerError(null);
@@ -108,10 +129,12 @@ export function SettingsForm({ settings }: { settings: Settings }) {
         {field('selectionStrategy')}
       </Section>
 
-      <Section id="notifications" title="Notifications">
-        {field('notificationsEnabled')}
-        {field('closeToTray')}
-      </Section>
+      {desktop && (
+        <Section id="notifications" title="Notifications">
+          {field('notificationsEnabled')}
+          {field('closeToTray')}
+        </Section>
+      )}
 
       <Section id="proxy" title="Proxy" after={<ProxyPanel embedded />}>
         {field('proxyEnabled')}
@@ -121,8 +144,12 @@ export function SettingsForm({ settings }: { settings: Settings }) {
 
       <ModelsEditor settings={settings} />
 
-      <Section id="limits" title="Limits" after={<LimitsEditor dryRun={settings.limitsDryRun} />}>
+      <Section id="limits" title="Limits" after={<LimitsEditor dryRun={settings.limitsDryRun} inSaveBar />}>
         {field('limitsDryRun')}
+      </Section>
+
+      <Section id="pricing" title="Pricing" after={<PricingEditor />}>
+        {null}
       </Section>
 
       <Section id="data" title="Data" before={<ServiceFacts />}>
@@ -134,26 +161,31 @@ export function SettingsForm({ settings }: { settings: Settings }) {
         {field('logLevel')}
       </Section>
 
-      <form id={FORM_ID} className={`settings-savebar${dirty.length > 0 ? ' is-dirty' : ''}`} onSubmit={(e) => void save(e)} noValidate aria-label="Save settings">
-        <span className={`savebar-state${saved && dirty.length === 0 && !saving ? ' is-saved' : ''}`} role="status">
+      <AdvancedSettings settings={settings} />
+
+      <form id={FORM_ID} className={`settings-savebar${unsaved > 0 ? ' is-dirty' : ''}`} onSubmit={(e) => void save(e)} noValidate aria-label="Save settings">
+        <span className={`savebar-state${saved && unsaved === 0 && !saving ? ' is-saved' : ''}`} role="status">
           {saving
             ? 'Saving…'
-            : dirty.length > 0
-              ? `${dirty.length} unsaved ${dirty.length === 1 ? 'change' : 'changes'}`
+            : unsaved > 0
+              ? `${unsaved} unsaved ${unsaved === 1 ? 'change' : 'changes'}`
               : saved
                 ? 'Saved'
                 : 'No unsaved changes'}
         </span>
-        {(errorCount > 0 || serverError) && (
+        {(errorCount > 0 || serverError || invalidParts.length > 0) && (
           <span className="save-error" role="alert">
-            {serverError ?? `Fix the ${errorCount === 1 ? 'marked field' : `${errorCount} marked fields`} to save.`}
+            {serverError ??
+              (errorCount > 0
+                ? `Fix the ${errorCount === 1 ? 'marked field' : `${errorCount} marked fields`} to save.`
+                : `Fix the problems shown in ${invalidParts.map((p) => p.label).join(', ')} to save.`)}
           </span>
         )}
         <span className="savebar-actions">
-          <button type="button" className="btn" onClick={reset} disabled={saving || (dirty.length === 0 && errorCount === 0)}>
+          <button type="button" className="btn" onClick={reset} disabled={saving || (unsaved === 0 && errorCount === 0)}>
             Reset
           </button>
-          <button type="submit" className="btn btn-primary" disabled={saving || dirty.length === 0}>
+          <button type="submit" className="btn btn-primary" disabled={saving || unsaved === 0 || invalidParts.length > 0}>
             Save
           </button>
         </span>
@@ -162,12 +194,12 @@ export function SettingsForm({ settings }: { settings: Settings }) {
   );
 }
 
-function Section({ id, title, children, before, after }: { id: string; title: string; children: ReactNode; before?: ReactNode; after?: ReactNode }) {
+function Section({ id, title, children, before, after }: { id: string; title: string; children?: ReactNode; before?: ReactNode; after?: ReactNode }) {
   return (
     <section className="panel settings-section" aria-labelledby={`settings-${id}`} id={`settings-section-${id}`}>
       <h2 id={`settings-${id}`}>{title}</h2>
       {before}
-      <div className="settings-grid">{children}</div>
+      {children && <div className="settings-grid">{children}</div>}
       {after}
     </section>
   );
