@@ -3,6 +3,11 @@
 // JWTs (base64url header.payload.signature) carrying the "https://api.openai.com/auth" claim;
 // the usage endpoint checks ChatGPT-Account-Id against it. Refresh tokens rotate; reusing one
 // answers refresh_token_reused, a revoked one refresh_token_expired, an unknown one invalid_grant.
+// Inference: `POST /backend-api/codex/responses` (the Responses API as the Codex backend speaks
+// it: Bearer + ChatGPT-Account-Id, `store: false`, `stream: true` and `instructions` required,
+// sampling and token-limit parameters refused) streams response.created, output items
+// (reasoning with encrypted_content, message text deltas, function_call argument deltas) and
+// response.completed with usage; a 429 is `{error: {type: "usage_limit_reached", resets_in_seconds}}`.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +51,20 @@ export interface FakeCodexAccountSpec {
   behaviour?: FakeBehaviour;
   tokenBehaviour?: FakeBehaviour;
   latencyMs?: number;
+  /** The Responses endpoint's behaviour (default normal). */
+  responsesBehaviour?: FakeBehaviour | { kind: 'usageLimit'; resetsInSeconds: number };
+  /** The answer scripted from the request body (default: one message saying "Hi"). */
+  turn?: (body: Record<string, unknown>) => FakeCodexTurn | undefined;
+}
+export type FakeCodexItem =
+  | { type: 'message'; text: string[] }
+  | { type: 'function_call'; callId: string; name: string; arguments: string[] }
+  | { type: 'reasoning'; summary: string[]; encrypted: string };
+export interface FakeCodexTurn {
+  items: FakeCodexItem[];
+  usage?: { input_tokens: number; output_tokens: number };
+  /** The connection is destroyed after this many events. */
+  cutAfter?: number;
 }
 export interface FakeCodexRequest {
   path: string; method: string; authorization: string | null; accountIdHeader: string | null; contentType: string | null;
@@ -60,6 +79,8 @@ export interface FakeCodexAccount {
   setBehaviour(b: FakeBehaviour): void;
   setTokenBehaviour(b: FakeBehaviour): void;
   setRateLimit(rl: FakeCodexRateLimit | null): void;
+  setResponsesBehaviour(b: FakeCodexAccountSpec['responsesBehaviour']): void;
+  setTurn(t: FakeCodexAccountSpec['turn']): void;
   setAdditionalRateLimits(l: FakeCodexAccountSpec['additionalRateLimits']): void;
   revokeAccessToken(): void;
   revokeRefreshToken(): void;
@@ -83,6 +104,8 @@ interface Account {
 interface Reply { status: number; body: unknown; headers?: Record<string, string> }
 
 const USAGE_PATH = '/backend-api/wham/usage';
+const RESPONSES_PATH = '/backend-api/codex/responses';
+const REFUSED_PARAMS = ['max_output_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'previous_response_id'];
 const TOKEN_PATH = '/oauth/token';
 const MALFORMED = '{"plan_type": "plus", "rate_limit": {"allowed": true, "primary_window": {"used_percent": ';
 
@@ -175,6 +198,84 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
     act(res, rec, a.spec.behaviour ?? { kind: 'normal' }, delay, true, () => usageAnswer(a));
   }
 
+  function responsesEvents(model: string, t: FakeCodexTurn): string[] {
+    const id = `resp_fake${++counter}`;
+    let seq = 0;
+    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`;
+    const base = (status: string, output: unknown[], usage: unknown) => ({ id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, model, output, usage });
+    const out = [ev('response.created', { response: base('in_progress', [], null) }), ev('response.in_progress', { response: base('in_progress', [], null) })];
+    const done: unknown[] = [];
+    t.items.forEach((it, output_index) => {
+      if (it.type === 'message') {
+        const item_id = `msg_fake${++counter}`;
+        const text = it.text.join('');
+        out.push(ev('response.output_item.added', { output_index, item: { type: 'message', id: item_id, status: 'in_progress', role: 'assistant', content: [] } }));
+        out.push(ev('response.content_part.added', { item_id, output_index, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+        for (const d of it.text) out.push(ev('response.output_text.delta', { item_id, output_index, content_index: 0, delta: d }));
+        out.push(ev('response.output_text.done', { item_id, output_index, content_index: 0, text }));
+        const item = { type: 'message', id: item_id, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
+        out.push(ev('response.output_item.done', { output_index, item }));
+        done.push(item);
+      } else if (it.type === 'function_call') {
+        const item_id = `fc_fake${++counter}`;
+        out.push(ev('response.output_item.added', { output_index, item: { type: 'function_call', id: item_id, call_id: it.callId, name: it.name, arguments: '', status: 'in_progress' } }));
+        for (const d of it.arguments) out.push(ev('response.function_call_arguments.delta', { item_id, output_index, delta: d }));
+        const item = { type: 'function_call', id: item_id, call_id: it.callId, name: it.name, arguments: it.arguments.join(''), status: 'completed' };
+        out.push(ev('response.function_call_arguments.done', { item_id, output_index, arguments: item.arguments }));
+        out.push(ev('response.output_item.done', { output_index, item }));
+        done.push(item);
+      } else {
+        const item_id = `rs_fake${++counter}`;
+        out.push(ev('response.output_item.added', { output_index, item: { type: 'reasoning', id: item_id, summary: [] } }));
+        for (const d of it.summary) out.push(ev('response.reasoning_summary_text.delta', { item_id, output_index, summary_index: 0, delta: d }));
+        const item = { type: 'reasoning', id: item_id, summary: [{ type: 'summary_text', text: it.summary.join('') }], encrypted_content: it.encrypted };
+        out.push(ev('response.output_item.done', { output_index, item }));
+        done.push(item);
+      }
+    });
+    const u = t.usage ?? { input_tokens: 10, output_tokens: 3 };
+    const usage = { input_tokens: u.input_tokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: u.output_tokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: u.input_tokens + u.output_tokens };
+    out.push(ev('response.completed', { response: base('completed', done, usage) }));
+    return out;
+  }
+
+  function handleResponses(res: ServerResponse, rec: FakeCodexRequest): void {
+    const delay0 = opts.defaultLatencyMs ?? 0;
+    const token = /^Bearer (.+)$/.exec(rec.authorization ?? '')?.[1];
+    const a = token === undefined ? undefined : byAccess.get(token);
+    if (!a) { act(res, rec, { kind: 'normal' }, delay0, true, () => ({ status: 401, body: defaultStatusBody(401, true) })); return; }
+    owner.set(rec, a);
+    const delay = a.spec.latencyMs ?? delay0;
+    let body: Record<string, unknown> | null = null;
+    try { const v: unknown = JSON.parse(rec.body); if (v && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>; } catch { body = null; }
+    const refuse = (detail: string): void => act(res, rec, { kind: 'normal' }, delay, true, () => ({ status: 400, body: { detail } }));
+    if (rec.accountIdHeader !== a.spec.accountId) { act(res, rec, { kind: 'normal' }, delay, true, () => ({ status: 403, body: { detail: { code: 'account_mismatch', message: 'ChatGPT-Account-Id is missing or does not match this token.' } } })); return; }
+    if (!body) return refuse('Invalid JSON body');
+    if (body['store'] !== false) return refuse('Store must be set to false');
+    if (body['stream'] !== true) return refuse('Stream must be set to true');
+    if (typeof body['instructions'] !== 'string') return refuse('Instructions are required');
+    if (!Array.isArray(body['input'])) return refuse('Input must be a list');
+    const refused = REFUSED_PARAMS.find((k) => body![k] !== undefined);
+    if (refused) return refuse(`Unsupported parameter: ${refused}`);
+    const b = a.spec.responsesBehaviour ?? { kind: 'normal' };
+    if (b.kind === 'usageLimit') {
+      act(res, rec, { kind: 'normal' }, delay, true, () => ({ status: 429, body: { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: a.spec.planType ?? 'plus', resets_in_seconds: b.resetsInSeconds } } }));
+      return;
+    }
+    if (b.kind !== 'normal') { act(res, rec, b, delay, true, () => ({ status: 500, body: { detail: 'unreachable' } })); return; }
+    const turn = a.spec.turn?.(body) ?? { items: [{ type: 'message', text: ['Hi'] }] };
+    const events = responsesEvents(String(body['model']), turn);
+    later(delay, () => {
+      if (res.destroyed) return;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      for (let i = 0; i < events.length; i++) {
+        if (turn.cutAfter !== undefined && i === turn.cutAfter) { res.write('', () => res.socket?.destroy()); return; }
+        res.write(events[i]!);
+      }
+      res.end();
+    });
+  }
+
   function handleToken(req: IncomingMessage, res: ServerResponse, rec: FakeCodexRequest): void {
     let body: Record<string, unknown> = {};
     let parsed = true;
@@ -223,6 +324,7 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
       rec.body = Buffer.concat(chunks).toString('utf8');
       if (req.method === 'GET' && path === USAGE_PATH) handleUsage(res, rec);
       else if (req.method === 'POST' && path === TOKEN_PATH) handleToken(req, res, rec);
+      else if (req.method === 'POST' && path === RESPONSES_PATH) handleResponses(res, rec);
       else act(res, rec, { kind: 'normal' }, 0, true, () => ({ status: 404, body: { detail: 'Not Found' } }));
     });
   });
@@ -255,6 +357,8 @@ export async function startFakeCodex(opts: { defaultLatencyMs?: number } = {}): 
       setBehaviour: (b) => { a.spec.behaviour = b; },
       setTokenBehaviour: (b) => { a.spec.tokenBehaviour = b; },
       setRateLimit: (rl) => { a.spec.rateLimit = rl; },
+      setResponsesBehaviour: (b) => { a.spec.responsesBehaviour = b; },
+      setTurn: (t) => { a.spec.turn = t; },
       setAdditionalRateLimits: (l) => { a.spec.additionalRateLimits = l; },
       revokeAccessToken: () => { byAccess.delete(a.spec.accessToken); },
       revokeRefreshToken: () => { a.refreshRevoked = true; },

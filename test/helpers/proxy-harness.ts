@@ -1,6 +1,6 @@
 // A real core (makeHarness) with the local proxy in front of fake upstreams on 127.0.0.1: the
 // OpenAI/Anthropic fake (fake-llm-api), the Cloud Code fake (fake-google) and the Claude OAuth
-// token endpoint (fake-claude). Accounts are imported through the contract. The usage ports are
+// token endpoint (fake-claude), the Codex backend (fake-codex). Accounts are imported through the contract. The usage ports are
 // small recording implementations kept here until the real UsageLedger is wired in.
 import { EventEmitter } from 'node:events';
 import { DEFAULT_PROVIDERS } from '../../src/main/core/app';
@@ -11,6 +11,7 @@ import { startProxyServer, type ProxyDeps, type ProxyServer } from '../../src/ma
 import type { AttemptEnd, AttemptStart, AttemptStatus, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../../src/main/core/usage/usage-ports';
 import type { AccountView, ImportReport, Settings } from '../../src/shared/types';
 import { startFakeClaude, type FakeClaude } from './fake-claude';
+import { startFakeCodex, type FakeCodex } from './fake-codex';
 import { startFakeGoogle, type FakeGoogle } from './fake-google';
 import { startFakeLlmApi, type FakeLlmApi } from './fake-llm-api';
 import { call, makeHarness, type Harness } from './harness';
@@ -107,6 +108,7 @@ export interface ProxyHarness {
   llm: FakeLlmApi;
   google: FakeGoogle;
   claude: FakeClaude;
+  codex: FakeCodex;
   proxy: ProxyServer;
   /** The proxy key (from DATA_DIR/proxy-key). */
   key: string;
@@ -128,7 +130,7 @@ export interface ProxyHarnessOptions {
 }
 
 export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<ProxyHarness> {
-  const [llm, google, claude] = await Promise.all([startFakeLlmApi(), startFakeGoogle(), startFakeClaude()]);
+  const [llm, google, claude, codex] = await Promise.all([startFakeLlmApi(), startFakeGoogle(), startFakeClaude(), startFakeCodex()]);
   const h = await makeHarness({
     clock: o.clock,
     overrides: {
@@ -139,8 +141,9 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
         claude: llm.anthropicBaseUrl,
         antigravity: google.baseUrl,
         'gemini-cli': google.baseUrl,
+        codex: codex.baseUrl,
       },
-      oauthTokenUrls: { google: google.tokenUrl, claude: claude.tokenUrl },
+      oauthTokenUrls: { google: google.tokenUrl, claude: claude.tokenUrl, codex: codex.tokenUrl },
       googleClientId: 'test-client-id.apps.example',
       googleClientSecret: 'test-client-secret',
       syncTimeoutSec: 5,
@@ -170,6 +173,7 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
     llm,
     google,
     claude,
+    codex,
     proxy,
     key,
     registry,
@@ -182,7 +186,7 @@ export async function startProxyHarness(o: ProxyHarnessOptions = {}): Promise<Pr
     async close() {
       await proxy.close();
       await h.close();
-      await Promise.all([llm.close(), google.close(), claude.close()]);
+      await Promise.all([llm.close(), google.close(), claude.close(), codex.close()]);
     },
   };
 }

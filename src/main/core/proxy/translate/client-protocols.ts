@@ -4,11 +4,13 @@ import type { UpstreamOp } from '../proxy-routes';
 import { anthropicClient } from './anthropic-protocol';
 import { geminiClient } from './gemini-protocol';
 import { openAiChatClient } from './openai-chat-protocol';
+import { responsesClient } from './responses-protocol';
 import type { ClientProtocol, ClientProtocolImpl } from './protocol';
 
-const CLIENTS: Partial<Record<ClientProtocol, ClientProtocolImpl>> = {
+const CLIENTS: Record<ClientProtocol, ClientProtocolImpl> = {
   anthropic: anthropicClient,
   'openai-chat': openAiChatClient,
+  'openai-responses': responsesClient,
   gemini: geminiClient,
 };
 

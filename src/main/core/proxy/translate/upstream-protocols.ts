@@ -8,6 +8,7 @@ import { headerOf, toHeaders } from '../upstream-answer';
 import { anthropicUpstream } from './anthropic-protocol';
 import { cloudCodeUpstream } from './gemini-protocol';
 import { openAiChatUpstream } from './openai-chat-protocol';
+import { codexUpstream } from './responses-protocol';
 import { isObj, numOrNull, type UpstreamProtocol, type UpstreamProtocolImpl } from './protocol';
 
 export const PROVIDER_UPSTREAM: Readonly<Record<ProviderId, UpstreamProtocol>> = {
@@ -20,10 +21,11 @@ export const PROVIDER_UPSTREAM: Readonly<Record<ProviderId, UpstreamProtocol>> =
   codex: 'codex',
 };
 
-const UPSTREAMS: Partial<Record<UpstreamProtocol, UpstreamProtocolImpl>> = {
+const UPSTREAMS: Record<UpstreamProtocol, UpstreamProtocolImpl> = {
   cloudcode: cloudCodeUpstream,
   anthropic: anthropicUpstream,
   'openai-chat': openAiChatUpstream,
+  codex: codexUpstream,
 };
 
 export function upstreamOf(provider: ProviderId): UpstreamProtocol {
