@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: builds, then runs the Electron app where its binary and a display exist, and
 // the headless service (same core, web UI on 127.0.0.1) everywhere else. Extra arguments go
-// to the headless service, e.g. `npm start -- --port 4820 --data-dir ~/.quotadeck`.
+// to the headless service, e.g. `npm start -- --port 4820 --data-dir ~/.quotadeck --open`;
+// it prints the web UI link, token included (`web UI: http://127.0.0.1:PORT/#token=…`).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,10 +35,11 @@ const rest = args.filter((a) => a !== '--headless');
 
 let child;
 if (electron && hasDisplay && !forceHeadless) {
-  child = spawn(electron, [root, ...rest], { cwd: root, stdio: 'inherit' });
+  // The desktop app opens its own window: --open is the headless service's flag.
+  child = spawn(electron, [root, ...rest.filter((a) => a !== '--open')], { cwd: root, stdio: 'inherit' });
 } else {
   const why = !electron ? 'the Electron binary is not installed' : !hasDisplay ? 'no display is available' : 'headless mode was requested';
-  process.stdout.write(`Starting QuotaDeck in headless mode (${why}).\n`);
+  process.stdout.write(`Starting QuotaDeck in headless mode (${why}); open the "web UI" link it prints.\n`);
   child = spawn(process.execPath, [join(root, 'out/main/headless.js'), ...rest], { cwd: root, stdio: 'inherit' });
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

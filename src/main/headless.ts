@@ -11,6 +11,7 @@ import { followLogLevel } from './core/log/log-level';
 import { createKeyFileSecretBox } from './core/secrets/key-file-secret-box';
 import { startControlServer } from './core/server/control-server';
 import { applyServiceMemoryPolicy } from './headless-memory';
+import { openInBrowser } from './open-browser';
 
 // Before the service allocates anything: see headless-memory.ts.
 applyServiceMemoryPolicy();
@@ -73,12 +74,19 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const proxy = app.proxyInfo();
+  // The link carries the real token in the fragment: ready to click, and a browser never sends a
+  // fragment to the server, so it reaches no request log. It goes to this terminal only (not the log file).
+  const webUi = `${server.url}/#token=${encodeURIComponent(token)}`;
   process.stdout.write(
     `QuotaDeck headless listening on ${server.url}\n` +
       `  control token: ${join(opts.dataDir, 'control-token')}\n` +
-      `  web UI: ${server.url}/#token=<contents of the control-token file>\n` +
+      `  web UI: ${webUi}\n` +
       (proxy.running ? `QuotaDeck proxy listening on ${proxy.url} (key: ${join(opts.dataDir, 'proxy-key')})\n` : 'QuotaDeck proxy not started\n'),
   );
+  if (opts.open) {
+    const opened = await openInBrowser(webUi, { platform: process.platform, env: process.env });
+    process.stdout.write(`${opened.message}\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

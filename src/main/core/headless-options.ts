@@ -11,6 +11,8 @@ export interface HeadlessOptions {
   overrides: Partial<Settings>;
   noSync: boolean;
   noProxy: boolean;
+  /** Open the web UI (the printed link) in the default browser, where a display exists. */
+  open: boolean;
   help: boolean;
 }
 
@@ -24,6 +26,7 @@ export const HEADLESS_USAGE = `Usage: quotadeck-headless [options]
   --proxy-port N               the local proxy's port on 127.0.0.1 (0 picks a free one; default: saved setting, 4821)
   --no-sync                    do not start the background sync loop
   --no-proxy                   do not start the local proxy
+  --open                       open the web UI link in the default browser (where a display exists)
   -h, --help                   show this help`;
 
 export class UsageError extends Error {
@@ -58,6 +61,7 @@ export function parseHeadlessArgs(argv: string[], env: Record<string, string | u
         'no-sync': { type: 'boolean' },
         'proxy-port': { type: 'string' },
         'no-proxy': { type: 'boolean' },
+        open: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -82,6 +86,7 @@ export function parseHeadlessArgs(argv: string[], env: Record<string, string | u
     overrides,
     noSync: values['no-sync'] ?? false,
     noProxy: values['no-proxy'] ?? false,
+    open: values.open ?? false,
     help: values.help ?? false,
   };
 }

@@ -12,12 +12,13 @@ export function TokenForm({ onSubmit, refused }: { onSubmit: (token: string) => 
       <form className="panel token-form" onSubmit={submit}>
         <h1>QuotaDeck</h1>
         <p className="muted">
-          This page needs the service's control token. It is in the <code>control-token</code> file of the data directory, or open the
-          address the service printed (<code>…/#token=…</code>).
+          This page needs the service's control token. Open the “web UI” link the service printed (<code>…/#token=…</code>), or paste
+          the contents of the <code>control-token</code> file in its data directory.
         </p>
         {refused && (
           <p className="banner banner-error" role="alert">
-            The service refused that token.
+            Wrong control token: the service refused it. Open the “web UI” link the service printed when it started (it carries the
+            current token), or paste the contents of its <code>control-token</code> file.
           </p>
         )}
         <label htmlFor="control-token">Control token</label>
