@@ -198,6 +198,13 @@ export class QuotaEngine {
     return decide(this.cache.lookup(accountId, model, now), this.lock(accountId, model), now, this.o.lowThreshold());
   }
 
+  /** The reading, lock and decision of an account and model in one lookup (the selector's evaluation). */
+  assess(accountId: string, model: string, now = this.o.clock.now()): { info: QuotaInfo | undefined; lock: QuotaLock | undefined; decision: Decision } {
+    const info = this.cache.lookup(accountId, model, now);
+    const lock = this.lock(accountId, model);
+    return { info, lock, decision: decide(info, lock, now, this.o.lowThreshold()) };
+  }
+
   /** Whether an account can serve a model: named by a reading, or matched by a declared pattern. */
   serves(account: AccountRecord, model: string): boolean {
     if (this.cache.servedModels(account.id).has(model)) return true;
