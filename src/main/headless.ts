@@ -1,6 +1,7 @@
 // Headless entry: the same core as the desktop app, as a service on 127.0.0.1 with the
 // control API, the token API and the web UI. Ctrl-C / SIGTERM stop it cleanly.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensurePrivateDir } from './core/fs/private-dir';
 import { join, resolve } from 'node:path';
 import log from 'electron-log/node';
 import { createApp } from './core/app';
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${HEADLESS_USAGE}\n`);
     return;
   }
-  mkdirSync(join(opts.dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(opts.dataDir);
+  ensurePrivateDir(join(opts.dataDir, 'logs'));
   log.transports.file.resolvePathFn = () => join(opts.dataDir, 'logs', 'quotadeck.log');
   log.transports.file.maxSize = 5 * 1024 * 1024;
   log.transports.console.level = process.env.QUOTADECK_LOG_LEVEL === 'debug' ? 'debug' : 'info';

@@ -386,6 +386,8 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'no_account_available'
+  /** An upstream answered 429 (a probe): details carry the reset it named, `{resetAt, retryAfterSec}`. */
+  | 'rate_limited'
   | 'unsupported_provider'
   | 'payload_too_large'
   | 'unknown_method'

@@ -467,6 +467,8 @@ export interface UsageLogRow {
   outputTokens: number | null;
   cost: number | null;
   error: string | null;
+  /** A stream cut midway: failed, yet its consumed tokens are costed and counted. */
+  partial?: boolean;
   startedAt: string;
   endedAt: string | null;
   durationMs: number | null;

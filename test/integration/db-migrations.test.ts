@@ -89,7 +89,9 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       expect(db.prepare('SELECT remaining_fraction, window, limit_value, remaining_value FROM quota_latest').all()).toEqual([
         { remaining_fraction: 0.4, window: '5h', limit_value: 100, remaining_value: 40 },
       ]);
-      for (const t of ['quota_snapshots', 'quota_locks', 'account_sync_state', 'sync_runs']) expect(count(db, t), t).toBe(1);
+      for (const t of ['quota_snapshots', 'account_sync_state', 'sync_runs']) expect(count(db, t), t).toBe(1);
+      // Version 6's rows add a lock of their own; this version's is the one on gemini-3-pro-high.
+      expect(db.prepare("SELECT COUNT(*) FROM quota_locks WHERE model = 'gemini-3-pro-high'").pluck().get()).toBe(1);
     },
   },
   3: {
@@ -167,6 +169,21 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
         { model: 'gemini-3-pro-high', kind: 'quota', reason: '429 reported', bucket_reset_at: null },
       ]);
       expect(() => db.prepare("INSERT INTO quota_locks (account_id, model, kind, locked_until, reason, created_at) VALUES ('acc-1', 'm', 'other', 1, 'r', 1)").run()).toThrow(/CHECK/);
+    },
+  },
+  7: {
+    insert(db) {
+      db.prepare(
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at, partial)
+         VALUES ('req-7', 1, 'acc-1', 'anthropic', 'claude-sonnet-4-5', NULL, 'anthropic.messages', 'failed', 200, 8, 3, 0.0001, 'upstream stream interrupted', ?, ?, 1)`,
+      ).run(T + 20, T + 30);
+    },
+    check(db) {
+      // Rows from before the column were never partial; a cut stream's row says so.
+      const rows = db.prepare('SELECT request_id, partial FROM usage_ledger ORDER BY id').all() as Array<{ request_id: string; partial: number }>;
+      expect(rows.filter((r) => r.request_id !== 'req-7').every((r) => r.partial === 0)).toBe(true);
+      expect(rows.find((r) => r.request_id === 'req-7')).toEqual({ request_id: 'req-7', partial: 1 });
+      expect(() => db.prepare("INSERT INTO usage_ledger (request_id, attempt, model, route, status, started_at, partial) VALUES ('x', 1, 'm', 'r', 'failed', 1, 2)").run()).toThrow(/CHECK/);
     },
   },
 };

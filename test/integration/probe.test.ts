@@ -127,6 +127,8 @@ describe('quota:probe', () => {
     expect(err.message).not.toContain(LIMITED_KEY);
     expect(llm.requests.map((r) => r.status)).toEqual([200, 429]);
     const resetAt = iso(clock.now() + 120 * SEC);
+    // The caller hears a 429 with the reset the upstream named, not an internal error (issue 14).
+    expect(err).toMatchObject({ code: 'rate_limited', details: { resetAt, retryAfterSec: 120 } });
     const [view] = await call<QuotaView[]>(h!.app, 'quota:list', { accountId: ids.limited });
     expect(view).toMatchObject({ model: 'gpt-4o', remainingFraction: 0, remaining: 0, resetAt, decision: { kind: 'exhausted', resetAt } });
     // A rate limit is no reason to mark the key.

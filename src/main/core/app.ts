@@ -1,6 +1,5 @@
 // Composition root: createApp(config, ports) opens the database and wires the services.
 // Electron and the headless entry both call it; neither adds behaviour of its own.
-import { mkdirSync } from 'node:fs';
 import { startProxyServer, type ProxyServer } from './proxy/proxy-server';
 import { declaredModels, ModelCatalog } from './proxy/model-catalog';
 import { ProviderModelLists } from './proxy/provider-model-lists';
@@ -15,6 +14,7 @@ import { AccountService } from './accounts/account-service';
 import { AccountStore } from './accounts/account-store';
 import { createDispatcher, createHandlers } from './api/contract-handlers';
 import { openDatabase } from './db/open-database';
+import { ensurePrivateDir } from './fs/private-dir';
 import { EventBus } from './events/event-bus';
 import { createNotificationBatcher } from './notify/notification-batcher';
 import { ThresholdTracker } from './notify/threshold-tracker';
@@ -28,6 +28,8 @@ import { anthropicApiAdapter, openaiAdapter } from './providers/api-key-probe';
 import type { ProviderAdapter } from './providers/provider-adapter';
 import { AccountSyncer } from './quota/account-syncer';
 import { QuotaEngine } from './quota/quota-engine';
+import { QuotaForecaster } from './quota/quota-forecast';
+import { ForecastAlerts } from './notify/forecast-alerts';
 import { QuotaMonitor } from './quota/quota-monitor';
 import { QuotaRepository } from './quota/quota-repository';
 import { QuotaService } from './quota/quota-service';
@@ -97,7 +99,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   // Providers' requests (polls, probes, refreshes) go through the request caps: per host and in all.
   const providerHttp = limitRequests(httpClient, () => ({ perHost: settings.get().providerConcurrency, total: settings.get().concurrency }));
   const log = ports.logger;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(config.dataDir);
   const db = openDatabase(join(config.dataDir, 'quotadeck.db'));
   const bus = new EventBus(log.scope('events'));
   const settings = new SettingsStore(db, config.env ?? process.env, config.overrides);
@@ -126,6 +128,8 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
     },
     nextPollAt: (id): number | null => monitor.nextPollAt(id),
+    forecaster: new QuotaForecaster(),
+    forecastAlerts: new ForecastAlerts(log.scope('quota'), notifier),
   });
   // The store is the one announcer of account changes (whoever made them: the API, a sync, the
   // proxy, the token API); the selector's index and the event follow from here alone.

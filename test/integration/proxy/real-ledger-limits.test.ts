@@ -2,7 +2,7 @@
 // real local limits (windows computed from the ledger), through the official openai client.
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { UsageLogPage } from '../../../src/shared/types';
+import type { UsageLogPage, UsageSummaryRow } from '../../../src/shared/types';
 import { call } from '../../helpers/harness';
 import { startProxyHarness, type ProxyHarness } from '../../helpers/proxy-harness';
 
@@ -50,5 +50,26 @@ describe('proxy with the real ledger and limits', () => {
     expect(body).toMatch(/"resetAt":"\d{4}-/);
     // Only two requests reached the upstream.
     expect(ph.llm.requests.filter((r) => r.path.endsWith('/chat/completions')).length).toBe(2);
+  });
+
+  it('a stream cut midway is marked partial and costs the tokens it consumed (in the row and the rollups)', async () => {
+    ph.llm.addKey({ key: 'sk-ant-upstream-partial-1', reply: ['a', 'b', 'c', 'd'], behaviour: { kind: 'cutStream', afterEvents: 3 } });
+    await ph.importAccounts([{ provider: 'anthropic', label: 'Cut', apiKey: 'sk-ant-upstream-partial-1' }]);
+    const res = await fetch(`${ph.proxy.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': ph.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    // The client's stream breaks off with the upstream's.
+    await res.text().catch(() => '');
+    await expect.poll(async () => (await call<UsageLogPage>(ph.h.app, 'usage:log', { status: 'failed' })).rows.length).toBe(1);
+    const [row] = (await call<UsageLogPage>(ph.h.app, 'usage:log', { status: 'failed' })).rows;
+    expect(row).toMatchObject({ status: 'failed', partial: true, httpStatus: 200, inputTokens: 8 });
+    expect(row!.cost).toBeGreaterThan(0);
+    const day = new Date().toISOString().slice(0, 10);
+    const [sum] = await call<UsageSummaryRow[]>(ph.h.app, 'usage:summary', { from: `${day}T00:00:00.000Z`, to: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(sum).toMatchObject({ failed: 1, completed: 0, inputTokens: 8 });
+    expect(sum!.cost).toBeCloseTo(row!.cost!, 10);
   });
 });

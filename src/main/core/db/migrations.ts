@@ -195,6 +195,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE quota_locks ADD COLUMN bucket_reset_at INTEGER;
     `,
   },
+  {
+    version: 7,
+    name: 'usage ledger: partial attempts (a stream cut midway, its consumed tokens costed)',
+    sql: `
+      ALTER TABLE usage_ledger ADD COLUMN partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1));
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

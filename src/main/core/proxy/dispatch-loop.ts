@@ -175,9 +175,9 @@ export class Dispatcher {
     }
   }
 
-  private complete(row: number | null, status: AttemptStatus, httpStatus: number | null, input: number | null, output: number | null, error: string | null): void {
+  private complete(row: number | null, status: AttemptStatus, httpStatus: number | null, input: number | null, output: number | null, error: string | null, partial = false): void {
     if (row === null) return;
-    const e: AttemptEnd = { status, httpStatus, inputTokens: input, outputTokens: output, endedAt: this.d.clock.now(), error };
+    const e: AttemptEnd = { status, httpStatus, inputTokens: input, outputTokens: output, endedAt: this.d.clock.now(), error, ...(partial ? { partial } : {}) };
     try {
       this.d.ledger.complete(row, e);
     } catch (err) {
@@ -609,7 +609,9 @@ export class Dispatcher {
 
   /** Settles a relayed attempt's ledger row (called by the relay before the client's response ends). */
   settleRow(row: number | null, status: number, o: RelayOutcome): void {
-    this.complete(row, o.completed ? 'completed' : 'failed', status, o.usage.input, o.usage.output, o.error);
+    // A stream cut midway (upstream or client) still consumed what it streamed: partial, costed.
+    const partial = !o.completed && ((o.usage.input ?? 0) > 0 || (o.usage.output ?? 0) > 0);
+    this.complete(row, o.completed ? 'completed' : 'failed', status, o.usage.input, o.usage.output, o.error, partial);
     if (!o.completed && !o.clientGone) this.d.log.warn(`proxied answer did not complete: ${o.error ?? 'unknown'}`);
   }
 }

@@ -6,7 +6,7 @@
 import type { Settings, SyncReport, QuotaView } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import { AppError, NotFoundError } from '../errors';
-import type { AccountRecord, Credentials } from '../model';
+import type { AccountRecord, Credentials, QuotaInfo } from '../model';
 import type { Clock, Logger } from '../ports';
 import type { ProviderRegistry } from '../providers/provider-adapter';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
@@ -135,7 +135,7 @@ export class QuotaService {
     if (!this.pollable(account)) throw new AppError('bad_request', `${this.d.registry.get(account.provider)?.displayName ?? account.provider} has no quota endpoint; probe the account instead`);
     const out = await this.pollIfAllowed(accountId);
     if (!out) this.d.log.info(`sync of ${account.label} not started: ${this.gate(account, 'manual')?.message ?? 'not pollable'}`);
-    else if (out.error && out.error.kind !== 'aborted') throw syncFailed('Sync', out.error);
+    else if (out.error && out.error.kind !== 'aborted') throw syncFailed('Sync', out.error, out.readings, this.d.clock.now());
     return this.d.engine.views(accountId);
   }
 
@@ -144,7 +144,7 @@ export class QuotaService {
     const account = this.d.store.require(accountId);
     const out = await withDeadline(this.d.clock, this.timeoutMs(), undefined, (signal) => this.d.syncer.probe(account, model, signal));
     this.save([out]);
-    if (out.error) throw syncFailed('Probe', out.error);
+    if (out.error) throw syncFailed('Probe', out.error, out.readings, this.d.clock.now());
     return this.d.engine.views(accountId);
   }
 
@@ -193,6 +193,18 @@ export class QuotaService {
   }
 }
 
-function syncFailed(what: string, e: ProviderError): AppError {
+/**
+ * The caller's error for a failed sync or probe. An upstream 429 stays a 429 (`rate_limited`)
+ * with the reset it learned — the error's retry time, else the exhausted readings' reset —
+ * never an internal error.
+ */
+function syncFailed(what: string, e: ProviderError, readings: readonly QuotaInfo[] = [], now = Date.now()): AppError {
+  if (e.status === 429 || e.code === 'rate_limited') {
+    let at = e.retryAt;
+    for (const r of readings) if (r.remainingFraction === 0 && r.resetAt !== null && r.resetAt > now) at = at === null ? r.resetAt : Math.max(at, r.resetAt);
+    const resetAt = at === null ? null : new Date(at).toISOString();
+    const retryAfterSec = at === null ? null : Math.max(1, Math.ceil((at - now) / 1000));
+    return new AppError('rate_limited', `${what} failed (${e.code}): ${e.message}${resetAt ? `; resets at ${resetAt}` : ''}`, 429, { resetAt, retryAfterSec });
+  }
   return new AppError(e.kind === 'permanent' ? 'bad_request' : 'internal', `${what} failed (${e.code}): ${e.message}`, 502);
 }

@@ -42,6 +42,7 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   no_account_available: 429,
+  rate_limited: 429,
   unsupported_provider: 400,
   payload_too_large: 413,
   unknown_method: 404,
@@ -76,7 +77,10 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string) {
     const body = await readJsonBody(req, maxBody);
     const env = await o.app.api.call(method, body);
-    sendJson(res, env.ok ? 200 : STATUS[env.error.code], env);
+    if (env.ok) return sendJson(res, 200, env);
+    // A 429 carries the reset it learned as Retry-After too.
+    const wait = (env.error.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
+    sendJson(res, STATUS[env.error.code], env, env.error.code === 'rate_limited' && typeof wait === 'number' ? { 'Retry-After': String(wait) } : {});
   }
 
   function handleEvents(req: IncomingMessage, res: ServerResponse) {

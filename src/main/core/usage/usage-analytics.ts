@@ -61,6 +61,7 @@ interface LedgerRow {
   error: string | null;
   started_at: number;
   ended_at: number | null;
+  partial: number;
 }
 
 const SUMS = `SUM(u.requests) AS requests, SUM(u.completed) AS completed, SUM(u.failed) AS failed, SUM(u.rejected) AS rejected,
@@ -248,6 +249,7 @@ function toLogRow(r: LedgerRow): UsageLogRow {
     outputTokens: r.output_tokens,
     cost: r.cost,
     error: r.error,
+    partial: r.partial === 1,
     startedAt: iso(r.started_at),
     endedAt: r.ended_at === null ? null : iso(r.ended_at),
     durationMs: r.ended_at === null ? null : r.ended_at - r.started_at,

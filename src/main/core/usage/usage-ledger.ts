@@ -15,8 +15,10 @@
 // - rollup `requests` = attempts actually dispatched (pending, completed or failed), counted at
 //   begin() so an in-flight request already counts against the per-day limit;
 // - `rejected` (refused before any dispatch) is counted apart and never as a request;
-// - tokens and cost count for completed attempts only (a failed row keeps whatever usage was
-//   reported, for the log, but adds nothing to the rollups);
+// - tokens and cost count for completed attempts, and for partial ones (a stream cut midway: the
+//   upstream may have billed what it streamed, so its tokens are costed and the row is marked
+//   `partial`); any other failed row keeps whatever usage was reported, for the log, but adds
+//   nothing to the rollups;
 // - a row belongs to the UTC day it started on.
 import { NO_USAGE, type UsageCounts } from '../../../shared/types';
 import type { Db } from '../db/open-database';
@@ -114,7 +116,7 @@ export class UsageLedger implements UsageLedgerPort {
         "SELECT account_id, model, started_at FROM usage_ledger WHERE id = ? AND status = 'pending'",
       ),
       finish: db.prepare<unknown[]>(
-        `UPDATE usage_ledger SET status = ?, http_status = ?, input_tokens = ?, output_tokens = ?, cost = ?, error = ?, ended_at = ?
+        `UPDATE usage_ledger SET status = ?, http_status = ?, input_tokens = ?, output_tokens = ?, cost = ?, error = ?, ended_at = ?, partial = ?
          WHERE id = ? AND status = 'pending'`,
       ),
       addToRollup: db.prepare<unknown[]>(
@@ -235,11 +237,14 @@ export class UsageLedger implements UsageLedgerPort {
       }
       const inputTokens = tokens(e.inputTokens);
       const outputTokens = tokens(e.outputTokens);
-      const cost = e.status === 'completed' ? this.pricing.costFor(row.model, inputTokens, outputTokens) : null;
-      if (this.stmt.finish.run(e.status, e.httpStatus, inputTokens, outputTokens, cost, errorText(e.error), e.endedAt, id).changes === 0) continue;
+      const partial = e.status === 'failed' && e.partial === true && ((inputTokens ?? 0) > 0 || (outputTokens ?? 0) > 0);
+      const cost = e.status === 'completed' || partial ? this.pricing.costFor(row.model, inputTokens, outputTokens) : null;
+      if (this.stmt.finish.run(e.status, e.httpStatus, inputTokens, outputTokens, cost, errorText(e.error), e.endedAt, partial ? 1 : 0, id).changes === 0) continue;
       const d: Partial<UsageCounts> =
         e.status === 'completed'
           ? { completed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 }
+          : partial
+            ? { failed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 }
           : e.status === 'failed'
             ? { failed: 1 }
             : // Begun but then refused before it went out: not a dispatched request after all.

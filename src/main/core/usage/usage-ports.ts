@@ -31,6 +31,11 @@ export interface AttemptEnd {
   endedAt: number;
   /** Short, secret-free text for failed/rejected attempts. */
   error: string | null;
+  /**
+   * A failed attempt that still consumed tokens upstream (a stream cut midway): its tokens are
+   * costed and counted like a completed one's, and the row is marked partial.
+   */
+  partial?: boolean;
 }
 
 export interface UsageLedgerPort {

@@ -48,6 +48,12 @@ export function LogTable({ rows, showAccount = true, caption }: { rows: UsageLog
               <td>
                 <span className={`log-status log-status-${r.status}`}>{r.status}</span>
                 {r.httpStatus !== null && <span className="muted small"> {r.httpStatus}</span>}
+                {r.partial && (
+                  <span className="muted small" title="The stream was cut midway; the tokens it consumed are costed">
+                    {' '}
+                    · partial
+                  </span>
+                )}
                 {r.error && (
                   <div className="muted small log-error" title={r.error}>
                     {r.error}
