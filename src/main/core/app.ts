@@ -28,6 +28,8 @@ import { anthropicApiAdapter, openaiAdapter } from './providers/api-key-probe';
 import type { ProviderAdapter } from './providers/provider-adapter';
 import { AccountSyncer } from './quota/account-syncer';
 import { QuotaEngine } from './quota/quota-engine';
+import { QuotaForecaster } from './quota/quota-forecast';
+import { ForecastAlerts } from './notify/forecast-alerts';
 import { QuotaMonitor } from './quota/quota-monitor';
 import { QuotaRepository } from './quota/quota-repository';
 import { QuotaService } from './quota/quota-service';
@@ -130,6 +132,8 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
     },
     nextPollAt: (id): number | null => monitor.nextPollAt(id),
+    forecaster: new QuotaForecaster(),
+    forecastAlerts: new ForecastAlerts(log.scope('quota'), notifier),
   });
   // The store is the one announcer of account changes (whoever made them: the API, a sync, the
   // proxy, the token API); the selector's index and the event follow from here alone.
