@@ -113,7 +113,11 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   const notifier = ports.notifier
     ? createNotificationBatcher(ports.notifier, { clock, windowMs: config.notificationWindowMs ?? 0, enabled: () => settings.get().notificationsEnabled })
     : undefined;
-  const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), { lowThreshold: () => settings.get().lowThreshold });
+  const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), {
+    lowThreshold: () => settings.get().lowThreshold,
+    // Crossings of one burst are logged as one message (same window as the notifications).
+    logWindow: { windowMs: config.notificationWindowMs ?? 0, timers: clock },
+  });
   // A key's own model list narrows its provider's default patterns; fetched after sync cycles.
   const modelLists = new ProviderModelLists({ store, registry, settings, fetch: httpClient, clock, log: log.scope('models'), onChanged: () => engine.bump(), healthy: (id) => syncRepo.state(id).consecutiveFailures === 0 });
   const engine: QuotaEngine = new QuotaEngine({
@@ -327,6 +331,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       proxy = null;
       await monitor.stop();
       await firstReadings.idle();
+      tracker.flush();
       notifier?.dispose();
       ownClient?.close();
       usage.ledger.close();
