@@ -9,6 +9,7 @@ import { loadOrCreateToken } from './core/control-token';
 import { HEADLESS_USAGE, parseHeadlessArgs, UsageError } from './core/headless-options';
 import { createElectronLogLogger } from './core/log/electron-log-logger';
 import { followLogLevel } from './core/log/log-level';
+import { DESKTOP_NOTIFICATION_WINDOW_MS } from './core/notify/notification-batcher';
 import { createKeyFileSecretBox } from './core/secrets/key-file-secret-box';
 import { startControlServer } from './core/server/control-server';
 import { applyServiceMemoryPolicy } from './headless-memory';
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
   const logger = createElectronLogLogger(log);
 
   const app = await createApp(
-    { dataDir: opts.dataDir, mode: 'headless', overrides: opts.overrides, autoSync: !opts.noSync, startProxy: !opts.noProxy },
+    // Notifications (logged here) and crossings' log lines grouped per burst, as on the desktop.
+    { dataDir: opts.dataDir, mode: 'headless', overrides: opts.overrides, autoSync: !opts.noSync, startProxy: !opts.noProxy, notificationWindowMs: DESKTOP_NOTIFICATION_WINDOW_MS },
     {
       logger,
       secretBox: createKeyFileSecretBox(join(opts.dataDir, 'secret.key')),

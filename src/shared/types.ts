@@ -234,11 +234,11 @@ export interface ImportReport {
 
 export interface ImportIssue {
   /**
-   * The entry's number as people count (1 = the first), the same number the messages and the
-   * window show; null for the document itself.
+   * The entry's zero-based position in the document's account list (0 = the first), the same
+   * number the messages and the window show; null for the document itself.
    */
   entry: number | null;
-  /** The entry's zero-based position in the document's account list (null: the document). */
+  /** Same as `entry` (zero-based position; null: the document). */
   index: number | null;
   /** The entry's email or label, when it has one. */
   label: string | null;

@@ -162,7 +162,9 @@ describe('the window in Chromium against the headless service', () => {
     await expect.poll(() => interval.inputValue()).toBe('300');
     await interval.fill('120');
     await page.getByLabel('Low threshold').fill('15');
-    await page.getByLabel('Desktop notifications').uncheck();
+    // Desktop-only options (notifications, tray) are not offered in web mode.
+    expect(await page.getByLabel('Desktop notifications').count()).toBe(0);
+    await page.getByLabel('Selection strategy').selectOption('round-robin');
     await page.getByRole('form', { name: 'Save settings' }).getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('form', { name: 'Save settings' }).getByRole('status').textContent()).toBe('Saved');
     await browser.screenshot('08-settings-saved-dark');
@@ -173,12 +175,12 @@ describe('the window in Chromium against the headless service', () => {
     expect(await svc.stop('SIGTERM')).toBe(0);
     svc = await startHeadless(tmp.dir, ['--no-sync', '--no-proxy'], env());
     const saved = await svc.api<Settings>('settings:get');
-    expect(saved.body.result).toMatchObject({ syncIntervalSec: 120, lowThreshold: 0.15, notificationsEnabled: false });
+    expect(saved.body.result).toMatchObject({ syncIntervalSec: 120, lowThreshold: 0.15, selectionStrategy: 'round-robin' });
 
     await open(page, svc, 'Settings');
     await expect.poll(() => page.getByLabel('Sync interval').inputValue()).toBe('120');
     expect(await page.getByLabel('Low threshold').inputValue()).toBe('15');
-    expect(await page.getByLabel('Desktop notifications').isChecked()).toBe(false);
+    expect(await page.getByLabel('Selection strategy').inputValue()).toBe('round-robin');
     expect(browser.errors).toEqual([]);
   });
 });

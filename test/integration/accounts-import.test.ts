@@ -177,18 +177,18 @@ describe('accounts:import idempotence and updates', () => {
 describe('accounts:import rejects invalid documents whole', () => {
   const good = (i: number) => ({ email: `good${i}@example.com`, refreshToken: `1//good-token-${i}` });
   const cases: Array<{ name: string; doc: unknown; issue: Partial<ImportIssue> }> = [
-    { name: 'missing refreshToken', doc: [good(0), { email: 'x@example.com' }], issue: { entry: 2, index: 1, field: 'refreshToken' } },
-    { name: 'bad email', doc: [good(0), good(1), { email: 'not-an-email', refreshToken: '1//t' }], issue: { entry: 3, index: 2, field: 'email' } },
-    { name: 'API-key provider without a key', doc: { accounts: [good(0), { provider: 'openai', email: 'c@example.com', refreshToken: 'r' }] }, issue: { entry: 2, index: 1, field: 'apiKey' } },
-    { name: 'OAuth provider without a refresh token', doc: { accounts: [good(0), { provider: 'claude', apiKey: 'sk-ant-api03-xxxxxxxxxxxx' }] }, issue: { entry: 2, index: 1, field: 'refreshToken' } },
-    { name: 'bad base URL', doc: [good(0), { provider: 'openai', apiKey: 'sk-test-123456789', baseUrl: 'not a url' }], issue: { entry: 2, index: 1, field: 'baseUrl' } },
-    { name: 'unknown provider', doc: [{ provider: 'nope', email: 'c@example.com', refreshToken: 'r' }], issue: { entry: 1, index: 0, field: 'provider' } },
-    { name: 'bad expiresAt', doc: [good(0), { ...good(1), expiresAt: 'next tuesday' }], issue: { entry: 2, index: 1, field: 'expiresAt' } },
-    { name: 'negative expiresAt', doc: [good(0), { ...good(1), expiresAt: -5 }], issue: { entry: 2, index: 1, field: 'expiresAt' } },
-    { name: 'bad tier', doc: [good(0), { ...good(1), tier: 'platinum' }], issue: { entry: 2, index: 1, field: 'tier' } },
-    { name: 'duplicate entries', doc: [good(0), good(1), { ...good(0), email: 'GOOD0@example.com' }], issue: { entry: 3, index: 2, field: 'email' } },
-    { name: 'an entry that is not an object', doc: [good(0), 'user@example.com'], issue: { entry: 2, index: 1, field: '(entry)' } },
-    { name: 'a null entry', doc: { accounts: [good(0), null] }, issue: { entry: 2, index: 1, field: '(entry)' } },
+    { name: 'missing refreshToken', doc: [good(0), { email: 'x@example.com' }], issue: { entry: 1, index: 1, field: 'refreshToken' } },
+    { name: 'bad email', doc: [good(0), good(1), { email: 'not-an-email', refreshToken: '1//t' }], issue: { entry: 2, index: 2, field: 'email' } },
+    { name: 'API-key provider without a key', doc: { accounts: [good(0), { provider: 'openai', email: 'c@example.com', refreshToken: 'r' }] }, issue: { entry: 1, index: 1, field: 'apiKey' } },
+    { name: 'OAuth provider without a refresh token', doc: { accounts: [good(0), { provider: 'claude', apiKey: 'sk-ant-api03-xxxxxxxxxxxx' }] }, issue: { entry: 1, index: 1, field: 'refreshToken' } },
+    { name: 'bad base URL', doc: [good(0), { provider: 'openai', apiKey: 'sk-test-123456789', baseUrl: 'not a url' }], issue: { entry: 1, index: 1, field: 'baseUrl' } },
+    { name: 'unknown provider', doc: [{ provider: 'nope', email: 'c@example.com', refreshToken: 'r' }], issue: { entry: 0, index: 0, field: 'provider' } },
+    { name: 'bad expiresAt', doc: [good(0), { ...good(1), expiresAt: 'next tuesday' }], issue: { entry: 1, index: 1, field: 'expiresAt' } },
+    { name: 'negative expiresAt', doc: [good(0), { ...good(1), expiresAt: -5 }], issue: { entry: 1, index: 1, field: 'expiresAt' } },
+    { name: 'bad tier', doc: [good(0), { ...good(1), tier: 'platinum' }], issue: { entry: 1, index: 1, field: 'tier' } },
+    { name: 'duplicate entries', doc: [good(0), good(1), { ...good(0), email: 'GOOD0@example.com' }], issue: { entry: 2, index: 2, field: 'email' } },
+    { name: 'an entry that is not an object', doc: [good(0), 'user@example.com'], issue: { entry: 1, index: 1, field: '(entry)' } },
+    { name: 'a null entry', doc: { accounts: [good(0), null] }, issue: { entry: 1, index: 1, field: '(entry)' } },
     { name: 'wrong document shape (object)', doc: { users: [good(0)] }, issue: { entry: null, field: '(document)' } },
     { name: 'wrong document shape (accounts not a list)', doc: { accounts: good(0) }, issue: { entry: null, field: '(document)' } },
     { name: 'wrong document shape (string)', doc: 'accounts.json', issue: { entry: null, field: '(document)' } },
@@ -211,7 +211,7 @@ describe('accounts:import rejects invalid documents whole', () => {
       const issues = err.details?.issues ?? [];
       expect(issues).toContainEqual(expect.objectContaining(c.issue));
       expect(issues.every((i) => typeof i.message === 'string' && i.message.length > 0)).toBe(true);
-      // Numbered from 1 in the message as in `entry`, with the entry's email or label when it has one.
+      // Numbered from 0 in the message as in `entry`, with the entry's email or label when it has one.
       if (c.issue.entry !== null && c.issue.entry !== undefined) expect(err.message).toMatch(new RegExp(`entry ${c.issue.entry}( \\([^)]*\\))?, ${c.issue.field!.replace(/[()]/g, '\\$&')}`));
       expect(dump()).toEqual(before);
       expect(await call<AccountView[]>(h.app, 'accounts:list')).toEqual(listBefore);
@@ -226,9 +226,9 @@ describe('accounts:import rejects invalid documents whole', () => {
       { email: 'z@example.com', refreshToken: '1//z', expiresAt: 'soon' },
     ]);
     expect(err.details?.issues?.map((i) => [i.entry, i.index, i.label, i.field])).toEqual([
-      [2, 1, 'bad', 'email'],
-      [3, 2, 'y@example.com', 'refreshToken'],
-      [4, 3, 'z@example.com', 'expiresAt'],
+      [1, 1, 'bad', 'email'],
+      [2, 2, 'y@example.com', 'refreshToken'],
+      [3, 3, 'z@example.com', 'expiresAt'],
     ]);
     expect(await call<AccountView[]>(h.app, 'accounts:list')).toEqual([]);
   });

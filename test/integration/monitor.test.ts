@@ -43,6 +43,17 @@ function settings(extra = {}) {
 }
 
 describe('QuotaMonitor against a fake Google upstream', () => {
+  it('saves what a cycle learned about the accounts (tier, project) in its one transaction: one accounts:changed for all', async () => {
+    h = await makeHarness({ overrides: settings() });
+    const seeded = await seedGoogleAccounts(h.app, fake, 4, () => ({ paidTierId: 'g1-pro-tier', paidTierName: 'Google AI Pro' }));
+    const changed: string[][] = [];
+    h.app.events.on('accounts:changed', (e) => changed.push([...e.accountIds].sort()));
+    const report = await call<SyncReport>(h.app, 'monitor:syncNow');
+    expect(report.successes).toBe(4);
+    expect(changed).toEqual([seeded.map((s) => s.id).sort()]);
+    for (const s of seeded) expect(h.app.services.store.require(s.id).tier).toBe('pro');
+  });
+
   it('isolates a hung account: the cycle ends near one timeout, nine are cached', async () => {
     h = await makeHarness({ overrides: settings() });
     const seeded = await seedGoogleAccounts(h.app, fake, 10, (i) => (i === 3 ? { behaviour: { kind: 'hang' } } : {}));

@@ -1,7 +1,7 @@
 // Peers' files (issue 12 §7): CLIProxyAPI auth files (one JSON per account, `type` naming the
 // provider), alone or gathered into an array, are honoured per entry; the Antigravity Manager's
 // account data files and export import as Antigravity accounts; an import names every problem of
-// every entry, numbered from 1 (`entry`, as in the messages) with a zero-based `index` and the
+// every entry, numbered from 0 (`entry` and `index`, as in the messages) and the
 // entry's email or label; discovery finds both tools' folders under HOME (a temp HOME here).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ describe('CLIProxyAPI and Antigravity Manager files', () => {
     expect((await call<ImportReport>(h.app, 'accounts:import', managerAccount)).accounts[0]).toMatchObject({ provider: 'antigravity', email: 'manager-user@example.com' });
   });
 
-  it('reports every problem of every entry, numbered from 1 with the entry\'s email or label, and writes nothing', async () => {
+  it('reports every problem of every entry, numbered from 0 with the entry\'s email or label, and writes nothing', async () => {
     const err = await importError([
       cpaClaude,
       // Three problems in one entry: a bad email, no refresh token, an expiry that is no date.
@@ -98,18 +98,18 @@ describe('CLIProxyAPI and Antigravity Manager files', () => {
     ]);
     expect(err.code).toBe('import_invalid');
     expect(err.issues.map((i) => [i.entry, i.index, i.label, i.field])).toEqual([
-      [2, 1, 'not-an-email', 'email'],
-      [2, 1, 'not-an-email', 'expiresAt'],
-      [2, 1, 'not-an-email', 'refreshToken'],
-      [3, 2, 'qwen-user@example.com', 'type'],
-      [4, 3, 'claude-user@example.com', 'email'],
-      [5, 4, 'g@example.com', 'refreshToken'],
+      [1, 1, 'not-an-email', 'email'],
+      [1, 1, 'not-an-email', 'expiresAt'],
+      [1, 1, 'not-an-email', 'refreshToken'],
+      [2, 2, 'qwen-user@example.com', 'type'],
+      [3, 3, 'claude-user@example.com', 'email'],
+      [4, 4, 'g@example.com', 'refreshToken'],
     ]);
     expect(err.issues[3]!.message).toMatch(/CLIProxyAPI type "qwen" is not supported/);
-    expect(err.issues[4]!.message).toBe('duplicate of entry 1');
+    expect(err.issues[4]!.message).toBe('duplicate of entry 0');
     // The message counts the same way.
-    expect(err.message).toContain('entry 2 (not-an-email), email:');
-    expect(err.message).toContain('entry 4 (claude-user@example.com), email: duplicate of entry 1');
+    expect(err.message).toContain('entry 1 (not-an-email), email:');
+    expect(err.message).toContain('entry 3 (claude-user@example.com), email: duplicate of entry 0');
     expect(await call<AccountView[]>(h.app, 'accounts:list')).toEqual([]);
   });
 });

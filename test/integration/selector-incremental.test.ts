@@ -66,6 +66,16 @@ describe('TokenSelector incremental index', () => {
         lockOrExpiryMoves++;
       }
       expect(order(selector), `step ${step}`).toEqual(order(fresh()));
+      // A sticky preference is honoured exactly as a fresh build would (never a stale candidate).
+      const pref = ids[Math.floor(random() * ids.length)]!;
+      const pick = (s: TokenSelector) => {
+        try {
+          return s.select(MODEL, undefined, undefined, pref).account.id;
+        } catch {
+          return null;
+        }
+      };
+      expect(pick(selector), `step ${step} (sticky)`).toBe(pick(fresh()));
     }
     expect(lockOrExpiryMoves).toBeGreaterThan(0);
     // Every change above concerned one account: none of them rebuilt the index.

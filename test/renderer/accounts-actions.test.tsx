@@ -93,12 +93,12 @@ describe('Import', () => {
         got = req;
         throw new ContractError({
           code: 'import_invalid',
-          message: 'Import rejected, nothing was changed. entry 3 (c@example.com), refreshToken: required for antigravity accounts; …',
+          message: 'Import rejected, nothing was changed. entry 2 (c@example.com), refreshToken: required for antigravity accounts; …',
           details: {
             issues: [
-              { entry: 3, index: 2, label: 'c@example.com', field: 'refreshToken', message: 'required for antigravity accounts' },
-              { entry: 4, index: 3, label: null, field: 'apiKey', message: 'required for openai accounts' },
-              { entry: 2, index: 1, label: 'b@example.com', field: 'email', message: 'duplicate of entry 1' },
+              { entry: 2, index: 2, label: 'c@example.com', field: 'refreshToken', message: 'required for antigravity accounts' },
+              { entry: 3, index: 3, label: null, field: 'apiKey', message: 'required for openai accounts' },
+              { entry: 1, index: 1, label: 'b@example.com', field: 'email', message: 'duplicate of entry 0' },
             ],
           },
         });
@@ -115,9 +115,9 @@ describe('Import', () => {
     expect(got).toEqual(doc);
     expect(alert.textContent).toContain('nothing was changed');
     expect(within(alert).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-      'Entry 3 (c@example.com): refreshToken: required for antigravity accounts',
-      'Entry 4 (relay): apiKey: required for openai accounts',
-      'Entry 2 (b@example.com): email: duplicate of entry 1',
+      'Entry 2 (c@example.com): refreshToken: required for antigravity accounts',
+      'Entry 3 (relay): apiKey: required for openai accounts',
+      'Entry 1 (b@example.com): email: duplicate of entry 0',
     ]);
   });
 

@@ -2,7 +2,7 @@
 // headless service: bearer auth, envelopes, and an SSE stream written in awkward chunks.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContractError } from '../../src/shared/contract';
 import { createHttpTransport } from '../../src/renderer/src/api/http-transport';
 import type { ConnectionState, LiveClient } from '../../src/renderer/src/api/live-client';
@@ -85,10 +85,38 @@ function nextState(client: LiveClient, want: ConnectionState): Promise<void> {
 
 let svc: FakeService;
 let client: LiveClient | undefined;
+let browserConsole: { lines: string[]; expected: RegExp; restore: () => void } | undefined;
+
+/**
+ * happy-dom prints what a browser's console would — a request answered 401, a connection the
+ * transport drops on purpose (with the socket's stack) — straight to the process output. A test
+ * that provokes such lines names them: they are captured and each must match, instead of
+ * reaching the run's output as noise.
+ */
+function expectBrowserConsole(expected: RegExp): string[] {
+  const lines: string[] = [];
+  const spies = (['stdout', 'stderr'] as const).map((s) =>
+    vi.spyOn(process[s], 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write),
+  );
+  browserConsole = { lines, expected, restore: () => spies.forEach((sp) => sp.mockRestore()) };
+  return lines;
+}
+
 afterEach(async () => {
   client?.close();
   client = undefined;
   await svc?.close();
+  if (browserConsole) {
+    const { lines, expected, restore } = browserConsole;
+    browserConsole = undefined;
+    // A dropped socket's error reaches the console a moment after the close.
+    await new Promise((r) => setTimeout(r, 20));
+    restore();
+    for (const line of lines) expect(line).toMatch(expected);
+  }
 });
 
 describe('http transport', () => {
@@ -137,6 +165,8 @@ describe('http transport', () => {
   });
 
   it('treats a silent stream as dead and reconnects', async () => {
+    // Dropping the silent stream (and closing the last one at the end) hangs up its socket.
+    expectBrowserConsole(/socket hang up|ECONNRESET|^\s+at |^\s*code: 'ECONNRESET'|^}\s*$/m);
     svc = await startService();
     client = createHttpTransport({ baseUrl: '', token: TOKEN, backoff: { initialMs: 10, maxMs: 50 }, idleTimeoutMs: 100 });
     client.on('monitor:stats', () => {});
@@ -147,9 +177,12 @@ describe('http transport', () => {
 
   it('reports a refused token as unauthorized', async () => {
     svc = await startService({ refuseEvents: true });
+    const printed = expectBrowserConsole(/\/api\/events 401 \(Unauthorized\)/);
     client = createHttpTransport({ baseUrl: '', token: TOKEN, backoff: { initialMs: 10, maxMs: 50 } });
     const refused = nextState(client, 'unauthorized');
     client.on('monitor:stats', () => {});
     await refused;
+    // What a browser's console shows for the refused stream.
+    expect(printed.join('')).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/api\/events 401 \(Unauthorized\)/);
   });
 });

@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientContext } from '../../src/renderer/src/components/client-context';
+import { Header } from '../../src/renderer/src/components/header';
 import { Overview } from '../../src/renderer/src/components/overview';
 import { OverviewPage } from '../../src/renderer/src/pages/overview-page';
 import { useAccountsStore } from '../../src/renderer/src/stores/accounts-store';
@@ -105,13 +106,24 @@ describe('Overview: needs attention', () => {
     const banner = screen.getByRole('alert');
     const link = within(banner).getByRole('link', { name: 'home' });
     expect(link.getAttribute('href')).toBe('#/accounts/y');
-    expect(banner.textContent).toContain('home (claude): timed out');
+    expect(banner.textContent).toContain('home (Claude): timed out');
     fireEvent.click(link);
     expect(useRouteStore.getState().route).toEqual({ page: 'account', id: 'y' });
   });
 });
 
-describe('Overview page: monitor buttons', () => {
+describe('Sync now and Pause: once, in the header', () => {
+  it('the Overview page has none of its own', () => {
+    useStatsStore.getState().applyStats(stats());
+    render(
+      <ClientContext.Provider value={fakeClient({})}>
+        <OverviewPage />
+      </ClientContext.Provider>,
+    );
+    expect(screen.queryByRole('button', { name: 'Sync now' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Pause/ })).toBeNull();
+  });
+
   it('syncs now and pauses/resumes through the contract', async () => {
     const sync = deferred<ReturnType<typeof report>>();
     const client = fakeClient({
@@ -121,7 +133,7 @@ describe('Overview page: monitor buttons', () => {
     });
     render(
       <ClientContext.Provider value={client}>
-        <OverviewPage />
+        <Header connection="open" />
       </ClientContext.Provider>,
     );
     // Nothing to act on before the first stats arrive.
@@ -134,11 +146,11 @@ describe('Overview page: monitor buttons', () => {
     await act(async () => sync.resolve(report()));
     expect(screen.getByRole('button', { name: 'Sync now' }).hasAttribute('disabled')).toBe(false);
 
-    fireEvent.click(screen.getByRole('button', { name: 'Pause syncing' }));
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Resume syncing' })).toBeTruthy());
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Resume' })).toBeTruthy());
     expect(useStatsStore.getState().stats?.paused).toBe(true);
-    fireEvent.click(screen.getByRole('button', { name: 'Resume syncing' }));
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Pause syncing' })).toBeTruthy());
+    fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Pause' })).toBeTruthy());
     expect(client.calls).toEqual(['monitor:syncNow', 'monitor:pause', 'monitor:resume']);
   });
 
@@ -151,7 +163,7 @@ describe('Overview page: monitor buttons', () => {
     useStatsStore.getState().applyStats(stats());
     render(
       <ClientContext.Provider value={client}>
-        <OverviewPage />
+        <Header connection="open" />
       </ClientContext.Provider>,
     );
     fireEvent.click(screen.getByRole('button', { name: 'Sync now' }));

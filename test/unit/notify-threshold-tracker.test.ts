@@ -106,3 +106,25 @@ describe('ThresholdTracker', () => {
     ]);
   });
 });
+
+describe('ThresholdTracker log window', () => {
+  it('writes the crossings of one burst as one message per level, one line each, when the window ends', () => {
+    const logger = createMemoryLogger();
+    let fire: (() => void) | null = null;
+    const timers = { setTimeout: (fn: () => void) => ((fire = fn), 1), clearTimeout: () => (fire = null) };
+    const tracker = new ThresholdTracker(logger, undefined, () => {}, { logWindow: { windowMs: 1000, timers } });
+    const d = (fraction: number): Decision => decide({ accountId: 'a', model: 'm', remainingFraction: fraction, resetAt: RESET, fetchedAt: NOW, source: 'poll' } as never, undefined, NOW, 0.1);
+    tracker.observe('a', 'Alpha', 'm1', d(0));
+    tracker.observe('b', 'Beta', 'm1', d(0.05));
+    tracker.observe('a', 'Alpha', 'm1', d(0.5));
+    expect(logger.lines).toEqual([]);
+    fire!();
+    expect(logger.lines).toEqual([
+      '[warn] quota exhausted: Alpha m1, resets 2026-11-24T00:00:00.000Z\nquota low: Beta m1 at 5%, resets 2026-11-24T00:00:00.000Z',
+      '[info] quota recovered: Alpha m1 at 50%',
+    ]);
+    tracker.observe('b', 'Beta', 'm1', d(0));
+    tracker.flush();
+    expect(logger.lines.at(-1)).toBe('[warn] quota exhausted: Beta m1, resets 2026-11-24T00:00:00.000Z');
+  });
+});

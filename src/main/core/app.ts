@@ -28,6 +28,8 @@ import { anthropicApiAdapter, openaiAdapter } from './providers/api-key-probe';
 import type { ProviderAdapter } from './providers/provider-adapter';
 import { AccountSyncer } from './quota/account-syncer';
 import { QuotaEngine } from './quota/quota-engine';
+import { QuotaForecaster } from './quota/quota-forecast';
+import { ForecastAlerts } from './notify/forecast-alerts';
 import { QuotaMonitor } from './quota/quota-monitor';
 import { QuotaRepository } from './quota/quota-repository';
 import { QuotaService } from './quota/quota-service';
@@ -109,7 +111,11 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   const notifier = ports.notifier
     ? createNotificationBatcher(ports.notifier, { clock, windowMs: config.notificationWindowMs ?? 0, enabled: () => settings.get().notificationsEnabled })
     : undefined;
-  const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), { lowThreshold: () => settings.get().lowThreshold });
+  const tracker = new ThresholdTracker(log.scope('quota'), notifier, (e) => bus.emit('quota:threshold', e), {
+    lowThreshold: () => settings.get().lowThreshold,
+    // Crossings of one burst are logged as one message (same window as the notifications).
+    logWindow: { windowMs: config.notificationWindowMs ?? 0, timers: clock },
+  });
   // A key's own model list narrows its provider's default patterns; fetched after sync cycles.
   const modelLists = new ProviderModelLists({ store, registry, settings, fetch: httpClient, clock, log: log.scope('models'), onChanged: () => engine.bump(), healthy: (id) => syncRepo.state(id).consecutiveFailures === 0 });
   const engine: QuotaEngine = new QuotaEngine({
@@ -126,6 +132,8 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       if (bus.hasListeners('quota:changed')) bus.emit('quota:changed', { accountId, quotas: views() });
     },
     nextPollAt: (id): number | null => monitor.nextPollAt(id),
+    forecaster: new QuotaForecaster(),
+    forecastAlerts: new ForecastAlerts(log.scope('quota'), notifier),
   });
   // The store is the one announcer of account changes (whoever made them: the API, a sync, the
   // proxy, the token API); the selector's index and the event follow from here alone.
@@ -320,6 +328,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       proxy = null;
       await monitor.stop();
       await firstReadings.idle();
+      tracker.flush();
       notifier?.dispose();
       ownClient?.close();
       usage.ledger.close();

@@ -35,7 +35,7 @@ export interface Notification {
   body: string;
   accountId?: string;
   /** What happened, so a burst of alike notifications can be grouped ("7 quotas ran low"). */
-  kind?: 'low' | 'exhausted' | 'recovered';
+  kind?: 'low' | 'exhausted' | 'recovered' | 'forecast';
 }
 
 export interface Notifier {

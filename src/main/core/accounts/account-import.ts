@@ -91,8 +91,8 @@ const docIssue = (field: string, message: string): ImportIssue => ({ entry: null
 
 /**
  * Validates a whole document; throws ImportInvalidError naming every problem of every entry.
- * Entries are numbered as people count them: `entry` 1 is the first (the same number the
- * messages and the window use); `index` is its zero-based position in the document's list.
+ * Entries are numbered from 0 — their position in the document's list — in `entry` (the API's
+ * number since the first import), `index` (the same, kept for clarity), the messages and the window.
  */
 export function parseImportDocument(doc: unknown, supported: ReadonlySet<ProviderId>): ImportEntry[] {
   const top = isAccountFile(doc) ? { success: true as const, data: [doc] } : documentSchema.safeParse(doc);
@@ -110,7 +110,7 @@ export function parseImportDocument(doc: unknown, supported: ReadonlySet<Provide
     const label = entryName(item);
     const problems: { field: string; message: string }[] = [...peer.problems];
     const report = () => {
-      for (const p of problems) issues.push({ entry: index + 1, index, label, field: p.field, message: p.message });
+      for (const p of problems) issues.push({ entry: index, index, label, field: p.field, message: p.message });
     };
     if (peer.problems.length > 0) return report();
     let parsed = entrySchema.safeParse(peer.entry);
@@ -155,7 +155,7 @@ export function parseImportDocument(doc: unknown, supported: ReadonlySet<Provide
       const identity = identityFor(provider, email, credentials);
       const key = `${provider}\u0000${identity}`;
       const dup = seen.get(key);
-      if (dup !== undefined) problem(email ? 'email' : 'refreshToken', `duplicate of entry ${dup + 1}`);
+      if (dup !== undefined) problem(email ? 'email' : 'refreshToken', `duplicate of entry ${dup}`);
       else seen.set(key, index);
       if (problems.length === 0) {
         out.push({

@@ -153,7 +153,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
             remainingFraction: dec.remainingFraction,
             resetAt: iso(dec.resetAt),
             reason: dec.reason,
-            forecast: d.engine.forecast(a.id, model, now),
+            forecast: d.engine.forecast(a.id, model),
           });
         }
       }

@@ -32,6 +32,7 @@ const GROUP_TITLES: Record<NonNullable<Notification['kind']>, (n: number) => str
   low: (n) => `${n} quotas ran low`,
   exhausted: (n) => `${n} quotas exhausted`,
   recovered: (n) => `${n} quotas recovered`,
+  forecast: (n) => `${n} quotas will run out before they reset`,
 };
 
 /** One notification standing for many: the title says how many and what, the body lists a few. */

@@ -233,7 +233,8 @@ export function unwrapCloudCode(text: string): { text: string; usage: Usage } {
   }
 }
 
-function transformerFor(shape: ResponseShape, sse: boolean): Transformer {
+/** The relay's transformer for a shape (also what bench/translation.ts measures). */
+export function transformerFor(shape: ResponseShape, sse: boolean): Transformer {
   switch (shape.kind) {
     case 'openai-strip-usage':
       return sse ? new OpenAiUsageStripper() : new JsonPassThrough();

@@ -24,6 +24,24 @@ export interface SyncOutcome {
   error: ProviderError | null;
   durationMs: number;
   state: SyncState;
+  /**
+   * What the poll learned about the account itself (project, tier, details), saved with the
+   * cycle's readings by QuotaService.save — one transaction and one announcement per cycle, not
+   * a commit and an accounts:changed per account. `account` already carries it.
+   */
+  discovered?: AccountPatch;
+}
+
+export type AccountPatch = Parameters<AccountStore['update']>[1];
+
+/** The change a poll's discoveries make to an account, or null when they change nothing. */
+export function discoveryPatch(account: AccountRecord, r: Pick<QuotaResult, 'projectId' | 'tier' | 'tierLabel' | 'details'>): AccountPatch | null {
+  const patch: AccountPatch = {};
+  if (r.projectId && r.projectId !== account.projectId) patch.projectId = r.projectId;
+  if (r.tier && r.tier !== account.tier) patch.tier = r.tier;
+  if (r.tierLabel && r.tierLabel !== account.tierLabel) patch.tierLabel = r.tierLabel;
+  if (r.details && detailsChange(account.details, r.details)) patch.details = { ...account.details, ...r.details };
+  return Object.keys(patch).length > 0 ? patch : null;
 }
 
 export interface SyncerDeps {
@@ -159,13 +177,15 @@ export class AccountSyncer {
       // The account may have been removed or disabled while its fetch was in flight.
       const current = this.d.accounts.get(account.id);
       if (!current) throw new ProviderError({ kind: 'aborted', code: 'removed', message: 'Account removed during sync' });
-      this.applyDiscoveries(current, result);
-      const fresh = this.d.accounts.get(account.id) ?? current;
+      if (result.credentials) this.d.accounts.setCredentials(account.id, { ...this.d.accounts.credentials(account.id), ...result.credentials });
+      // Saved by QuotaService.save with the readings; the readings already see it.
+      const discovered = discoveryPatch(current, result);
+      const fresh: AccountRecord = discovered ? { ...current, ...discovered } : current;
       this.d.engine.applyReadings(fresh, result.quotas, true);
       const now = this.d.clock.now();
       const state: SyncState = { ...prev, lastSuccessAt: now, lastAttemptAt: now, lastErrorCode: null, lastErrorMessage: null, consecutiveFailures: 0, nextAttemptAt: null };
       this.d.syncRepo.setState(state);
-      return { account: fresh, readings: result.quotas, complete: true, error: null, durationMs: now - started, state };
+      return { account: fresh, readings: result.quotas, complete: true, error: null, durationMs: now - started, state, ...(discovered ? { discovered } : {}) };
     } catch (err) {
       const e = this.scrubbed(account, toProviderError(err, signal));
       const state = this.recordFailure(account, prev, e, base);
@@ -224,14 +244,11 @@ export class AccountSyncer {
     return new ProviderError({ kind: e.kind, code: safeUpstreamText(e.code, secrets, 64) || 'error', message, status: e.status, retryAt: e.retryAt, accountStatus: e.accountStatus });
   }
 
+  /** Probes (one account, on request) save what they learned at once. */
   private applyDiscoveries(account: AccountRecord, r: QuotaResult): void {
-    const patch: Parameters<AccountStore['update']>[1] = {};
-    if (r.projectId && r.projectId !== account.projectId) patch.projectId = r.projectId;
-    if (r.tier && r.tier !== account.tier) patch.tier = r.tier;
-    if (r.tierLabel && r.tierLabel !== account.tierLabel) patch.tierLabel = r.tierLabel;
-    if (r.details && detailsChange(account.details, r.details)) patch.details = { ...account.details, ...r.details };
     if (r.credentials) this.d.accounts.setCredentials(account.id, { ...this.d.accounts.credentials(account.id), ...r.credentials });
-    if (Object.keys(patch).length > 0) this.d.accounts.update(account.id, patch);
+    const patch = discoveryPatch(account, r);
+    if (patch) this.d.accounts.update(account.id, patch);
   }
 }
 

@@ -6,6 +6,8 @@ import type { QuotaChangedEvent } from '../../../shared/contract';
 import type { AccountRecord, QuotaInfo, QuotaLock } from '../model';
 import type { Clock, Logger } from '../ports';
 import type { ThresholdTracker } from '../notify/threshold-tracker';
+import type { ForecastAlerts } from '../notify/forecast-alerts';
+import type { QuotaForecaster } from './quota-forecast';
 import { decide, type Decision } from './decide';
 import { modelMatches } from '../providers/provider-adapter';
 import { QuotaCache } from './quota-cache';
@@ -15,6 +17,8 @@ const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
 
 /** A lock whose bucket reset is unknown lasts at most this long (a longer wait is clamped and logged). */
 export const MAX_UNKNOWN_RESET_LOCK_MS = 24 * 60 * 60 * 1000;
+/** How much snapshot history the forecaster reads at start-up. */
+const FORECAST_WARM_START_MS = 12 * 60 * 60 * 1000;
 /** The shortest lock a 429 makes (a Retry-After of 0 still keeps the account away a moment). */
 const MIN_LOCK_MS = 2000;
 const iso = isoTimeOrNull;
@@ -34,8 +38,10 @@ export interface EngineOptions {
   onChanged: (accountId: string, views: () => QuotaChangedEvent['quotas']) => void;
   /** When an account is next polled (the monitor's plan), or null when it is not. */
   nextPollAt?: (accountId: string) => number | null;
-  /** Where a quota is heading (the forecaster), or null when too little is known. */
-  forecast?: (accountId: string, model: string, now: number) => QuotaForecast | null;
+  /** Where each quota is heading (fed every reading; warm-started from the snapshot history). */
+  forecaster?: QuotaForecaster;
+  /** Told each fresh forecast: alerts once per period when a quota runs out before its reset. */
+  forecastAlerts?: ForecastAlerts;
 }
 
 export class QuotaEngine {
@@ -54,7 +60,10 @@ export class QuotaEngine {
     const now = this.o.clock.now();
     let cached = 0;
     let known = 0;
+    // The forecaster's series: the recent snapshot history, then the latest readings.
+    this.o.forecaster?.load(this.o.repo.historySince(now - FORECAST_WARM_START_MS));
     for (const info of this.o.repo.latestAll()) {
+      this.o.forecaster?.observe(info);
       this.remember(info);
       known++;
       this.cache.markServed(info.accountId, info.model);
@@ -148,6 +157,13 @@ export class QuotaEngine {
     this.journalize(account.id, before);
     const now = this.o.clock.now();
     for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
+    const fc = this.o.forecaster;
+    if (fc) {
+      for (const i of infos) {
+        fc.observe(i);
+        if (i.source !== '429') this.o.forecastAlerts?.observe(account.id, account.label, i.model, fc.forecast(account.id, i.model), i.remainingFraction, i.resetAt, now);
+      }
+    }
     this.o.onChanged(account.id, () => this.views(account.id));
   }
 
@@ -196,6 +212,13 @@ export class QuotaEngine {
 
   decision(accountId: string, model: string, now = this.o.clock.now()): Decision {
     return decide(this.cache.lookup(accountId, model, now), this.lock(accountId, model), now, this.o.lowThreshold());
+  }
+
+  /** The reading, lock and decision of an account and model in one lookup (the selector's evaluation). */
+  assess(accountId: string, model: string, now = this.o.clock.now()): { info: QuotaInfo | undefined; lock: QuotaLock | undefined; decision: Decision } {
+    const info = this.cache.lookup(accountId, model, now);
+    const lock = this.lock(accountId, model);
+    return { info, lock, decision: decide(info, lock, now, this.o.lowThreshold()) };
   }
 
   /** Whether an account can serve a model: named by a reading, or matched by a declared pattern. */
@@ -368,6 +391,8 @@ export class QuotaEngine {
     this.cache.deleteAccount(accountId);
     this.lastKnown.delete(accountId);
     this.trafficAt.delete(accountId);
+    this.o.forecaster?.forgetAccount(accountId);
+    this.o.forecastAlerts?.forgetAccount(accountId);
     for (const k of this.locks.keys()) if (k.startsWith(`${accountId}\u0000`)) this.locks.delete(k);
     this.lockVersion++;
     this.journalize(accountId, before);
@@ -400,7 +425,7 @@ export class QuotaEngine {
       decision: { kind: d.kind, remainingFraction: d.remainingFraction, resetAt: iso(d.resetAt), reason: d.reason },
       lock: lock ? { accountId, model, kind: lock.kind, lockedUntil: iso(lock.lockedUntil)!, reason: lock.reason } : null,
       nextPollAt: iso(this.o.nextPollAt?.(accountId) ?? null),
-      forecast: this.o.forecast?.(accountId, model, now) ?? null,
+      forecast: this.o.forecaster?.forecast(accountId, model) ?? null,
     };
   }
 
@@ -409,14 +434,14 @@ export class QuotaEngine {
    * reset (the reset-aware strategy then does not spend it first).
    */
   runsOutBeforeReset(accountId: string, model: string, now = this.o.clock.now()): boolean {
-    if (!this.o.forecast) return false;
+    if (!this.o.forecaster) return false;
     const binding = this.cache.lookup(accountId, model, now);
-    return binding ? (this.o.forecast(accountId, binding.model, now)?.beforeReset ?? false) : false;
+    return binding ? (this.o.forecaster.forecast(accountId, binding.model)?.beforeReset ?? false) : false;
   }
 
   /** The forecast of one account and model (null when none). */
-  forecast(accountId: string, model: string, now = this.o.clock.now()): QuotaForecast | null {
-    return this.o.forecast?.(accountId, model, now) ?? null;
+  forecast(accountId: string, model: string): QuotaForecast | null {
+    return this.o.forecaster?.forecast(accountId, model) ?? null;
   }
 
   views(accountId: string): QuotaView[] {

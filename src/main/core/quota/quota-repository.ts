@@ -65,6 +65,9 @@ export class QuotaRepository {
       historyRange: db.prepare<[string, number, number], { model: string; remaining_fraction: number | null; reset_at: number | null; fetched_at: number }>(
         'SELECT model, remaining_fraction, reset_at, fetched_at FROM quota_snapshots WHERE account_id = ? AND fetched_at >= ? AND fetched_at < ? ORDER BY model, fetched_at',
       ),
+      historySince: db.prepare<[number], { account_id: string; model: string; remaining_fraction: number | null; reset_at: number | null; fetched_at: number; source: string }>(
+        'SELECT account_id, model, remaining_fraction, reset_at, fetched_at, source FROM quota_snapshots WHERE fetched_at >= ? ORDER BY account_id, model, fetched_at',
+      ),
       pruneHistory: db.prepare<[number]>('DELETE FROM quota_snapshots WHERE fetched_at < ?'),
       upsertLock: db.prepare(
         `INSERT INTO quota_locks (account_id, model, kind, locked_until, reason, created_at, bucket_reset_at)
@@ -203,6 +206,13 @@ export class QuotaRepository {
       resetAt: r.reset_at,
       fetchedAt: r.fetched_at,
     }));
+  }
+
+  /** Every account's and model's history since a time, by account, model, then time (streamed). */
+  *historySince(since: number): Generator<{ accountId: string; model: string; remainingFraction: number | null; resetAt: number | null; fetchedAt: number; source: string }> {
+    for (const r of this.stmt.historySince.iterate(since)) {
+      yield { accountId: r.account_id, model: r.model, remainingFraction: r.remaining_fraction, resetAt: r.reset_at, fetchedAt: r.fetched_at, source: r.source };
+    }
   }
 
   pruneHistory(before: number): number {

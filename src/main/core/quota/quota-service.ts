@@ -10,7 +10,7 @@ import type { AccountRecord, Credentials, QuotaInfo } from '../model';
 import type { Clock, Logger } from '../ports';
 import type { ProviderRegistry } from '../providers/provider-adapter';
 import { type ProviderError, toProviderError } from '../providers/provider-error';
-import type { AccountSyncer, SyncOutcome } from './account-syncer';
+import { discoveryPatch, type AccountSyncer, type SyncOutcome } from './account-syncer';
 import type { QuotaEngine } from './quota-engine';
 import type { QuotaRepository } from './quota-repository';
 import type { SyncRepository } from './sync-repository';
@@ -92,7 +92,14 @@ export class QuotaService {
   save(outcomes: readonly SyncOutcome[], run?: Omit<SyncReport, 'id'>): number | null {
     const live = outcomes.filter((o) => this.d.store.get(o.account.id));
     let id: number | null = null;
-    this.d.syncRepo.transaction(() => {
+    // The store's transaction: the accounts' discoveries are announced once, after the commit.
+    this.d.store.transaction(() => {
+      for (const o of live) {
+        if (!o.discovered) continue;
+        const current = this.d.store.get(o.account.id);
+        const patch = current ? discoveryPatch(current, o.discovered) : null;
+        if (patch) this.d.store.update(o.account.id, patch);
+      }
       this.d.quotaRepo.writeReadings(
         live.flatMap((o) => o.readings),
         live.filter((o) => o.complete).map((o) => ({ accountId: o.account.id, fetchedAt: o.readings[0]?.fetchedAt ?? this.d.clock.now() })),

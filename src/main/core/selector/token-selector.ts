@@ -45,8 +45,6 @@ interface ModelIndex {
   /** Size of the leading run with the same group and tier (round-robin rotates inside it). */
   topRun: number;
   cursor: number;
-  /** Candidates by account id, built on the first sticky lookup. */
-  byId?: Map<string, Candidate>;
 }
 
 /** What one account is for one model right now. */
@@ -86,7 +84,7 @@ export class TokenSelector {
     const c = idx.candidates;
     if (prefer) {
       // A sticky session's account, while it is still a candidate (not exhausted, locked or below its reserve).
-      const p = (idx.byId ??= new Map(c.map((x) => [x.account.id, x]))).get(prefer);
+      const p = idx.byAccount.get(prefer);
       if (p && !exclude?.has(prefer) && (!accept || accept(p.account))) return { account: p.account, decision: p.decision };
     }
     if (accept) {
@@ -145,9 +143,7 @@ export class TokenSelector {
     if (!this.engine.serves(account, model)) return null;
     const pref = this.accounts.modelPref(account.id, model);
     if (pref?.excluded) return null;
-    const info = this.engine.reading(account.id, model, now);
-    const lock = this.engine.lock(account.id, model);
-    const decision = this.engine.decision(account.id, model, now);
+    const { info, lock, decision } = this.engine.assess(account.id, model, now);
     const expiry = Math.min(decisionExpiry(decision, info, lock, now), this.engine.cache.earliestExpiry(account.id));
     if (decision.kind === 'exhausted' || decision.kind === 'cooldown') return { candidate: null, expiry, reset: decision.resetAt };
     const reserve = pref?.reserve ?? account.reserve;
@@ -201,8 +197,10 @@ export class TokenSelector {
     const ids = new Set(changed);
     if (now >= idx.validUntil) for (const [id, t] of idx.expiry) if (t <= now) ids.add(id);
     if (ids.size === 0) return;
+    // validUntil stays a lower bound while accounts move (no pass over every account per change):
+    // it is made exact again only when the clock reaches it, by the pass that finds what expired.
+    const sweep = now >= idx.validUntil;
     const cmp = comparator(idx.strategy);
-    let recompute = false;
     for (const id of ids) {
       const old = idx.byAccount.get(id);
       if (old) {
@@ -211,7 +209,6 @@ export class TokenSelector {
         else idx.candidates.splice(idx.candidates.indexOf(old), 1);
         idx.byAccount.delete(id);
       }
-      if (idx.expiry.get(id) === idx.validUntil) recompute = true;
       idx.expiry.delete(id);
       idx.resets.delete(id);
       const account = this.accounts.get(id);
@@ -226,12 +223,12 @@ export class TokenSelector {
         idx.candidates.splice(at < 0 ? ~at : at, 0, e.candidate);
       }
     }
-    if (recompute || now >= idx.validUntil) {
+    if (sweep) {
       let v = Infinity;
       for (const t of idx.expiry.values()) if (t < v) v = t;
       idx.validUntil = v;
     }
-    idx.topRun = topRunOf(idx.candidates);
+    if (idx.strategy === 'round-robin') idx.topRun = topRunOf(idx.candidates);
   }
 }
 

@@ -1,6 +1,7 @@
-// App bar: name, live-feed indicator, Sync now and Pause/Resume.
+// App bar: name, live-feed indicator, sync progress, and the one place for Sync now and Pause/Resume.
 import type { ConnectionState } from '../api/live-client';
 import { MonitorButtons } from './monitor-buttons';
+import { SyncProgress } from './sync-progress';
 
 const FEED_LABEL: Record<ConnectionState, string> = {
   open: 'live',
@@ -21,6 +22,7 @@ export function Header({ connection }: { connection: ConnectionState }) {
         </span>
       </div>
       <div className="actions">
+        <SyncProgress />
         <MonitorButtons pressed />
       </div>
     </header>

@@ -89,6 +89,7 @@ export function connectStores(client: LiveClient, onError: (err: unknown) => voi
       // without an accounts:changed event; the rows show it.
       accountChanges.push('*');
     }),
+    client.on('monitor:syncProgress', (p) => useStatsStore.getState().applyProgress(p)),
     client.on('quota:changed', (e) => quotaEvents.push(e)),
     client.on('accounts:changed', (e) => {
       if (e.accountIds.length === 0) accountChanges.push('*');

@@ -1,6 +1,7 @@
 // The account page's actions, the same as the row menu's: sync now (or probe an API key), clear
 // locks, reactivate (with what went wrong and what to do), sign in again, edit, switch on/off,
 // remove. The outcome of each shows under the buttons.
+import { Linkified } from '../linkified';
 import { useContext } from 'react';
 import type { AccountView, QuotaView } from '../../../../shared/types';
 import { useClient } from '../client-context';
@@ -21,7 +22,9 @@ export function AccountActionsBar({ account, quotas }: { account: AccountView; q
       {troubled && (
         <div className="trouble-box" role="note">
           <strong>{account.status === 'suspended' ? 'Suspended' : 'Sign-in refused'}:</strong>{' '}
-          <span className="trouble-reason">{account.statusReason ?? account.sync.lastErrorMessage ?? 'the provider refused this account.'}</span>
+          <span className="trouble-reason">
+            <Linkified text={account.statusReason ?? account.sync.lastErrorMessage ?? 'the provider refused this account.'} />
+          </span>
           <div className="trouble-hint">{hintFor(account)}</div>
         </div>
       )}

@@ -1,6 +1,7 @@
 // The account's identity and sync state: label, provider, tier, status (and why), email, the
 // masked credential hint (never more), the last success / error / next attempt (told truthfully),
 // its actions, and what the provider said about it in words and units.
+import { Linkified } from '../linkified';
 import type { AccountView, QuotaView } from '../../../../shared/types';
 import { formatDateTime, formatPercent } from '../../format';
 import { useStatsStore } from '../../stores/stats-store';
@@ -35,7 +36,7 @@ export function AccountHeader({ account, quotas }: { account: AccountView; quota
       </div>
       {account.statusReason && account.status !== 'suspended' && account.status !== 'invalid_credentials' && (
         <p className="status-reason-line" role="note">
-          {account.statusReason}
+          <Linkified text={account.statusReason} />
         </p>
       )}
       <AccountActionsBar account={account} quotas={quotas} />
@@ -81,7 +82,7 @@ export function AccountHeader({ account, quotas }: { account: AccountView; quota
           <dd>
             {sync.lastErrorCode || sync.lastErrorMessage ? (
               <span className="sync-error">
-                {sync.lastErrorCode && <code>{sync.lastErrorCode}</code>} {sync.lastErrorMessage}
+                {sync.lastErrorCode && <code>{sync.lastErrorCode}</code>} {sync.lastErrorMessage && <Linkified text={sync.lastErrorMessage} />}
                 {sync.consecutiveFailures > 1 && <span className="muted"> ({sync.consecutiveFailures} failures in a row)</span>}
               </span>
             ) : (

@@ -5,7 +5,9 @@ import type { AccountView, ModelPref, QuotaView } from '../../../../shared/types
 import { formatPercent } from '../../format';
 import { useAccountsStore } from '../../stores/accounts-store';
 import { noReadingsText } from '../accounts/account-row';
+import { ForecastText } from '../accounts/forecast-text';
 import { quotaName } from '../accounts/quota-name';
+import { ResetText } from '../accounts/reset-text';
 import { useClient } from '../client-context';
 import { DecisionBadge } from '../decision-badge';
 import { QuotaBar } from '../quota-bar';
@@ -82,7 +84,12 @@ function QuotaRow({ account, quota, pref }: { account: AccountView; quota: Quota
       <td>
         <DecisionBadge decision={quota.decision} />
       </td>
-      <td className="reset small">{resetAt ? <Countdown to={resetAt} /> : 'no reset time'}</td>
+      <td className="reset small">
+        <ResetText at={resetAt} locked={quota.lock !== null} />
+        <div>
+          <ForecastText quota={quota} />
+        </div>
+      </td>
       <PrefCells account={account} model={quota.model} pref={pref} />
     </tr>
   );

@@ -1,6 +1,7 @@
 // One account in the Accounts table: who it is (label, provider, plan, status, last sync
 // error), every quota window it has, and its actions (on/off switch and a menu). Nothing here
 // widens the page: a long label ends in an ellipsis with the full text on hover, windows reflow.
+import { Linkified } from '../linkified';
 import { createContext, memo, useContext } from 'react';
 import type { AccountView, QuotaView } from '../../../../shared/types';
 import { useAccountsStore } from '../../stores/accounts-store';
@@ -102,7 +103,8 @@ export const AccountRow = memo(function AccountRow({ id, rowIndex }: { id: strin
           <div className="sync-error small" title={sync.lastErrorMessage ?? undefined}>
             <span className="sync-error-text">
               Sync failed{sync.consecutiveFailures > 1 ? ` ${sync.consecutiveFailures}×` : ''}
-              {sync.lastErrorMessage ? `: ${sync.lastErrorMessage}` : ''}
+              {sync.lastErrorMessage ? ': ' : ''}
+              {sync.lastErrorMessage && <Linkified text={sync.lastErrorMessage} />}
             </span>
             {sync.nextAttemptAt && account.status === 'active' && (
               <span className="muted">

@@ -89,8 +89,9 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     <Dialog title="Import accounts" onClose={onClose} initialFocus={textRef} className="dialog-form dialog-wide">
       <form onSubmit={(e) => void submit(e)}>
         <p className="muted small" id={id('help')}>
-          QuotaDeck's export (<code>{'{"accounts": [...]}'}</code>) or a list of <code>{'{"email", "refresh_token"}'}</code> entries. Accounts already
-          known are updated, never duplicated. The whole document is checked first: if any entry is invalid, nothing is imported.
+          QuotaDeck's export (<code>{'{"accounts": [...]}'}</code>), a list of <code>{'{"email", "refresh_token"}'}</code> entries (the Antigravity
+          Manager's export), its account files, or CLIProxyAPI auth files (one, or several in a list). Accounts already known are updated, never
+          duplicated. The whole document is checked first: if any entry is invalid, nothing is imported and every problem is listed.
         </p>
         <label htmlFor={id('json')} className="field-label">
           Paste JSON

@@ -1,6 +1,6 @@
 // Turns the importer's rejection (ContractError 'import_invalid', details.issues: ImportIssue[]
-// numbered from 1 like the importer's messages, see src/main/core/accounts/account-import.ts) into lines a person
-// can act on: "Entry 3 (me@example.com): refreshToken: required for antigravity accounts".
+// numbered from 0 like the importer's messages, see src/main/core/accounts/account-import.ts) into lines a person
+// can act on: "Entry 2 (me@example.com): refreshToken: required for antigravity accounts".
 import type { ImportIssue } from '../../../../shared/types';
 
 export function importIssuesOf(details: unknown): ImportIssue[] {
@@ -26,10 +26,10 @@ function whoIs(entry: unknown): string | null {
   return null;
 }
 
-/** Entries are numbered from 1 (`entry`), in the importer's messages as here; `index` is the position. */
+/** Entries are numbered from 0 (`entry`, the position in the file), as in the importer's messages and the API. */
 export function describeIssue(issue: ImportIssue, entries: readonly unknown[]): string {
   if (issue.entry === null) return issue.field === '(document)' ? `Document: ${issue.message}` : `Document, ${issue.field}: ${issue.message}`;
-  const who = issue.label ?? whoIs(entries[issue.index ?? issue.entry - 1]);
+  const who = issue.label ?? whoIs(entries[issue.index ?? issue.entry]);
   const where = `Entry ${issue.entry}${who ? ` (${who})` : ''}`;
   return issue.field === '(entry)' ? `${where}: ${issue.message}` : `${where}: ${issue.field}: ${issue.message}`;
 }
