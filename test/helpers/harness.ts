@@ -69,6 +69,8 @@ export interface HarnessOptions {
   probeNewKeys?: boolean;
   homeDir?: string;
   ports?: Partial<AppPorts>;
+  /** The monitor's poll plan (default: the product's, adaptive). */
+  pollPlan?: 'adaptive' | 'fixed';
 }
 
 export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -79,7 +81,7 @@ export async function makeHarness(o: HarnessOptions = {}): Promise<Harness> {
   const logger = createMemoryLogger();
   const notifications: Notification[] = [];
   const app = await createApp(
-    { dataDir: dir, mode: 'headless', overrides: o.overrides, env: o.env ?? {}, autoSync: o.autoSync ?? false, ...(o.probeNewKeys !== undefined ? { probeNewKeys: o.probeNewKeys } : {}), homeDir: o.homeDir ?? join(dir, 'no-home') },
+    { dataDir: dir, mode: 'headless', overrides: o.overrides, env: o.env ?? {}, autoSync: o.autoSync ?? false, ...(o.probeNewKeys !== undefined ? { probeNewKeys: o.probeNewKeys } : {}), homeDir: o.homeDir ?? join(dir, 'no-home'), pollPlan: o.pollPlan },
     {
       logger,
       secretBox: createAesSecretBox(key),

@@ -33,6 +33,8 @@ interface Setup { cl: FakeClaudeAccount; ag: FakeAccountHandle; or: FakeOpenRout
 async function setup(claudeBehaviour?: Parameters<FakeClaudeAccount['setBehaviour']>[0]): Promise<Setup> {
   h = await makeHarness({
     clock,
+    // Every account every interval: the others' poll counts tell the cycles apart (the gate is what is tested).
+    pollPlan: 'fixed',
     overrides: {
       baseUrls: { antigravity: google.baseUrl, claude: claude.baseUrl, openrouter: openrouter.baseUrl },
       oauthTokenUrls: { google: google.tokenUrl, claude: claude.tokenUrl },

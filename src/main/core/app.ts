@@ -67,6 +67,8 @@ export interface AppConfig {
    * proxyInfo().error (the desktop app, which should not die over a busy port).
    */
   proxyStartFailure?: 'fail' | 'report';
+  /** 'adaptive' (default): each account's next poll follows its state; 'fixed': every interval (a baseline). */
+  pollPlan?: 'adaptive' | 'fixed';
   /** Notifications are collected this long and a burst is grouped (default 0: each at once). */
   notificationWindowMs?: number;
 }
@@ -188,6 +190,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     onFinished: (r) => bus.emit('monitor:syncFinished', r),
     onProgress: (p) => bus.emit('monitor:syncProgress', p),
     jitterRatio: ports.monitorJitterRatio,
+    pollPlan: config.pollPlan,
   });
   const selector = new TokenSelector(engine, store, clock, () => settings.get().selectionStrategy);
   const catalog = new ModelCatalog({ store, engine, settings, registry, lists: modelLists });

@@ -146,6 +146,14 @@ export class QuotaCache {
     return out;
   }
 
+  /**
+   * Keeps an account's current readings fresh until `until` (a poll planned later than the TTL:
+   * the reading stands until then). Never shortens; the selector re-evaluates at the old expiry.
+   */
+  extendAccount(accountId: string, until: number): void {
+    for (const e of this.byAccount.get(accountId)?.values() ?? []) if (e.expiresAt < until) e.expiresAt = until;
+  }
+
   /** Earliest expiry among one account's entries (Infinity when none). */
   earliestExpiry(accountId: string): number {
     let t = Infinity;

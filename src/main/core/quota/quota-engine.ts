@@ -155,6 +155,8 @@ export class QuotaEngine {
     }
     if (this.locks.size > 0) this.lockTruth(account.id);
     this.journalize(account.id, before);
+    // Rate-limit headers come with answers the account served: traffic.
+    if (infos.length > 0 && infos[0]!.source === 'headers') this.noteTraffic(account.id, this.o.clock.now());
     const now = this.o.clock.now();
     for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
     const fc = this.o.forecaster;
@@ -396,6 +398,12 @@ export class QuotaEngine {
     for (const k of this.locks.keys()) if (k.startsWith(`${accountId}\u0000`)) this.locks.delete(k);
     this.lockVersion++;
     this.journalize(accountId, before);
+  }
+
+  /** The last known reading of each of an account's models, however old. */
+  knownReadings(accountId: string): QuotaInfo[] {
+    const known = this.lastKnown.get(accountId);
+    return known ? [...known.values()] : [];
   }
 
   knownModels(accountId: string): string[] {

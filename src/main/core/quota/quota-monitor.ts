@@ -1,7 +1,9 @@
-// The background sync loop: one cycle at a time, every eligible account in parallel under a
-// global and a per-provider p-limit. Each account goes through the QuotaService (its gate, its
+// The background sync loop: one cycle at a time, the accounts due in parallel under a global
+// and a per-provider p-limit. Each account goes through the QuotaService (its gate, its
 // timeout); after a cycle what it learned and the run record are saved in one transaction,
 // then cache cleanup, history retention, stats. Progress is told at most ~10 times a second.
+// Which accounts are due is the poll plan's (quota/poll-plan.ts): adaptive by default, each
+// account's next poll following its state; cycles still run at least every interval.
 import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { SyncProgressEvent } from '../../../shared/contract';
@@ -14,6 +16,8 @@ import type { QuotaEngine } from './quota-engine';
 import type { QuotaRepository } from './quota-repository';
 import type { QuotaService } from './quota-service';
 import type { SyncRepository } from './sync-repository';
+import type { AccountRecord } from '../model';
+import { PollPlan } from './poll-plan';
 
 /** Least time between two progress events of one cycle. */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -34,6 +38,8 @@ export interface MonitorDeps {
   /** 0..1 of the interval added at random to each scheduled start (spreads load). */
   jitterRatio?: number;
   random?: () => number;
+  /** 'adaptive' (default): each account's next poll follows its state; 'fixed': every account every interval. */
+  pollPlan?: 'adaptive' | 'fixed';
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -47,9 +53,18 @@ export class QuotaMonitor {
   private lastReport: SyncReport | null;
   private lastStartedAt: number | null = null;
   private cycles = 0;
+  /** Accounts in the cycle in flight. */
+  private inFlight = new Set<string>();
+  readonly plan: PollPlan;
 
   constructor(private readonly d: MonitorDeps) {
     this.lastReport = d.syncRepo.lastRun();
+    this.plan = new PollPlan({
+      engine: d.engine,
+      settings: d.settings,
+      floorMs: (a) => d.quota.pollFloorMs(a),
+      adaptive: (d.pollPlan ?? 'adaptive') === 'adaptive',
+    });
   }
 
   start(): void {
@@ -58,6 +73,12 @@ export class QuotaMonitor {
     this.schedule(this.d.clock.now());
     this.emitStats();
   }
+
+  /** Active accounts with a quota endpoint: the ones the loop polls. */
+  private eligible(): AccountRecord[] {
+    return this.d.accounts.list().filter((a) => a.status === 'active' && this.d.registry.get(a.provider)?.pollable === true);
+  }
+
 
   /** Stops the loop; aborts the in-flight cycle and waits until nothing is pending. */
   async stop(): Promise<void> {
@@ -110,17 +131,29 @@ export class QuotaMonitor {
     const a = this.d.accounts.get(accountId);
     if (!a || a.status !== 'active' || this.d.registry.get(a.provider)?.pollable !== true) return null;
     if (!this.running || this.paused) return null;
-    const next = this.nextAt ?? (this.current ? this.d.clock.now() : null);
-    if (next === null) return null;
+    const now = this.d.clock.now();
+    if (this.current && this.inFlight.has(accountId)) return now;
+    const cycle = this.nextAt ?? (this.current ? now : null);
+    if (cycle === null) return null;
+    // Every due time starts a cycle (accounts planned alike share it): the next one when it is
+    // due by then, else the one at its due time.
+    const next = Math.max(cycle, this.plan.dueAt(a, now));
     const skip = this.d.quota.gate(a, 'schedule', next);
     if (!skip) return next;
-    const interval = this.d.settings().syncIntervalSec * 1000;
-    return next + Math.ceil((skip.until - next) / interval) * interval;
+    const gap = this.plan.gapMs(a, now);
+    return next + Math.ceil((skip.until - next) / gap) * gap;
   }
 
+  /** When the next cycle starts: the earliest due account, at the latest one interval after the last start. */
   private nextDue(): number {
+    const now = this.d.clock.now();
     const interval = this.d.settings().syncIntervalSec * 1000;
-    return Math.max(this.d.clock.now(), (this.lastStartedAt ?? -Infinity) + interval);
+    let t = (this.lastStartedAt ?? -Infinity) + interval;
+    for (const a of this.eligible()) {
+      const due = this.plan.dueAt(a, now);
+      if (due < t) t = due;
+    }
+    return Math.max(now, t);
   }
 
   private clearTimer(): void {
@@ -170,7 +203,10 @@ export class QuotaMonitor {
       return l;
     };
     // Accounts without a quota endpoint (plain API keys) learn from probes and traffic instead.
-    const active = this.d.accounts.list().filter((a) => a.status === 'active' && this.d.registry.get(a.provider)?.pollable === true);
+    // A scheduled cycle polls the accounts due by its start; a manual one all.
+    const eligible = this.eligible();
+    const active = trigger === 'schedule' ? eligible.filter((a) => this.plan.dueAt(a, startedAt) <= startedAt) : eligible;
+    this.inFlight = new Set(active.map((a) => a.id));
     const results: AccountSyncResult[] = [];
     const outcomes: SyncOutcome[] = [];
     const progress = new ProgressReporter(this.d.clock, ++this.cycles, active.length, this.d.onProgress);
@@ -207,6 +243,9 @@ export class QuotaMonitor {
     progress.finish();
 
     const finishedAt = this.d.clock.now();
+    // Each account's next poll is planned from what this one learned (skipped ones wait a gap too).
+    if (!signal.aborted) for (const a of active) this.plan.polled(a, startedAt);
+    this.inFlight = new Set();
     const order = new Map(active.map((a, i) => [a.id, i]));
     results.sort((a, b) => (order.get(a.accountId) ?? 0) - (order.get(b.accountId) ?? 0));
     const base: Omit<SyncReport, 'id'> = {
