@@ -69,7 +69,7 @@ describe('control server', () => {
     const body = (await invalid.json()) as { ok: boolean; error: { code: string; details: { issues: Array<{ entry: number; field: string }> } } };
     expect(body.ok).toBe(false);
     expect(body.error.code).toBe('import_invalid');
-    expect(body.error.details.issues[0]).toMatchObject({ entry: 1, index: 0, field: 'refreshToken' });
+    expect(body.error.details.issues[0]).toMatchObject({ entry: 0, index: 0, field: 'refreshToken' });
   });
 
   it('/v1/report locks on 429 and writes the reported tokens and status to the ledger', async () => {
