@@ -216,3 +216,16 @@ describe('ChartFigure', () => {
     expect(screen.getByRole('button', { name: 'Table' }).getAttribute('aria-pressed')).toBe('true');
   });
 });
+
+describe('cost axis labels', () => {
+  it('have the decimals their step needs, never "<$0.0001" on every tick', async () => {
+    const { formatCostTick } = await import('../../src/renderer/src/format');
+    const { valueTicks } = await import('../../src/renderer/src/components/charts/scales');
+    const ticks = valueTicks(0.00005);
+    expect(ticks.map((t) => formatCostTick(t, ticks[1]!))).toEqual(['$0', '$0.00001', '$0.00002', '$0.00003', '$0.00004', '$0.00005']);
+    const big = valueTicks(12.5);
+    expect(big.map((t) => formatCostTick(t, big[1]!))).toEqual(['$0', '$5', '$10', '$15']);
+    const cents = valueTicks(0.9);
+    expect(cents.map((t) => formatCostTick(t, cents[1]!))).toEqual(['$0', '$0.20', '$0.40', '$0.60', '$0.80', '$1.00']);
+  });
+});

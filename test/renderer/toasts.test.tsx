@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ThresholdCrossedEvent } from '../../src/shared/contract';
 import { Toasts, useToastFeed } from '../../src/renderer/src/components/toasts';
 import { useRouteStore } from '../../src/renderer/src/stores/route-store';
-import { MAX_TOASTS, useToastStore } from '../../src/renderer/src/stores/toast-store';
+import { crossingToast, limitToast, MAX_TOASTS, useToastStore, whenText } from '../../src/renderer/src/stores/toast-store';
+import { useAccountsStore } from '../../src/renderer/src/stores/accounts-store';
+import { useQuotaStore } from '../../src/renderer/src/stores/quota-store';
+import { account, quota } from './fixtures';
 import { fakeClient, type FakeClient } from './fake-client';
 
 const crossing = (i: number, to: ThresholdCrossedEvent['to'], accountId = `acc-${i}`): ThresholdCrossedEvent => ({
@@ -36,8 +39,8 @@ describe('live alerts', () => {
     expect(screen.queryAllByRole('status')).toHaveLength(0); // held briefly to group a burst
     act(() => void vi.advanceTimersByTime(500));
     const toast = screen.getByRole('status');
-    expect(toast.textContent).toContain('Account 1: gemini-3-pro-high low');
-    expect(toast.textContent).toContain('4% remaining');
+    expect(toast.textContent).toContain('Account 1: Gemini 3 Pro High is low');
+    expect(toast.textContent).toContain('4% left');
     expect(toast.className).toContain('toast-warn');
     fireEvent.click(screen.getByRole('button', { name: 'Open' }));
     expect(useRouteStore.getState().route).toEqual({ page: 'account', id: 'acc-1' });
@@ -54,7 +57,7 @@ describe('live alerts', () => {
     const toasts = screen.getAllByRole('status');
     expect(toasts).toHaveLength(1);
     expect(toasts[0]!.textContent).toContain('7 quotas changed: 2 exhausted, 4 low, 1 recovered');
-    expect(toasts[0]!.textContent).toContain('Account 1 · gemini-3-pro-high; Account 2 · gemini-3-pro-high; Account 3 · gemini-3-pro-high and 4 more');
+    expect(toasts[0]!.textContent).toContain('Account 1: Gemini 3 Pro High; Account 2: Gemini 3 Pro High; Account 3: Gemini 3 Pro High and 4 more');
     expect(toasts[0]!.className).toContain('toast-bad');
     expect(screen.queryByRole('button', { name: 'Open' })).toBeNull(); // several accounts: no single target
   });
@@ -65,11 +68,27 @@ describe('live alerts', () => {
     for (let i = 1; i <= 6; i++) {
       act(() => client.emit('usage:limitWarning', { scope: 'account', accountId: `a${i}`, label: `A${i}`, limit: 'requests_per_hour', max: 100, used: 90, percent: 90, resetAt: '2026-11-23T13:00:00.000Z' }));
     }
+    expect(MAX_TOASTS).toBe(3);
     expect(screen.getAllByRole('status')).toHaveLength(MAX_TOASTS);
-    expect(screen.getAllByRole('status')[0]!.textContent).toContain('A3: requests per hour at 90% of its limit');
-    fireEvent.click(screen.getByRole('button', { name: 'Dismiss: A6: requests per hour at 90% of its limit' }));
+    expect(screen.getAllByRole('status')[0]!.textContent).toContain('A4: requests per hour at 90% of the limit');
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss: A6: requests per hour at 90% of the limit' }));
     expect(screen.getAllByRole('status')).toHaveLength(MAX_TOASTS - 1);
     act(() => void vi.advanceTimersByTime(13_000));
     expect(screen.queryAllByRole('status')).toHaveLength(0);
+  });
+
+  it('names the account as it is now and the window for people, with times relative and in the user locale', () => {
+    vi.setSystemTime(new Date('2026-11-23T12:00:00.000Z'));
+    useAccountsStore.getState().setAccounts([account({ id: 'acc-1', label: 'Work Claude' })]);
+    useQuotaStore.getState().loadAll([quota({ accountId: 'acc-1', model: '*opus*', window: 'weekly-opus' }), quota({ accountId: 'acc-1', model: 'gemini-3-pro-high', displayName: 'Gemini 3 Pro (High)' })], 0);
+    const opus = crossingToast({ ...crossing(1, 'exhausted'), model: '*opus*', label: 'old-name' });
+    expect(opus.title).toBe('Work Claude: Opus · weekly ran out');
+    const local = new Date('2026-11-23T18:00:00.000Z').toLocaleString(undefined, { hour: '2-digit', minute: '2-digit' });
+    expect(opus.body).toBe(`0% left, resets in 6h 00m (${local})`);
+    expect(crossingToast(crossing(1, 'low')).title).toBe('Work Claude: Gemini 3 Pro (High) is low');
+    expect(whenText('2026-11-25T18:00:00.000Z')).toMatch(/^in 2d 6h \(.+\)$/);
+    const limit = limitToast({ scope: 'account', accountId: 'acc-1', limit: 'cost_per_month', max: 20, used: 18, percent: 90, resetAt: '2026-12-01T00:00:00.000Z' });
+    expect(limit.title).toBe('Work Claude: spending this month at 90% of the limit');
+    expect(limit.body).toMatch(/^\$18\.00 of \$20\.00; frees up in 7d 12h \(.+\)$/);
   });
 });

@@ -140,7 +140,7 @@ describe('UsagePage', () => {
     expect(rec.daily).toEqual([week]);
     expect(rec.summary).toEqual(expect.arrayContaining([{ ...week, groupBy: 'model' }, { ...week, groupBy: 'account' }]));
     expect(rec.summary).toHaveLength(2);
-    expect(rec.top).toEqual([{ weekOf: '2026-03-10', limit: 10 }]);
+    expect(rec.top).toEqual([]); // top accounts come from the range's by-account summary
     expect(rec.near).toEqual([{ sort: 'percent' }]);
     expect(rec.log).toEqual([{ ...week, limit: 25 }]);
 
@@ -170,8 +170,7 @@ describe('UsagePage', () => {
     await act(settle);
     expect(screen.getByRole('alert').textContent).toBe('The end date is before the start date');
     expect(rec.daily).toHaveLength(calls);
-    // The week's top accounts and the limits do not depend on the range.
-    expect(rec.top).toHaveLength(1);
+    // The limits do not depend on the range.
     expect(rec.near).toHaveLength(1);
   });
 
@@ -209,10 +208,11 @@ describe('UsagePage', () => {
     fireEvent.click(within(breakdown).getByRole('radio', { name: 'Tokens' }));
     expect([...byModel.querySelectorAll('.chart-value-label')].map((t) => t.textContent)).toEqual(['1.14M', '100']);
 
-    const top = section('Top accounts this week');
-    expect(within(top).getByText('Mon 9 Mar – Sun 15 Mar (UTC)')).toBeTruthy();
+    // Top accounts follow the page's range (the same by-account summary), not a calendar week.
+    const top = section('Top accounts');
+    expect(within(top).getByText('the last 7 days')).toBeTruthy();
     const topRows = within(top).getAllByRole('row').slice(1);
-    expect(topRows.map((r) => r.textContent)).toEqual(['work · openrouter452', 'spare · claude50']);
+    expect(topRows.map((r) => r.textContent)).toEqual(['work · Antigravity450$12.50', 'a removed account50$0.0042']);
     expect(within(topRows[0]!).getByRole('link', { name: 'work' }).getAttribute('href')).toBe('#/accounts/a1');
 
     const limits = section('Near a limit');
@@ -303,7 +303,7 @@ describe('UsagePage', () => {
     expect((await within(perDay).findByRole('alert')).textContent).toContain('Could not load usage per day: database is locked');
     expect((await within(section('Near a limit')).findByRole('alert')).textContent).toContain('Could not load the limits: token refused');
     expect(await within(section('Requests')).findByRole('table', { name: 'Requests, newest first' })).toBeTruthy();
-    expect(within(section('Top accounts this week')).getAllByRole('row')).toHaveLength(3);
+    expect(within(section('Top accounts')).getAllByRole('row')).toHaveLength(3);
   });
 
   it('says so when there is no usage at all', async () => {
@@ -316,7 +316,7 @@ describe('UsagePage', () => {
     });
     renderPage(client);
     expect(await within(section('Requests')).findByText('No requests in this range.')).toBeTruthy();
-    expect(within(section('Top accounts this week')).getByText('No requests this week yet.')).toBeTruthy();
+    expect(within(section('Top accounts')).getByText('No requests in this range.')).toBeTruthy();
     expect(within(section('Near a limit')).getByText(/No limit is close/)).toBeTruthy();
     expect(within(section('By model and by account')).getAllByText('No usage in this range')).toHaveLength(2);
   });

@@ -48,6 +48,16 @@ export function formatCost(usd: number | null): string {
   return Math.abs(usd) >= 1 ? usd2.format(usd) : usd4.format(usd);
 }
 
+/**
+ * A cost axis label: as many decimals as the axis step needs and no more, so tiny costs read
+ * "$0.00002" rather than "<$0.0001" on every tick; "$0" at the origin.
+ */
+export function formatCostTick(usd: number, step: number): string {
+  if (usd === 0) return '$0';
+  const decimals = step >= 1 && Number.isInteger(step) ? 0 : Math.min(10, Math.max(2, Math.ceil(-Math.log10(step) - 1e-9)));
+  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals })}`;
+}
+
 /** Token counts: "950", "1.2k", "12.3k", "123k", "4.56M", "1.2B". */
 export function formatTokens(n: number | null): string {
   if (n === null || !Number.isFinite(n)) return '—';

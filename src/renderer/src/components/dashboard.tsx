@@ -35,7 +35,11 @@ export function Dashboard({ client }: { client: LiveClient }) {
     <ClientContext.Provider value={client}>
       <Header connection={connection} />
       <div className="layout">
-        <Nav />
+        {/* Alerts stack under the page links, in the corner beside the page: never over a list. */}
+        <div className="side-col">
+          <Nav />
+          <Toasts />
+        </div>
         <main className="content" id="main">
           {loadError && (
             <div className="banner banner-error" role="alert">
@@ -45,7 +49,6 @@ export function Dashboard({ client }: { client: LiveClient }) {
           <Page route={route} />
         </main>
       </div>
-      <Toasts />
     </ClientContext.Provider>
   );
 }

@@ -1,4 +1,5 @@
-// The live alert stack (bottom right): quota crossings and limit warnings as they arrive.
+// The live alert stack (bottom left, under the page links, so it never covers a list; at the
+// top on a narrow window): quota crossings and limit warnings as they arrive, at most three.
 // Announced politely to screen readers; each can be dismissed and goes away on its own.
 import { useEffect } from 'react';
 import type { LiveClient } from '../api/live-client';

@@ -1,4 +1,4 @@
-// Usage: cost and tokens over a range, by model and by account, the week's top accounts,
+// Usage: cost and tokens over a range, by model and by account, the range's top accounts,
 // limits close to their maximum, and the request log with filters and pages.
 import { useContractQuery } from '../components/use-contract-query';
 import { Breakdown } from '../components/usage/breakdown';
@@ -22,7 +22,6 @@ export function UsagePage() {
   const daily = useContractQuery('usage:daily', { from: r.from, to: r.to }, { enabled });
   const byModel = useContractQuery('usage:summary', { from: r.from, to: r.to, groupBy: 'model' }, { enabled });
   const byAccount = useContractQuery('usage:summary', { from: r.from, to: r.to, groupBy: 'account' }, { enabled });
-  const top = useContractQuery('usage:topAccounts', { weekOf: today, limit: 10 });
   const limits = useContractQuery('usage:nearLimits', { sort: 'percent' });
 
   return (
@@ -53,7 +52,7 @@ export function UsagePage() {
       )}
 
       <div className="usage-side-by-side">
-        <TopAccounts query={top} />
+        {range && <TopAccounts query={byAccount} words={words} />}
         <NearLimits query={limits} />
       </div>
 

@@ -3,6 +3,10 @@
 import { create } from 'zustand';
 import { burstWindow, type BurstWindow } from '../../../shared/burst-window';
 import type { LimitWarningEvent, ThresholdCrossedEvent } from '../../../shared/contract';
+import { quotaName } from '../components/accounts/quota-name';
+import { formatDuration } from '../format';
+import { useAccountsStore } from './accounts-store';
+import { useQuotaStore } from './quota-store';
 
 export type ToastTone = 'good' | 'warn' | 'bad';
 
@@ -23,7 +27,7 @@ interface ToastState {
 }
 
 /** At most this many are on screen; the oldest go first. */
-export const MAX_TOASTS = 4;
+export const MAX_TOASTS = 3;
 let nextId = 1;
 
 export const useToastStore = create<ToastState>()((set) => ({
@@ -35,12 +39,34 @@ export const useToastStore = create<ToastState>()((set) => ({
 
 const pct = (f: number | null) => (f === null ? '?' : `${Math.round(f * 1000) / 10}%`);
 
-export function crossingToast(e: ThresholdCrossedEvent): Omit<Toast, 'id'> {
-  if (e.to === 'proceed') return { tone: 'good', title: `${e.label}: ${e.model} recovered`, body: `${pct(e.remainingFraction)} remaining`, accountId: e.accountId };
+/** The window's name for people ("Opus · weekly", "Gemini 3 Pro (High)"), from the reading the window holds when it can. */
+export function modelName(accountId: string, model: string): string {
+  const q = useQuotaStore.getState().byAccount[accountId]?.find((r) => r.model === model);
+  return quotaName(q ?? { model, displayName: null, window: null });
+}
+
+/** The account's current label (a renamed account is named as it is now). */
+function accountName(accountId: string | null, fallback: string | undefined): string {
+  return (accountId ? useAccountsStore.getState().accountsById[accountId]?.label : undefined) ?? fallback ?? 'An account';
+}
+
+/** "in 3h 05m (Sat 14:05)": relative first, then the moment in the user's own locale. */
+export function whenText(iso: string, now = Date.now()): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  const ms = at.getTime() - now;
+  const sameDay = at.toDateString() === new Date(now).toDateString();
+  const local = at.toLocaleString(undefined, sameDay ? { hour: '2-digit', minute: '2-digit' } : { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return ms > 0 ? `in ${formatDuration(ms)} (${local})` : local;
+}
+
+export function crossingToast(e: ThresholdCrossedEvent, now = Date.now()): Omit<Toast, 'id'> {
+  const who = `${accountName(e.accountId, e.label)}: ${modelName(e.accountId, e.model)}`;
+  if (e.to === 'proceed') return { tone: 'good', title: `${who} recovered`, body: `${pct(e.remainingFraction)} left`, accountId: e.accountId };
   return {
     tone: e.to === 'exhausted' ? 'bad' : 'warn',
-    title: `${e.label}: ${e.model} ${e.to === 'exhausted' ? 'exhausted' : 'low'}`,
-    body: `${pct(e.remainingFraction)} remaining${e.resetAt ? `, resets ${new Date(e.resetAt).toLocaleString()}` : ''}`,
+    title: `${who} ${e.to === 'exhausted' ? 'ran out' : 'is low'}`,
+    body: `${pct(e.remainingFraction)} left${e.resetAt ? `, resets ${whenText(e.resetAt, now)}` : ''}`,
     accountId: e.accountId,
   };
 }
@@ -51,7 +77,7 @@ export function groupedToast(events: ThresholdCrossedEvent[], shown = 3): Omit<T
   const low = events.filter((e) => e.to === 'low').length;
   const recovered = events.length - exhausted - low;
   const parts = [exhausted && `${exhausted} exhausted`, low && `${low} low`, recovered && `${recovered} recovered`].filter(Boolean);
-  const names = events.slice(0, shown).map((e) => `${e.label} · ${e.model}`);
+  const names = events.slice(0, shown).map((e) => `${accountName(e.accountId, e.label)}: ${modelName(e.accountId, e.model)}`);
   const more = events.length > shown ? ` and ${events.length - shown} more` : '';
   const accounts = new Set(events.map((e) => e.accountId));
   return {
@@ -62,12 +88,21 @@ export function groupedToast(events: ThresholdCrossedEvent[], shown = 3): Omit<T
   };
 }
 
-export function limitToast(w: LimitWarningEvent): Omit<Toast, 'id'> {
-  const who = w.scope === 'global' ? 'All accounts' : (w.label ?? w.accountId ?? 'An account');
+const LIMIT_WORDS: Record<string, { name: string; amount: (n: number) => string }> = {
+  requests_per_hour: { name: 'requests per hour', amount: (n) => n.toLocaleString() },
+  requests_per_day: { name: 'requests per day', amount: (n) => n.toLocaleString() },
+  input_tokens_per_month: { name: 'input tokens this month', amount: (n) => n.toLocaleString() },
+  output_tokens_per_month: { name: 'output tokens this month', amount: (n) => n.toLocaleString() },
+  cost_per_month: { name: 'spending this month', amount: (n) => `$${n.toFixed(2)}` },
+};
+
+export function limitToast(w: LimitWarningEvent, now = Date.now()): Omit<Toast, 'id'> {
+  const who = w.scope === 'global' ? 'All accounts' : accountName(w.accountId, w.label);
+  const words = LIMIT_WORDS[w.limit] ?? { name: w.limit.replace(/_/g, ' '), amount: (n: number) => n.toLocaleString() };
   return {
     tone: w.percent >= 100 ? 'bad' : 'warn',
-    title: `${who}: ${w.limit.replace(/_/g, ' ')} at ${w.percent}% of its limit`,
-    body: `${w.used} of ${w.max}; the window frees up ${new Date(w.resetAt).toLocaleString()}`,
+    title: `${who}: ${words.name} at ${w.percent}% of the limit`,
+    body: `${words.amount(w.used)} of ${words.amount(w.max)}; frees up ${whenText(w.resetAt, now)}`,
     accountId: w.scope === 'account' ? w.accountId : null,
   };
 }

@@ -25,6 +25,8 @@ export interface BarChartProps {
   label: string;
   description?: string;
   formatValue: (v: number) => string;
+  /** Value-axis labels, given the axis step (e.g. cost ticks with the decimals the step needs). Default: formatValue. */
+  formatTick?: (v: number, step: number) => string;
   orientation?: 'vertical' | 'horizontal';
   /** Whole quantities (tokens, requests): value-axis steps stay whole. */
   integer?: boolean;
@@ -39,7 +41,7 @@ export function BarChart(props: BarChartProps) {
 
 const VM = { top: 12, right: 12, bottom: 26, left: 58 };
 
-function VerticalBars({ categories, series, label, description, formatValue, integer = false, height = 200, emptyText = 'No usage in this range' }: BarChartProps) {
+function VerticalBars({ categories, series, label, description, formatValue, formatTick, integer = false, height = 200, emptyText = 'No usage in this range' }: BarChartProps) {
   const [wrapRef, width] = useChartWidth<HTMLDivElement>();
   const n = categories.length;
   const max = useMemo(() => Math.max(0, ...series.flatMap((s) => s.values)), [series]);
@@ -65,7 +67,7 @@ function VerticalBars({ categories, series, label, description, formatValue, int
     <div className="chart" ref={wrapRef}>
       <ChartSvg label={label} description={description} width={width} height={height} onPointerMove={onPointerMove} clear={clear} onKeyDown={onKeyDown}>
         <g className="chart-grid" aria-hidden="true">
-          <YGrid ticks={ticks} y={y} left={VM.left} right={width - VM.right} format={formatValue} />
+          <YGrid ticks={ticks} y={y} left={VM.left} right={width - VM.right} format={formatTick ? (v) => formatTick(v, ticks[1] ?? top) : formatValue} />
           {categories.map((c, i) =>
             i % every === 0 ? (
               <text key={c.key} className="chart-axis-label" x={VM.left + band * (i + 0.5)} y={height - VM.bottom + 16} textAnchor="middle">

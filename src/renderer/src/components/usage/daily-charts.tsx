@@ -1,7 +1,7 @@
 // Cost per day and tokens per day (input and output as grouped bars) over UTC days, each with
 // its table alternative.
 import type { UsageDailyRow } from '../../../../shared/types';
-import { formatCost, formatCount, formatDay, formatTokens } from '../../format';
+import { formatCost, formatCostTick, formatCount, formatDay, formatTokens } from '../../format';
 import { BarChart, type BarCategory } from '../charts/bar-chart';
 import { ChartFigure, type FigureTable } from '../charts/chart-figure';
 import { totalsOf } from './usage-totals';
@@ -39,6 +39,7 @@ export function DailyCharts({ rows, scope }: { rows: readonly UsageDailyRow[]; s
           categories={categories}
           series={[{ id: 'cost', label: 'Cost', values: rows.map((r) => r.cost) }]}
           formatValue={formatCost}
+          formatTick={formatCostTick}
           label={`Cost per day, ${scope}`}
           description={`Total ${formatCost(t.cost)} over ${rows.length} days${costPeak && costPeak.cost > 0 ? `; highest ${formatCost(costPeak.cost)} on ${formatDay(costPeak.day)}` : ''}.`}
         />

@@ -1,30 +1,39 @@
-// The week's busiest accounts (usage:topAccounts, Monday to Monday UTC), each with a bar of its
+// The busiest accounts over the page's own range (the by-account summary the page already
+// asks for, so "top" always means the same days as the charts above it), each with a bar of its
 // share of the top account's requests.
-import type { TopAccountsView } from '../../../../shared/types';
-import { formatCount, formatDay } from '../../format';
+import type { UsageSummaryRow } from '../../../../shared/types';
+import { formatCost, formatCount } from '../../format';
+import { useAccountsStore } from '../../stores/accounts-store';
+import { PROVIDER_SHORT } from '../accounts/provider-fields';
 import type { ContractQuery } from '../use-contract-query';
 import { AccountLink } from './account-link';
 import { QueryError } from './query-state';
-import { addDays } from './ranges';
 
-export function TopAccounts({ query }: { query: ContractQuery<TopAccountsView> }) {
-  const view = query.data;
-  const max = Math.max(1, ...(view?.rows.map((r) => r.requests) ?? []));
+const SHOWN = 10;
+
+/** Accounts by requests, most first; requests refused before any account was chosen left out. */
+export function topAccounts(rows: readonly UsageSummaryRow[], limit = SHOWN): UsageSummaryRow[] {
+  return rows
+    .filter((r) => r.key !== '' && r.requests + r.rejected > 0)
+    .sort((a, b) => b.requests - a.requests || b.cost - a.cost || a.label.localeCompare(b.label))
+    .slice(0, limit);
+}
+
+export function TopAccounts({ query, words }: { query: ContractQuery<UsageSummaryRow[]>; words: string }) {
+  const byId = useAccountsStore((s) => s.accountsById);
+  const rows = query.data ? topAccounts(query.data) : null;
+  const max = Math.max(1, ...(rows?.map((r) => r.requests) ?? []));
   return (
     <section className="panel" aria-labelledby="top-heading" aria-busy={query.loading || undefined}>
       <div className="panel-head">
-        <h2 id="top-heading">Top accounts this week</h2>
-        {view && (
-          <span className="muted small">
-            {formatDay(view.from.slice(0, 10))} – {formatDay(addDays(view.to.slice(0, 10), -1))} (UTC)
-          </span>
-        )}
+        <h2 id="top-heading">Top accounts</h2>
+        <span className="muted small">{words}</span>
       </div>
       {query.error && <QueryError what="the top accounts" error={query.error} retry={query.refetch} />}
-      {!view && !query.error && <p className="muted">Loading…</p>}
-      {view &&
-        (view.rows.length === 0 ? (
-          <p className="muted empty">No requests this week yet.</p>
+      {!rows && !query.error && <p className="muted">Loading…</p>}
+      {rows &&
+        (rows.length === 0 ? (
+          <p className="muted empty">No requests in this range.</p>
         ) : (
           <table className="data-table top-accounts">
             <thead>
@@ -36,22 +45,30 @@ export function TopAccounts({ query }: { query: ContractQuery<TopAccountsView> }
                 <th scope="col" className="num">
                   Failed
                 </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
               </tr>
             </thead>
             <tbody>
-              {view.rows.map((r) => (
-                <tr key={r.accountId} data-account-id={r.accountId}>
-                  <td>
-                    <AccountLink id={r.accountId} label={r.label} />
-                    {r.provider && <span className="muted small"> · {r.provider}</span>}
-                    <div className="share-bar" aria-hidden="true">
-                      <div style={{ width: `${(r.requests / max) * 100}%` }} />
-                    </div>
-                  </td>
-                  <td className="num">{formatCount(r.requests)}</td>
-                  <td className={`num${r.failed > 0 ? ' bad-text' : ''}`}>{formatCount(r.failed)}</td>
-                </tr>
-              ))}
+              {rows.map((r) => {
+                const account = byId[r.key];
+                const provider = account?.provider;
+                return (
+                  <tr key={r.key} data-account-id={r.key}>
+                    <td>
+                      {account || r.label ? <AccountLink id={r.key} label={account?.label ?? r.label} /> : <span className="muted">a removed account</span>}
+                      {provider && <span className="muted small"> · {PROVIDER_SHORT[provider]}</span>}
+                      <div className="share-bar" aria-hidden="true">
+                        <div style={{ width: `${(r.requests / max) * 100}%` }} />
+                      </div>
+                    </td>
+                    <td className="num">{formatCount(r.requests)}</td>
+                    <td className={`num${r.failed > 0 ? ' bad-text' : ''}`}>{formatCount(r.failed)}</td>
+                    <td className="num">{formatCost(r.cost)}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         ))}
