@@ -78,6 +78,19 @@ describe('a new API key gets a reading at once', () => {
     expect((await views(a.id))[0]?.decision.kind).toBe('low');
   });
 
+  it('a service that does not sync on its own (--no-sync) makes no first probe either', async () => {
+    const quiet = await makeHarness({ clock }); // autoSync off, so probeNewKeys off
+    try {
+      const k = llm.addKey({ key: OTHER, limits: { requests: { limit: 100, remaining: 50, resetMs: 60 * SEC } } });
+      const a = await call<AccountView>(quiet.app, 'accounts:add', key(OTHER, 'quiet'));
+      await quiet.app.services.firstReadings.idle();
+      expect(k.callCount()).toBe(0);
+      expect(await call<QuotaView[]>(quiet.app, 'quota:list', { accountId: a.id })).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('an import probes each new key once; importing it again (it has a reading) sends nothing', async () => {
     const k1 = llm.addKey({ key: FRESH, limits: { requests: { limit: 100, remaining: 50, resetMs: 60 * SEC } } });
     const k2 = llm.addKey({ key: OTHER, limits: { requests: { limit: 100, remaining: 80, resetMs: 60 * SEC } } });

@@ -330,7 +330,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       await proxy?.close();
       proxy = null;
       await monitor.stop();
-      await firstReadings.idle();
+      await firstReadings.close();
       tracker.flush();
       notifier?.dispose();
       ownClient?.close();

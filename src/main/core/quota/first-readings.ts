@@ -28,6 +28,7 @@ const CONCURRENCY = 4;
 export class FirstReadings {
   private readonly limit = pLimit(CONCURRENCY);
   private readonly pending = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(private readonly d: FirstReadingsDeps) {}
 
@@ -45,7 +46,7 @@ export class FirstReadings {
    * checks have ended; never rejects (the caller does not wait for the upstream).
    */
   request(ids: readonly string[]): Promise<void> {
-    if (!this.d.enabled) return Promise.resolve();
+    if (!this.d.enabled || this.closed) return Promise.resolve();
     const started: Promise<void>[] = [];
     for (const id of ids) {
       const running = this.pending.get(id);
@@ -63,7 +64,14 @@ export class FirstReadings {
     return Promise.all([...this.pending.values()]).then(() => undefined);
   }
 
+  /** Starts nothing more (queued checks are dropped) and waits for those in flight (each under the sync timeout). */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.idle();
+  }
+
   private async check(id: string): Promise<void> {
+    if (this.closed) return;
     const account = this.d.store.get(id);
     if (!account || !this.needsReading(id)) return;
     const adapter = this.d.registry.get(account.provider)!;
