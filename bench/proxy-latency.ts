@@ -5,7 +5,7 @@
 // (bench/pass-through.mjs, its own process, same upstream). A load generator in a worker thread
 // of this process drives closed-loop keep-alive connections at 1 and 64 connections.
 //
-//   npm run build && node --require tsx/cjs bench/proxy-latency.ts [--rounds 5] [--c1 400] [--c64 4000] [--ttfb1 200] [--ttfb64 2000]
+//   npm run build && node --require tsx/cjs bench/proxy-latency.ts [--rounds 5] [--c1 400] [--c64 4000] [--ttfb1 200] [--ttfb64 2000] [--profile DIR]
 //
 // Every round runs direct (client → upstream), the service and the pass-through back to back
 // (the order rotates per round), so drift hits all three alike; every ratio is taken within a
@@ -107,7 +107,10 @@ async function main(): Promise<void> {
   console.log(`# proxy-latency (shipped headless service) — ${machine()}`);
   const fake = await startChild<{ baseUrl: string; openaiBaseUrl: string }>(['--import', 'tsx', join(__dirname, 'fake-llm-server.ts'), '--key', KEY, '--keys', String(ACCOUNTS), '--reply', '16', '--rate-limit-headers']);
   const dir = mkdtempSync(join(tmpdir(), 'qd-proxy-bench-'));
-  const svc = await startHeadless(dir, ['--no-sync'], { QUOTADECK_OPENAI_BASE_URL: fake.openaiBaseUrl });
+  // --profile DIR: the service writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profAt = process.argv.indexOf('--profile');
+  const nodeArgs = profAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profAt + 1]}`] : [];
+  const svc = await startHeadless(dir, ['--no-sync'], { QUOTADECK_OPENAI_BASE_URL: fake.openaiBaseUrl }, nodeArgs);
   const pass = await startChild<{ url: string }>([join(__dirname, 'pass-through.mjs'), '--upstream', fake.baseUrl]);
   const client = new LoadClient();
   try {

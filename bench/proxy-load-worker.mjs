@@ -18,7 +18,7 @@ function agentFor(url, concurrency) {
   return a;
 }
 
-function one(url, headers, body, agent, ttfb) {
+function one(url, headers, body, agent, ttfb, retried = false) {
   return new Promise((resolve) => {
     const t0 = performance.now();
     let first = 0;
@@ -33,7 +33,12 @@ function one(url, headers, body, agent, ttfb) {
       res.on('error', () => resolve({ ok: false, ms: 0, status: -1 }));
     });
     req.setNoDelay(true);
-    req.on('error', () => resolve({ ok: false, ms: 0, status: -2 }));
+    // A kept-alive socket the server closed while it sat idle (between phases): Node's documented
+    // race; the request never reached the server, so it is sent again once on a new socket.
+    req.on('error', (err) => {
+      if (!retried && req.reusedSocket && err.code === 'ECONNRESET') resolve(one(url, headers, body, agent, ttfb, true));
+      else resolve({ ok: false, ms: 0, status: -2 });
+    });
     req.end(body);
   });
 }

@@ -60,6 +60,9 @@ describe('proxy — OpenAI-compatible routes', () => {
     const added = Number(response.headers.get('x-quotadeck-proxy-ms'));
     expect(Number.isFinite(added) && added >= 0).toBe(true);
     expect(response.headers.get('x-quotadeck-attempts')).toBe('1');
+    // A JSON answer passes through unchanged: with its length, not re-chunked.
+    expect(Number(response.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(response.headers.get('transfer-encoding')).toBeNull();
     const shown = response.headers.get('x-quotadeck-account')!;
     expect(shown).toBe(`openai/Wor*** (${acc!.id.slice(0, 8)})`);
     expect(response.headers.get('server-timing')).toMatch(/^proxy;dur=[\d.]+, upstream;dur=[\d.]+$/);

@@ -568,7 +568,7 @@ export class Dispatcher {
     }
     const ct = up.headers['content-type'];
     const sse = typeof ct === 'string' && ct.includes('text/event-stream');
-    const headers = relayedHeaders(up.headers, rewritesBody(target.shape), a.stamp(account));
+    const headers = relayedHeaders(up.headers, rewritesBody(target.shape, sse), a.stamp(account));
     if (target.shape.kind === 'cloudcode-stream' && !target.shape.clientSse) headers['content-type'] = 'application/json; charset=UTF-8';
     else if (target.shape.kind === 'translated') headers['content-type'] = target.shape.attempt.streamType();
     const late = watch.release();

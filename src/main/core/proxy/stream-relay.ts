@@ -247,9 +247,15 @@ export function transformerFor(shape: ResponseShape, sse: boolean): Transformer 
   }
 }
 
-/** True when the relay rewrites the body (its length is no longer the upstream's). */
-export function rewritesBody(shape: ResponseShape): boolean {
-  return shape.kind !== 'plain';
+/**
+ * True when the relay rewrites the body (its length is no longer the upstream's). A JSON answer
+ * where only a stream's usage chunk would be stripped passes through unchanged: it keeps its
+ * Content-Length (one write to the client, no chunked encoding and its closing write).
+ */
+export function rewritesBody(shape: ResponseShape, sse = true): boolean {
+  if (shape.kind === 'plain') return false;
+  if (shape.kind === 'openai-strip-usage') return sse;
+  return true;
 }
 
 class Relay {
@@ -274,6 +280,7 @@ class Relay {
     const { res, body, first } = this.i;
     // An 'error' always precedes 'close' on these streams; close decides.
     body.on('error', ignore);
+    if (first && this.i.ended) return this.whole(first);
     res.writeHead(this.i.status, this.i.headers);
     res.on('close', this.onClientClose);
     res.on('drain', this.onDrain);
@@ -284,6 +291,21 @@ class Relay {
     body.on('end', this.onEnd);
     body.on('close', this.onClose);
     body.resume();
+  }
+
+  /**
+   * The whole answer came with its first chunk (a JSON reply, a short stream): it goes out in one
+   * write with its length — no chunked encoding and no second write to close it.
+   */
+  private whole(first: Buffer): void {
+    const head = this.t.chunk(first);
+    const tail = this.t.end();
+    const out = tail.length === 0 ? head : typeof head === 'string' ? head + tail : Buffer.concat([head, Buffer.from(tail)]);
+    const failure = this.t.failure ? this.t.failure() : null;
+    this.i.headers['content-length'] = typeof out === 'string' ? Buffer.byteLength(out) : out.length;
+    this.i.res.writeHead(this.i.status, this.i.headers);
+    this.finish(failure === null, failure, false);
+    this.i.res.end(out);
   }
 
   private finish(completed: boolean, error: string | null, clientGone: boolean): void {

@@ -260,7 +260,7 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
     }
     if (set.inputTokensPerMonth !== null || set.outputTokensPerMonth !== null || set.costPerMonth !== null) {
       const mw = monthWindow(now);
-      const from = Date.parse(`${mw.fromDay}T00:00:00Z`);
+      const from = mw.from;
       if (!w.month || w.month.from !== from) {
         this.d.flush?.();
         const m = accountId === null ? this.stmt.monthGlobal.get(mw.fromDay, mw.toDay)! : this.stmt.monthAccount.get(accountId, mw.fromDay, mw.toDay)!;

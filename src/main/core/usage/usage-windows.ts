@@ -5,8 +5,15 @@
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
+/** The last day key computed (every request asks for today's: one string per day, not per call). */
+let lastDay = { start: NaN, key: '' };
+
 /** UTC 'YYYY-MM-DD' of an epoch-ms time (the rollups' day key). */
-export const utcDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
+export function utcDay(t: number): string {
+  const start = Math.floor(t / DAY_MS) * DAY_MS;
+  if (start !== lastDay.start) lastDay = { start, key: new Date(start).toISOString().slice(0, 10) };
+  return lastDay.key;
+}
 
 /** 00:00 UTC of the day holding `t`. */
 export function utcDayStart(t: number): number {
@@ -18,12 +25,17 @@ export function dayWindow(now: number): { day: string; resetAt: number } {
   return { day: utcDay(now), resetAt: utcDayStart(now) + DAY_MS };
 }
 
-/** The UTC calendar month holding `now`: its first day key, the next month's, and when it resets. */
-export function monthWindow(now: number): { fromDay: string; toDay: string; resetAt: number } {
+/** The UTC calendar month holding `now`: its first day key, the next month's, when it starts and resets (memoized: do not mutate). */
+let lastMonth: { from: number; to: number; w: { fromDay: string; toDay: string; resetAt: number; from: number } } | null = null;
+
+export function monthWindow(now: number): { fromDay: string; toDay: string; resetAt: number; from: number } {
+  if (lastMonth && now >= lastMonth.from && now < lastMonth.to) return lastMonth.w;
   const d = new Date(now);
   const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
   const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  return { fromDay: utcDay(start), toDay: utcDay(next), resetAt: next };
+  const w = { fromDay: utcDay(start), toDay: utcDay(next), resetAt: next, from: start };
+  lastMonth = { from: start, to: next, w };
+  return w;
 }
 
 /** The ISO week (Monday 00:00 UTC to the next Monday) holding `t`. */
