@@ -599,7 +599,8 @@ export class Dispatcher {
     const headers = relayedHeaders(up.headers, true, a.stamp(account));
     headers['content-type'] = w.contentType;
     headers['content-length'] = Buffer.byteLength(w.text);
-    this.complete(row, w.ok ? 'completed' : 'failed', up.status, w.usage.input, w.usage.output, w.error);
+    const partial = !w.ok && ((w.usage.input ?? 0) > 0 || (w.usage.output ?? 0) > 0);
+    this.complete(row, w.ok ? 'completed' : 'failed', up.status, w.usage.input, w.usage.output, w.error, partial);
     a.c.res.writeHead(w.status, headers);
     a.c.res.end(w.text);
     return 'done';
