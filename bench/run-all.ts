@@ -27,7 +27,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[] }> = [
   { name: 'renderer-accounts', file: 'renderer-accounts.ts', args: [] },
   { name: 'renderer-cold-load', file: 'renderer-cold-load.ts', args: quick ? ['--runs', '3'] : [] },
   // Benchmarks other parts of the project add; run when present.
-  { name: 'adaptive-polling', file: 'adaptive-polling.ts', args: [] },
+  { name: 'adaptive-polling', file: 'adaptive-polling.ts', args: quick ? ['--accounts', '40', '--hours', '4'] : [] },
   { name: 'translation', file: 'translation.ts', args: [] },
 ].filter((b) => existsSync(join(__dirname, b.file)));
 const only = process.argv.indexOf('--only');
