@@ -47,7 +47,23 @@ export async function startHeadless(dataDir: string, args: string[] = [], env: R
     });
   });
   const token = readFileSync(join(dataDir, 'control-token'), 'utf8').trim();
-  await new Promise<void>((r) => (/QuotaDeck proxy (listening|not started)/.test(out) ? r() : child.stdout!.on('data', () => /QuotaDeck proxy (listening|not started)/.test(out) && r())));
+  // The proxy's line follows; a service that dies (or stalls) before it fails the start, never hangs it.
+  await new Promise<void>((r, reject) => {
+    const ready = () => /QuotaDeck proxy (listening|not started)/.test(out);
+    if (ready()) return r();
+    const timer = setTimeout(() => reject(new Error(`headless proxy did not start in time\nstdout: ${out}\nstderr: ${err}`)), 20_000);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`headless exited with ${code} before its proxy started\nstdout: ${out}\nstderr: ${err}`));
+    };
+    child.once('exit', onExit);
+    child.stdout!.on('data', () => {
+      if (!ready()) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      r();
+    });
+  });
   const proxyUrl = /QuotaDeck proxy listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? null;
   return {
     child,
@@ -66,7 +82,8 @@ export async function startHeadless(dataDir: string, args: string[] = [], env: R
     },
     stop(signal = 'SIGTERM') {
       return new Promise((resolveExit) => {
-        if (child.exitCode !== null) return resolveExit(child.exitCode);
+        // Already gone (an exit code, or killed by a signal): the 'exit' event will not come again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolveExit(child.exitCode);
         child.once('exit', (code) => resolveExit(code));
         child.kill(signal);
       });

@@ -148,6 +148,88 @@ describe('IR → Cloud Code (Anthropic and OpenAI clients)', () => {
   });
 });
 
+describe('Gemini and Responses clients → IR', () => {
+  it('reads generateContent: roles, inline images, thoughts, function calls paired with responses by order when ids are missing, tool config, generation config', () => {
+    const ir = geminiClient.parse(
+      {
+        systemInstruction: { parts: [{ text: 'sys' }] },
+        contents: [
+          { role: 'user', parts: [{ text: 'q' }, { inlineData: { mimeType: 'image/webp', data: PNG } }] },
+          { role: 'model', parts: [{ text: 'plan', thought: true, thoughtSignature: 'ts' }, { functionCall: { name: 'a', args: { x: 1 } }, thoughtSignature: 'fs' }, { functionCall: { name: 'b', args: {} } }] },
+          { role: 'user', parts: [{ functionResponse: { name: 'b', response: { output: 'B' } } }, { functionResponse: { name: 'a', response: { error: 'bad' } } }] },
+        ],
+        tools: [{ functionDeclarations: [{ name: 'a', parametersJsonSchema: { type: 'object' } }] }],
+        toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['a'] } },
+        generationConfig: { maxOutputTokens: 50, temperature: 1, stopSequences: ['s'], thinkingConfig: { thinkingBudget: 1000, includeThoughts: true } },
+      },
+      'gemini.stream',
+    );
+    expect(ir).toMatchObject({ system: 'sys', stream: true, maxTokens: 50, temperature: 1, stop: ['s'], thinking: { budget: 1000 }, toolChoice: { type: 'tool', name: 'a' } });
+    const calls = ir.messages[1]!.parts.filter((p) => p.kind === 'tool_call') as Array<{ id: string; name: string; signature?: string | null }>;
+    expect(calls.map((c) => [c.name, c.signature])).toEqual([['a', 'fs'], ['b', null]]);
+    const results = ir.messages[2]!.parts as Array<{ id: string; name: string; isError: boolean }>;
+    expect(results.map((r) => [r.name, r.id === calls.find((c) => c.name === r.name)!.id, r.isError])).toEqual([['b', true, false], ['a', true, true]]);
+    expect(ir.messages[0]!.parts[1]).toEqual({ kind: 'image', mediaType: 'image/webp', data: PNG });
+    expect(() => geminiClient.parse({ contents: [{ role: 'user', parts: [{ fileData: { fileUri: 'gs://x' } }] }] }, 'gemini.generate')).toThrow(/contents\.0\.parts\.0\.fileData: a file by URI cannot be sent/);
+    expect(() => geminiClient.parse({ contents: 'hi' }, 'gemini.generate')).toThrow(/^contents: /);
+  });
+
+  it('reads Responses input items: messages, function calls and outputs, reasoning with its encrypted content; refuses what it cannot carry', () => {
+    const ir = responsesClient.parse(
+      {
+        model: 'm',
+        instructions: 'inst',
+        reasoning: { effort: 'low' },
+        tool_choice: { type: 'function', name: 'f' },
+        tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }, { type: 'web_search' }],
+        input: [
+          { role: 'developer', content: 'dev' },
+          { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'q' }, { type: 'input_image', image_url: `data:image/gif;base64,${PNG}` }] },
+          { type: 'reasoning', summary: [{ type: 'summary_text', text: 'why' }], encrypted_content: 'enc' },
+          { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
+          { type: 'function_call_output', call_id: 'c1', output: 'out' },
+        ],
+      },
+      'openai.responses',
+    );
+    expect(ir).toMatchObject({ system: 'inst\ndev', thinking: { effort: 'low' }, toolChoice: { type: 'tool', name: 'f' }, tools: [{ name: 'f' }] });
+    expect(ir.messages).toEqual([
+      { role: 'user', parts: [{ kind: 'text', text: 'q' }, { kind: 'image', mediaType: 'image/gif', data: PNG }] },
+      { role: 'assistant', parts: [{ kind: 'thinking', text: 'why', signature: 'enc' }, { kind: 'tool_call', id: 'c1', name: 'f', args: '{}' }] },
+      { role: 'user', parts: [{ kind: 'tool_result', id: 'c1', name: 'f', content: [{ kind: 'text', text: 'out' }], isError: false }] },
+    ]);
+    expect(() => responsesClient.parse({ model: 'm', input: [{ type: 'message', role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }, 'openai.responses')).toThrow(/input\.0\.content\.0: content of type "input_file"/);
+    expect(() => responsesClient.parse({ model: 'm', input: 'x', previous_response_id: 'r' }, 'openai.responses')).toThrow(/^previous_response_id: /);
+  });
+
+  it('streams Responses events whose final response carries every item', () => {
+    const c = ctx();
+    const ir = responsesClient.parse({ model: 'm', input: 'q', stream: true }, 'openai.responses');
+    const enc = responsesClient.encoder(c, ir);
+    const out = [
+      enc.push({ t: 'start', id: 'resp_1', model: null }),
+      enc.push({ t: 'thinking', text: 'hm' }),
+      enc.push({ t: 'signature', signature: 'sig' }),
+      enc.push({ t: 'text', text: 'Hi' }),
+      enc.push({ t: 'tool', id: 'c1', name: 'f', args: '{"a"' }),
+      enc.push({ t: 'tool_args', args: ':1}' }),
+      enc.push({ t: 'usage', usage: { input: 3, output: 4, cacheRead: null, reasoning: 1 } }),
+      enc.finish(),
+    ].join('');
+    const ev = sseEvents(out);
+    expect(ev[0]!.event).toBe('response.created');
+    expect(ev.map((e) => e.data.sequence_number)).toEqual(ev.map((_, i) => i));
+    const done = ev.at(-1)!.data;
+    expect(ev.at(-1)!.event).toBe('response.completed');
+    expect(done.response.output).toEqual([
+      { type: 'reasoning', id: expect.any(String), summary: [{ type: 'summary_text', text: 'hm' }], encrypted_content: 'sig' },
+      { type: 'message', id: expect.any(String), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Hi', annotations: [] }] },
+      { type: 'function_call', id: expect.any(String), call_id: 'c1', name: 'f', arguments: '{"a":1}', status: 'completed' },
+    ]);
+    expect(done.response.usage).toMatchObject({ input_tokens: 3, output_tokens: 4, output_tokens_details: { reasoning_tokens: 1 } });
+  });
+});
+
 describe('IR → Anthropic, OpenAI Chat, Codex', () => {
   const ir = anthropicIr({
     max_tokens: 300,

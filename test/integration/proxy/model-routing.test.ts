@@ -188,8 +188,8 @@ describe('proxy — sticky sessions', () => {
     await ask(null, { 'x-session-id': 'hdr-2' });
     expect(served()).toBe(A);
 
-    // OpenAI-family sessions: an Anthropic key account cannot serve the OpenAI route today, so the
-    // session key is read through an OpenAI account pair.
+    // OpenAI-family sessions, read through an OpenAI account pair (an OpenAI client prefers the
+    // accounts of its own protocol).
     ph.llm.addKey({ key: 'sk-openai-sticky-aaaaaaa' });
     ph.llm.addKey({ key: 'sk-openai-sticky-bbbbbbb' });
     const [oa] = await ph.importAccounts([

@@ -450,21 +450,24 @@ export class Dispatcher {
   private pick(a: Attempts, exclude: Set<string>, accept: (x: AccountRecord) => boolean): AccountRecord | null {
     const { selector, settings } = this.d.services;
     const op = a.c.route.op;
+    const catalog = this.d.catalog;
     for (;;) {
       const model = a.plan.model;
       const prefer = a.session === null ? null : this.sessions.preferred(a.session, model, this.d.clock.now(), settings.get().stickySessionTtlSec * 1000);
       // A session stays where it is whatever that account speaks; otherwise the client's own
-      // protocol first (passed through), then the accounts reached by translation.
-      const first = prefer === null ? accept : this.d.catalog.acceptAll(op);
-      try {
-        return selector.select(model, exclude, first, prefer).account;
-      } catch (err) {
-        if (!(err instanceof NoAccountAvailableError)) throw err;
-        a.plan.noteReset(err.earliestResetAt);
-      }
-      if (prefer === null) {
+      // protocol first (passed through), then the accounts reached by translation. A kind no
+      // active account has is not asked (memoized per store version: no throw on the hot path).
+      if (prefer !== null || catalog.hasNative(op)) {
         try {
-          return selector.select(model, exclude, this.d.catalog.acceptTranslated(op), null).account;
+          return selector.select(model, exclude, prefer === null ? accept : catalog.acceptAll(op), prefer).account;
+        } catch (err) {
+          if (!(err instanceof NoAccountAvailableError)) throw err;
+          a.plan.noteReset(err.earliestResetAt);
+        }
+      }
+      if (prefer === null && catalog.hasTranslated(op)) {
+        try {
+          return selector.select(model, exclude, catalog.acceptTranslated(op), null).account;
         } catch (err) {
           if (!(err instanceof NoAccountAvailableError)) throw err;
           a.plan.noteReset(err.earliestResetAt);
@@ -596,7 +599,8 @@ export class Dispatcher {
     const headers = relayedHeaders(up.headers, true, a.stamp(account));
     headers['content-type'] = w.contentType;
     headers['content-length'] = Buffer.byteLength(w.text);
-    this.complete(row, w.ok ? 'completed' : 'failed', up.status, w.usage.input, w.usage.output, w.error);
+    const partial = !w.ok && ((w.usage.input ?? 0) > 0 || (w.usage.output ?? 0) > 0);
+    this.complete(row, w.ok ? 'completed' : 'failed', up.status, w.usage.input, w.usage.output, w.error, partial);
     a.c.res.writeHead(w.status, headers);
     a.c.res.end(w.text);
     return 'done';

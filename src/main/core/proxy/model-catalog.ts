@@ -70,7 +70,34 @@ export class ModelCatalog {
   private readonly translatedByOp = new Map<UpstreamOp, (a: AccountRecord) => boolean>();
   private readonly reachByOp = new Map<UpstreamOp, (a: AccountRecord) => boolean>();
 
+  /** Per route: whether any active account speaks its protocol / is reached by translation, per store version. */
+  private readonly kindsMemo = new Map<UpstreamOp, { version: number; native: boolean; translated: boolean }>();
+
   constructor(private readonly d: CatalogDeps) {}
+
+  private kinds(op: UpstreamOp): { native: boolean; translated: boolean } {
+    const v = this.d.store.version();
+    let m = this.kindsMemo.get(op);
+    if (m && m.version === v) return m;
+    m = { version: v, native: false, translated: false };
+    for (const a of this.d.store.list()) {
+      if (a.status !== 'active') continue;
+      if (isNative(op, a.provider)) m.native = true;
+      else if (canServe(op, a.provider)) m.translated = true;
+    }
+    this.kindsMemo.set(op, m);
+    return m;
+  }
+
+  /** Some active account speaks the route's own protocol (memoized until an account changes). */
+  hasNative(op: UpstreamOp): boolean {
+    return this.kinds(op).native;
+  }
+
+  /** Some active account of another protocol could be reached by translation (memoized likewise). */
+  hasTranslated(op: UpstreamOp): boolean {
+    return this.kinds(op).translated;
+  }
 
   /**
    * Whether a client route reaches this account, natively or translated. A translated route

@@ -1,7 +1,8 @@
-// The client APIs the proxy speaks and which providers serve each. OpenAI-compatible routes go to
-// 'openai' and 'openrouter' accounts, Anthropic routes to 'anthropic' (API key) and 'claude'
-// (OAuth) accounts, Gemini routes to Cloud Code accounts ('antigravity', 'gemini-cli'). The model
-// list the proxy answers itself is models-endpoint.ts.
+// The client APIs the proxy speaks and which providers speak each natively: OpenAI-compatible
+// routes 'openai' and 'openrouter' accounts, Anthropic routes 'anthropic' (API key) and 'claude'
+// (OAuth) accounts, Gemini routes Cloud Code accounts ('antigravity', 'gemini-cli'). Every other
+// pair is reached by translation (translate/can-serve.ts). The model list the proxy answers itself
+// is models-endpoint.ts.
 import type { ProviderId } from '../../../shared/types';
 import type { AccountRecord } from '../model';
 
