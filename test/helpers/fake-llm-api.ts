@@ -53,6 +53,11 @@ export interface FakeLlmKeySpec {
   /** The answer's text, one piece per stream delta (default ["Hi"]). */
   reply?: string[];
   /**
+   * Answer with this tool call (OpenAI tool_calls / Anthropic tool_use; streamed as two argument
+   * deltas) while the request carries no tool result yet; then answer `reply`.
+   */
+  toolCall?: { id: string; name: string; arguments: string };
+  /**
    * Claude OAuth instead of an API key: Anthropic requests are accepted with
    * `Authorization: Bearer <bearerToken()>` and anthropic-beta oauth-2025-04-20 (read per request,
    * so a token rotated by a refresh elsewhere is followed). `key` then only names the spec.
@@ -268,6 +273,9 @@ export async function startFakeLlmApi(opts: FakeLlmOptions = {}): Promise<FakeLl
     consume(spec, 8, out);
     const id = ++counter;
     const stream = body['stream'] === true;
+    const msgs = Array.isArray(body['messages']) ? (body['messages'] as Array<Record<string, unknown>>) : [];
+    const answered = msgs.some((m) => m['role'] === 'tool' || (Array.isArray(m['content']) && (m['content'] as Array<Record<string, unknown>>).some((b) => b['type'] === 'tool_result')));
+    if (spec.toolCall && !answered && endpoint !== 'responses') return toolAnswer(family, spec, spec.toolCall, model, id, stream, (body['stream_options'] as { include_usage?: unknown } | undefined)?.include_usage === true);
     if (endpoint === 'responses') return responsesAnswer(spec, model, pieces, id, stream);
     if (family === 'openai') {
       const created = Math.floor(now() / 1000);
@@ -311,6 +319,46 @@ export async function startFakeLlmApi(opts: FakeLlmOptions = {}): Promise<FakeLl
       content: [{ type: 'text', text: pieces.join('') }], stop_reason: 'max_tokens', stop_sequence: null,
       usage: { input_tokens: 8, output_tokens: out },
     } };
+  }
+
+  function toolAnswer(family: Family, spec: FakeLlmKeySpec, tc: NonNullable<FakeLlmKeySpec['toolCall']>, model: string, id: number, stream: boolean, withUsage: boolean): Reply {
+    const half = tc.arguments.length >> 1;
+    const parts = [tc.arguments.slice(0, half), tc.arguments.slice(half)];
+    if (family === 'openai') {
+      const created = Math.floor(now() / 1000);
+      const usage = { prompt_tokens: 8, completion_tokens: 5, total_tokens: 13 };
+      if (!stream) {
+        return { status: 200, headers: limitHeaders(family, spec), body: {
+          id: `chatcmpl-fake${id}`, object: 'chat.completion', created, model,
+          choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: tc.id, type: 'function', function: { name: tc.name, arguments: tc.arguments } }] }, finish_reason: 'tool_calls' }],
+          usage,
+        } };
+      }
+      const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) => sseEvent({ id: `chatcmpl-fake${id}`, object: 'chat.completion.chunk', created, model, choices, ...extra });
+      return { status: 200, headers: limitHeaders(family, spec), body: null, sse: [
+        chunk([{ index: 0, delta: { role: 'assistant', content: null }, finish_reason: null }]),
+        chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: tc.id, type: 'function', function: { name: tc.name, arguments: '' } }] }, finish_reason: null }]),
+        ...parts.map((a) => chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: a } }] }, finish_reason: null }])),
+        chunk([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]),
+        ...(withUsage ? [chunk([], { usage })] : []),
+        sseEvent('[DONE]'),
+      ] };
+    }
+    const headersOut = { ...limitHeaders(family, spec), 'request-id': `req_fake${id}` };
+    if (!stream) {
+      return { status: 200, headers: headersOut, body: {
+        id: `msg_fake${id}`, type: 'message', role: 'assistant', model, content: [{ type: 'tool_use', id: tc.id, name: tc.name, input: JSON.parse(tc.arguments) }],
+        stop_reason: 'tool_use', stop_sequence: null, usage: { input_tokens: 8, output_tokens: 5 },
+      } };
+    }
+    return { status: 200, headers: headersOut, body: null, sse: [
+      sseEvent({ type: 'message_start', message: { id: `msg_fake${id}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 8, output_tokens: 1 } } }, 'message_start'),
+      sseEvent({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: tc.id, name: tc.name, input: {} } }, 'content_block_start'),
+      ...parts.map((a) => sseEvent({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: a } }, 'content_block_delta')),
+      sseEvent({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+      sseEvent({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 5 } }, 'message_delta'),
+      sseEvent({ type: 'message_stop' }, 'message_stop'),
+    ] };
   }
 
   function responsesAnswer(spec: FakeLlmKeySpec, model: string, pieces: string[], id: number, stream: boolean): Reply {

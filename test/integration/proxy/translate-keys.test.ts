@@ -77,6 +77,54 @@ describe('translation — OpenAI Chat client onto Anthropic', () => {
   });
 });
 
+describe('translation — tool round trips between Anthropic and OpenAI-compatible upstreams', () => {
+  const args = '{"city":"Paris"}';
+
+  it('OpenAI Chat → Anthropic: tool_use comes back as tool_calls (streamed and not), the result goes up as tool_result with the same id', async () => {
+    ph.llm.addKey({ key: ANT_KEY, toolCall: { id: 'toolu_ant_1', name: 'get_weather', arguments: args }, reply: ['Sunny.'] });
+    await ph.importAccounts([{ provider: 'anthropic', apiKey: ANT_KEY }]);
+    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+    const first = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', tools, tool_choice: 'auto', messages: [{ role: 'user', content: 'Weather?' }] });
+    expect(first.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { content: null, tool_calls: [{ id: 'toolu_ant_1', type: 'function', function: { name: 'get_weather', arguments: args } }] } });
+    expect(lastPost().body).toMatchObject({ tools: [{ name: 'get_weather', input_schema: { type: 'object' } }], tool_choice: { type: 'auto' } });
+    const streamed = await openai.chat.completions.stream({ model: 'claude-sonnet-4-5', tools, messages: [{ role: 'user', content: 'Weather?' }] }).finalChatCompletion();
+    expect(streamed.choices[0]!.message.tool_calls).toEqual([expect.objectContaining({ id: 'toolu_ant_1', function: { name: 'get_weather', arguments: args } })]);
+
+    const second = await openai.chat.completions.create({
+      model: 'claude-sonnet-4-5',
+      tools,
+      messages: [{ role: 'user', content: 'Weather?' }, first.choices[0]!.message as OpenAI.ChatCompletionMessageParam, { role: 'tool', tool_call_id: 'toolu_ant_1', content: '21C' }],
+    });
+    expect(second.choices[0]!.message.content).toBe('Sunny.');
+    expect((lastPost().body as { messages: unknown[] }).messages.slice(1)).toEqual([
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_ant_1', name: 'get_weather', input: { city: 'Paris' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_ant_1', content: [{ type: 'text', text: '21C' }] }] },
+    ]);
+  });
+
+  it('Anthropic → OpenAI-compatible: tool_calls come back as tool_use (finalMessage), the result goes up as a tool message with the same id', async () => {
+    ph.llm.addKey({ key: OAI_KEY, toolCall: { id: 'call_oai_1', name: 'get_weather', arguments: args }, reply: ['Sunny.'] });
+    await ph.importAccounts([{ provider: 'openai', apiKey: OAI_KEY, models: ['gpt-4o-mini'] }]);
+    const tools = [{ name: 'get_weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }];
+    const first = await anthropic.messages.stream({ model: 'gpt-4o-mini', max_tokens: 64, tools, tool_choice: { type: 'tool', name: 'get_weather' }, messages: [{ role: 'user', content: 'Weather?' }] }).finalMessage();
+    expect(first.content).toEqual([{ type: 'tool_use', id: 'call_oai_1', name: 'get_weather', input: { city: 'Paris' } }]);
+    expect(first.stop_reason).toBe('tool_use');
+    expect(lastPost().body).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather' } }], tool_choice: { type: 'function', function: { name: 'get_weather' } } });
+
+    const second = await anthropic.messages.create({
+      model: 'gpt-4o-mini',
+      max_tokens: 64,
+      tools,
+      messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_oai_1', content: '21C' }] }],
+    });
+    expect(second.content).toEqual([expect.objectContaining({ type: 'text', text: 'Sunny.' })]);
+    expect((lastPost().body as { messages: unknown[] }).messages.slice(1)).toEqual([
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_oai_1', type: 'function', function: { name: 'get_weather', arguments: args } }] },
+      { role: 'tool', tool_call_id: 'call_oai_1', content: '21C' },
+    ]);
+  });
+});
+
 describe('translation — Anthropic client onto OpenAI-compatible keys', () => {
   it('sends a Chat request (usage chunk asked) and answers Messages, streamed with finalMessage', async () => {
     ph.llm.addKey({ key: OAI_KEY, reply: ['Hel', 'lo'] });
