@@ -96,8 +96,10 @@ describe('translation — OpenAI Chat client onto Codex', () => {
       messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', content: null, tool_calls: msg.tool_calls }, { role: 'tool', tool_call_id: 'call_abc', content: 'sunny' }],
     });
     expect(second.choices[0]!.message.content).toBe('It is sunny.');
+    // The Chat client could not carry the signed reasoning; the proxy puts it back before the call.
     expect(lastUpstream().body['input']).toEqual([
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Weather in Paris?' }] },
+      { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Need the weather' }], encrypted_content: 'enc-codex-1' },
       { type: 'function_call', call_id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}' },
       { type: 'function_call_output', call_id: 'call_abc', output: 'sunny' },
     ]);
