@@ -153,6 +153,15 @@ describe('translation — Anthropic client onto OpenAI-compatible keys', () => {
     expect(ok.choices[0]!.message.content).toBe('Hi');
   });
 
+  it('passes a same-protocol request through untouched (never parsed by the translation: a PDF block still reaches an Anthropic key)', async () => {
+    ph.llm.addKey({ key: ANT_KEY, reply: ['Read it'] });
+    await ph.importAccounts([{ provider: 'anthropic', apiKey: ANT_KEY }]);
+    const body = { model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' } }, { type: 'text', text: 'summarise' }] }], custom_field: { kept: true } };
+    const res = await fetch(`${ph.proxy.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': ph.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    expect(lastPost().body).toEqual(body);
+  });
+
   it('prefers an account of the client\'s own protocol, and translates when it is exhausted', async () => {
     ph.llm.addKey({ key: ANT_KEY, reply: ['native'] });
     ph.llm.addKey({ key: OAI_KEY, reply: ['translated'] });
