@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Screenshots land here (gitignored) so a person can look at them after a run. */
-export const SCREENSHOT_DIR = resolve(__dirname, '../../test-output/screenshots');
+/** Screenshots land here (gitignored; QUOTADECK_SCREENSHOT_DIR moves them) so a person can look at them after a run. */
+export const SCREENSHOT_DIR = process.env.QUOTADECK_SCREENSHOT_DIR ?? resolve(__dirname, '../../test-output/screenshots');
 
 export const BROWSER_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--test-type'];
 

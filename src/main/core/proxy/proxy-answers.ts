@@ -1,6 +1,6 @@
-// The answers the proxy writes itself (refusals, "no account left", local limits), in a shape
-// every client SDK reads: `error.message` (OpenAI, Anthropic, Google), `type: "error"` and
-// `error.type` (Anthropic), `error.status` (Google).
+// The answers the proxy writes itself (refusals, "no account left", local limits), in the
+// client's own shape: OpenAI `{error: {message, type, param, code}}`, Anthropic `{type: "error",
+// error: {type, message}}` (with `code`), Google `{error: {code, message, status}}`.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { LimitBreach } from '../usage/usage-ports';
 import type { ApiFamily } from './proxy-routes';
@@ -12,6 +12,8 @@ const GOOGLE_STATUS: Record<number, string> = {
 
 export function errorBody(family: ApiFamily | null, status: number, type: string, code: string, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   if (family === 'gemini') return { error: { code: status, message, status: GOOGLE_STATUS[status] ?? 'UNKNOWN', reason: code }, ...extra };
+  if (family === 'openai') return { error: { message, type, param: null, code }, ...extra };
+  // Anthropic's shape; also what a route-less refusal answers (every SDK reads error.message).
   return { type: 'error', error: { type, code, message }, ...extra };
 }
 
