@@ -230,3 +230,24 @@ describe('translation — Anthropic client onto Codex', () => {
     ]);
   });
 });
+
+describe('translation — Gemini client onto Codex', () => {
+  it('answers generateContent and streamGenerateContent (alt=sse) from the Codex backend', async () => {
+    await seed({ turn: () => ({ items: [{ type: 'message', text: ['Ge', 'mini'] }] }) });
+    const post = (path: string) =>
+      fetch(`${ph.proxy.url}${path}`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': ph.key, 'content-type': 'application/json' },
+        body: JSON.stringify({ systemInstruction: { parts: [{ text: 'sys' }] }, contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      });
+    const r = await post(`/v1beta/models/${MODEL}:generateContent`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ candidates: [{ content: { role: 'model', parts: [{ text: 'Gemini' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 3 } });
+    expect(lastUpstream().body).toMatchObject({ model: MODEL, instructions: 'sys', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }] });
+
+    const sse = await post(`/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`);
+    const events = (await sse.text()).split('\r\n\r\n').filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, '')));
+    expect(events.flatMap((e) => e.candidates[0].content.parts.map((p: { text: string }) => p.text))).toEqual(['Ge', 'mini']);
+    expect(await ph.ledger.waitFor((row) => row.route === 'gemini.stream')).toMatchObject({ provider: 'codex', status: 'completed', inputTokens: 10, outputTokens: 3 });
+  });
+});

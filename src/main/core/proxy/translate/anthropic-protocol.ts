@@ -433,7 +433,6 @@ function answerIn(json: unknown, ctx: TranslateContext): IrAnswer {
 }
 
 class AnthropicDecoder implements StreamDecoder {
-  private block: string | null = null;
   constructor(private readonly ctx: TranslateContext) {}
 
   event(_name: string | null, data: string, out: IrEvent[]): void {
@@ -454,7 +453,6 @@ class AnthropicDecoder implements StreamDecoder {
       }
       case 'content_block_start': {
         const b = isObj(e['content_block']) ? e['content_block'] : {};
-        this.block = str(b['type']);
         if (b['type'] === 'text') out.push({ t: 'text', text: str(b['text']) ?? '' });
         else if (b['type'] === 'thinking') out.push({ t: 'thinking', text: str(b['thinking']) ?? '' });
         else if (b['type'] === 'tool_use') {
@@ -478,7 +476,6 @@ class AnthropicDecoder implements StreamDecoder {
         return;
       }
       case 'content_block_stop':
-        this.block = null;
         return;
       case 'message_delta': {
         const d = isObj(e['delta']) ? e['delta'] : {};
