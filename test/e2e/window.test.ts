@@ -88,13 +88,13 @@ describe('the window in Chromium against the headless service', () => {
     expect(await row(page, 'Alpha').locator('.tier').textContent()).toBe('pro');
     // The first sync's crossings (Beta low, Gamma exhausted) arrive live as alerts.
     const alerts = page.getByRole('region', { name: 'Alerts' });
-    await expect.poll(() => alerts.textContent(), { timeout: 5000 }).toContain('Beta: gemini-3-pro-high low');
-    expect(await alerts.textContent()).toContain('Gamma: gemini-3-pro-high exhausted');
+    await expect.poll(() => alerts.textContent(), { timeout: 5000 }).toContain('Beta: Gemini 3 Pro is low');
+    expect(await alerts.textContent()).toContain('Gamma: Gemini 3 Pro ran out');
     await browser.screenshot('02-accounts');
 
     // The overview's stats moved with the sync.
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview' }).click();
-    await expect.poll(() => card(page, 'Successes').textContent()).toBe('3');
+    await expect.poll(() => card(page, 'Succeeded').textContent()).toBe('3');
     expect(await card(page, 'Low').textContent()).toBe('1');
     expect(await card(page, 'Exhausted').textContent()).toBe('1');
     expect(await card(page, 'Accounts').textContent()).toBe('3');
@@ -103,7 +103,7 @@ describe('the window in Chromium against the headless service', () => {
     alpha.setModel('gemini-3-pro-high', { displayName: 'Gemini 3 Pro', remainingFraction: 0.05, resetTime: RESET });
     await page.getByRole('button', { name: 'Sync now' }).first().click();
     const toast = page.getByRole('region', { name: 'Alerts' }).getByRole('status').filter({ hasText: 'Alpha' });
-    await expect.poll(() => toast.textContent()).toContain('Alpha: gemini-3-pro-high low');
+    await expect.poll(() => toast.textContent()).toContain('Alpha: Gemini 3 Pro is low');
     await expect.poll(() => card(page, 'Low').textContent()).toBe('2');
     await browser.screenshot('03-overview-low-crossing');
     await toast.getByRole('button', { name: 'Open' }).click();
@@ -122,7 +122,7 @@ describe('the window in Chromium against the headless service', () => {
     const rejected = dialog.getByRole('alert');
     await expect.poll(() => rejected.textContent()).toContain('Import rejected: nothing was changed.');
     expect(await dialog.locator('.import-issues li').count()).toBeGreaterThanOrEqual(1);
-    expect(await dialog.locator('.import-issues').textContent()).toMatch(/2/);
+    expect(await dialog.locator('.import-issues').textContent()).toMatch(/Entry 1 \(not-an-email\)/);
     await browser.screenshot('05-import-rejected');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.locator('tr[data-account-id]').count()).toBe(3);

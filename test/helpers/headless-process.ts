@@ -4,6 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+/** How long a SIGTERM/SIGINT stop may take before the service is killed and the stop fails. */
+const STOP_TIMEOUT_MS = 15_000;
+
 export const HEADLESS_ENTRY = resolve(__dirname, '../../out/main/headless.js');
 
 export interface HeadlessProcess {
@@ -81,10 +84,21 @@ export async function startHeadless(dataDir: string, args: string[] = [], env: R
       return { status: res.status, body: (await res.json()) as never };
     },
     stop(signal = 'SIGTERM') {
-      return new Promise((resolveExit) => {
+      return new Promise((resolveExit, reject) => {
         // Already gone (an exit code, or killed by a signal): the 'exit' event will not come again.
         if (child.exitCode !== null || child.signalCode !== null) return resolveExit(child.exitCode);
-        child.once('exit', (code) => resolveExit(code));
+        // A clean stop that stalls is a failure to see (with what the service said), never a hang.
+        const timer =
+          signal === 'SIGKILL'
+            ? null
+            : setTimeout(() => {
+                child.kill('SIGKILL');
+                reject(new Error(`headless did not stop within ${STOP_TIMEOUT_MS} ms of ${signal}\nstdout: ${out.slice(-2000)}\nstderr: ${err.slice(-2000)}`));
+              }, STOP_TIMEOUT_MS);
+        child.once('exit', (code) => {
+          if (timer) clearTimeout(timer);
+          resolveExit(code);
+        });
         child.kill(signal);
       });
     },

@@ -87,7 +87,7 @@ describe('adaptive polling', () => {
     expect(polledAt(full)).toEqual([0, 120, 360, 600]);
     // The exhausted one: at I and 2 I, then just after its reset at 150 s (+10 s), then every I.
     expect(polledAt(empty).slice(0, 5)).toEqual([0, 60, 120, 160, 220]);
-  });
+  }, 60_000);
 
   it("'fixed' polls every account every interval (the loop before adaptive plans)", async () => {
     const clock = new FakeClock();

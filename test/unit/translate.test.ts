@@ -56,6 +56,21 @@ describe('Anthropic client → IR', () => {
     ]);
   });
 
+  it('drops server tools Anthropic ran itself and keeps disable_parallel_tool_use', () => {
+    const ir = anthropicIr({
+      tools: [{ name: 'f', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+      messages: [
+        { role: 'user', content: 'search' },
+        { role: 'assistant', content: [{ type: 'server_tool_use', id: 'srv', name: 'web_search', input: {} }, { type: 'web_search_tool_result', tool_use_id: 'srv', content: [] }, { type: 'text', text: 'found' }] },
+      ],
+    });
+    expect(ir.messages[1]!.parts).toEqual([{ kind: 'text', text: 'found' }]);
+    expect(ir.parallelToolCalls).toBe(false);
+    expect(chatBody(ir, 'gpt-4o', 'openai')['parallel_tool_calls']).toBe(false);
+    expect(anthropicBody(ir, 'claude-x', () => false)['tool_choice']).toEqual({ type: 'auto', disable_parallel_tool_use: true });
+  });
+
   it('refuses a malformed body or an unsupported attachment naming the field', () => {
     expect(() => anthropicIr({ messages: [{ role: 'robot', content: 'x' }] })).toThrow(/^messages\.0\.role: /);
     expect(() => anthropicClient.parse({ model: 'c', messages: [] }, 'anthropic.messages')).toThrow('max_tokens: Field required');

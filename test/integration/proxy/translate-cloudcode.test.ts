@@ -336,6 +336,32 @@ describe('translation — OpenAI Chat client onto Cloud Code', () => {
     ]);
   });
 
+  it('keeps Claude thinking across a tool loop for a client that cannot carry signatures (reasoning_content out, signed thinking put back)', async () => {
+    await seed(() => ({
+      turn: ({ request }) => {
+        const contents = request['contents'] as Array<{ parts: Array<Record<string, unknown>> }>;
+        if (contents.at(-1)!.parts.some((p) => p['functionResponse'])) return { chunks: [[{ text: 'Done.' }]] };
+        return { chunks: [[{ text: 'I should look it up', thought: true }], [{ text: '', thought: true, thoughtSignature: SIG }], [{ functionCall: { name: 'get_weather', args: { city: 'Rome' }, id: 'toolu_rome' } }]] };
+      },
+    }));
+    const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', parameters: weatherTool.input_schema } }];
+    const first = await openai.chat.completions.stream({ model: CLAUDE, reasoning_effort: 'low', tools, messages: [{ role: 'user', content: 'Weather in Rome?' }] }).finalChatCompletion();
+    const msg = first.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+    expect(msg.reasoning_content).toBe('I should look it up');
+    expect(lastUpstream('streamGenerateContent').request['generationConfig']).toEqual({ thinkingConfig: { includeThoughts: true, thinkingBudget: 2048 } });
+
+    // The client sends the call back without its reasoning: the signed thinking is put back before it.
+    await openai.chat.completions.create({
+      model: CLAUDE,
+      reasoning_effort: 'low',
+      tools,
+      messages: [{ role: 'user', content: 'Weather in Rome?' }, { role: 'assistant', content: null, tool_calls: msg.tool_calls }, { role: 'tool', tool_call_id: 'toolu_rome', content: 'warm' }],
+    });
+    const up = lastUpstream().request;
+    expect(up['contents'][1]).toEqual({ role: 'model', parts: [{ text: 'I should look it up', thought: true, thoughtSignature: SIG }, { functionCall: { name: 'get_weather', args: { city: 'Rome' }, id: 'toolu_rome' } }] });
+    expect(up['generationConfig']).toEqual({ thinkingConfig: { includeThoughts: true, thinkingBudget: 2048 } });
+  });
+
   it('fails over on a 429 and answers errors and bad input in the OpenAI shape', async () => {
     await seed();
     const first = ph.h.app.services.selector.select(CLAUDE, undefined, (a) => a.provider === 'antigravity').account.id;

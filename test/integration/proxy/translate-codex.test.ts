@@ -96,8 +96,10 @@ describe('translation — OpenAI Chat client onto Codex', () => {
       messages: [{ role: 'user', content: 'Weather in Paris?' }, { role: 'assistant', content: null, tool_calls: msg.tool_calls }, { role: 'tool', tool_call_id: 'call_abc', content: 'sunny' }],
     });
     expect(second.choices[0]!.message.content).toBe('It is sunny.');
+    // The Chat client could not carry the signed reasoning; the proxy puts it back before the call.
     expect(lastUpstream().body['input']).toEqual([
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Weather in Paris?' }] },
+      { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Need the weather' }], encrypted_content: 'enc-codex-1' },
       { type: 'function_call', call_id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}' },
       { type: 'function_call_output', call_id: 'call_abc', output: 'sunny' },
     ]);
@@ -226,5 +228,26 @@ describe('translation — Anthropic client onto Codex', () => {
       { type: 'function_call', call_id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}' },
       { type: 'function_call_output', call_id: 'call_abc', output: 'sunny' },
     ]);
+  });
+});
+
+describe('translation — Gemini client onto Codex', () => {
+  it('answers generateContent and streamGenerateContent (alt=sse) from the Codex backend', async () => {
+    await seed({ turn: () => ({ items: [{ type: 'message', text: ['Ge', 'mini'] }] }) });
+    const post = (path: string) =>
+      fetch(`${ph.proxy.url}${path}`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': ph.key, 'content-type': 'application/json' },
+        body: JSON.stringify({ systemInstruction: { parts: [{ text: 'sys' }] }, contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      });
+    const r = await post(`/v1beta/models/${MODEL}:generateContent`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ candidates: [{ content: { role: 'model', parts: [{ text: 'Gemini' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 3 } });
+    expect(lastUpstream().body).toMatchObject({ model: MODEL, instructions: 'sys', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }] });
+
+    const sse = await post(`/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`);
+    const events = (await sse.text()).split('\r\n\r\n').filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, '')));
+    expect(events.flatMap((e) => e.candidates[0].content.parts.map((p: { text: string }) => p.text))).toEqual(['Ge', 'mini']);
+    expect(await ph.ledger.waitFor((row) => row.route === 'gemini.stream')).toMatchObject({ provider: 'codex', status: 'completed', inputTokens: 10, outputTokens: 3 });
   });
 });

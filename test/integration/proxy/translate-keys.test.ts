@@ -6,6 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { UsageLogPage } from '../../../src/shared/types';
 import { call } from '../../helpers/harness';
 import { startProxyHarness, type ProxyHarness } from '../../helpers/proxy-harness';
 import { seedGoogleAccounts } from '../../helpers/seed';
@@ -153,6 +154,15 @@ describe('translation — Anthropic client onto OpenAI-compatible keys', () => {
     expect(ok.choices[0]!.message.content).toBe('Hi');
   });
 
+  it('passes a same-protocol request through untouched (never parsed by the translation: a PDF block still reaches an Anthropic key)', async () => {
+    ph.llm.addKey({ key: ANT_KEY, reply: ['Read it'] });
+    await ph.importAccounts([{ provider: 'anthropic', apiKey: ANT_KEY }]);
+    const body = { model: 'claude-sonnet-4-5', max_tokens: 8, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0x' } }, { type: 'text', text: 'summarise' }] }], custom_field: { kept: true } };
+    const res = await fetch(`${ph.proxy.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': ph.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    expect(lastPost().body).toEqual(body);
+  });
+
   it('prefers an account of the client\'s own protocol, and translates when it is exhausted', async () => {
     ph.llm.addKey({ key: ANT_KEY, reply: ['native'] });
     ph.llm.addKey({ key: OAI_KEY, reply: ['translated'] });
@@ -168,6 +178,27 @@ describe('translation — Anthropic client onto OpenAI-compatible keys', () => {
     // The catalog lists the model once with both kinds, for either client.
     const list = await anthropic.models.list();
     expect(list.data.find((m) => m.id === 'claude-sonnet-4-5')).toMatchObject({ kinds: ['anthropic', 'openai'] });
+  });
+});
+
+describe('translation — ledger cost and OpenRouter', () => {
+  it('records a translated attempt with its tokens and cost in SQLite, and reaches an OpenRouter key that names its models', async () => {
+    ph.llm.addKey({ key: ANT_KEY, reply: ['a', 'b'] });
+    ph.llm.addKey({ key: 'sk-or-v1-translate-cccccccc', reply: ['routed'] });
+    const [ant, or] = await ph.importAccounts([
+      { provider: 'anthropic', apiKey: ANT_KEY },
+      { provider: 'openrouter', apiKey: 'sk-or-v1-translate-cccccccc', models: ['anthropic/claude-sonnet-4.5'] },
+    ]);
+    await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
+    await expect.poll(async () => (await call<UsageLogPage>(ph.h.app, 'usage:log', { status: 'completed' })).rows.length).toBe(1);
+    const row = (await call<UsageLogPage>(ph.h.app, 'usage:log', {})).rows[0]!;
+    expect(row).toMatchObject({ accountId: ant!.id, model: 'claude-sonnet-4-5', status: 'completed', inputTokens: 8, outputTokens: 2 });
+    expect(row.cost).toBeGreaterThan(0);
+
+    const m = await anthropic.messages.create({ model: 'anthropic/claude-sonnet-4.5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    expect(m.data.content[0]).toMatchObject({ type: 'text', text: 'routed' });
+    expect(m.response.headers.get('x-quotadeck-account')).toContain(or!.id.slice(0, 8));
+    expect(lastPost().path).toBe('/api/v1/chat/completions');
   });
 });
 

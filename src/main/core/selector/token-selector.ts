@@ -151,7 +151,8 @@ export class TokenSelector {
     let spendBy = Infinity;
     let until = expiry;
     if (strategy === 'reset-aware' && decision.resetAt !== null && decision.resetAt > now) {
-      if (!this.engine.runsOutBeforeReset(account.id, model, now)) spendBy = decision.resetAt;
+      // The reset is the binding reading's: its forecast says whether the quota lasts until then.
+      if (!(info && this.engine.forecast(account.id, info.model)?.beforeReset)) spendBy = decision.resetAt;
       // Once the reset passes, the key does too: the account is evaluated again then.
       until = Math.min(until, decision.resetAt);
     }

@@ -44,7 +44,7 @@ const requestSchema = z
     messages: z.array(z.object({ role: z.enum(['user', 'assistant']), content: z.union([z.string(), z.array(z.object({ type: z.string() }).loose())]) }).loose()),
     system: z.union([z.string(), z.array(z.object({ type: z.literal('text'), text: z.string() }).loose())]).optional(),
     tools: z.array(z.object({ name: z.string().min(1), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()).optional(), type: z.string().optional() }).loose()).optional(),
-    tool_choice: z.object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional() }).loose().optional(),
+    tool_choice: z.object({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() }).loose().optional(),
     temperature: num.optional(),
     top_p: num.optional(),
     top_k: z.number().int().optional(),
@@ -86,6 +86,14 @@ function blockToPart(b: { type: string }, field: string): IrPart | null {
     }
     case 'redacted_thinking':
       // Encrypted reasoning only Anthropic can read: never sent elsewhere.
+      return null;
+    case 'server_tool_use':
+    case 'web_search_tool_result':
+    case 'web_fetch_tool_result':
+    case 'code_execution_tool_result':
+    case 'bash_code_execution_tool_result':
+    case 'text_editor_code_execution_tool_result':
+      // A tool Anthropic ran itself earlier in the conversation: no other upstream can take it back.
       return null;
     case 'tool_use': {
       const t = parseOrThrow(toolUseBlock, b, field);
@@ -155,7 +163,7 @@ function parseRequest(json: Record<string, unknown>, op: UpstreamOp): IrRequest 
     stream: r.stream === true && !countOnly,
     thinking: th && th.type !== 'disabled' ? { budget: th.budget_tokens ?? null, effort: null } : null,
     includeUsage: false,
-    parallelToolCalls: null,
+    parallelToolCalls: r.tool_choice?.disable_parallel_tool_use === true ? false : null,
     countOnly,
   };
 }
@@ -336,7 +344,12 @@ export function anthropicBody(ir: IrRequest, model: string, keepSignature: (sig:
   if (!ir.countOnly) body['max_tokens'] = ir.maxTokens ?? 8192;
   if (ir.system) body['system'] = ir.system;
   if (ir.tools.length) body['tools'] = ir.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: t.parameters }));
-  if (ir.toolChoice && ir.tools.length) body['tool_choice'] = ir.toolChoice.type === 'tool' ? { type: 'tool', name: ir.toolChoice.name } : { type: ir.toolChoice.type };
+  if (ir.tools.length && (ir.toolChoice || ir.parallelToolCalls === false)) {
+    const tc = ir.toolChoice ?? { type: 'auto' as const };
+    const choice: Record<string, unknown> = tc.type === 'tool' ? { type: 'tool', name: tc.name } : { type: tc.type };
+    if (ir.parallelToolCalls === false && tc.type !== 'none') choice['disable_parallel_tool_use'] = true;
+    body['tool_choice'] = choice;
+  }
   if (ir.stop.length) body['stop_sequences'] = ir.stop;
   if (ir.thinking && thinkingAllowed && !ir.countOnly) {
     const budget = Math.max(1024, ir.thinking.budget ?? EFFORT_BUDGET[ir.thinking.effort ?? 'medium']);
@@ -420,7 +433,6 @@ function answerIn(json: unknown, ctx: TranslateContext): IrAnswer {
 }
 
 class AnthropicDecoder implements StreamDecoder {
-  private block: string | null = null;
   constructor(private readonly ctx: TranslateContext) {}
 
   event(_name: string | null, data: string, out: IrEvent[]): void {
@@ -441,7 +453,6 @@ class AnthropicDecoder implements StreamDecoder {
       }
       case 'content_block_start': {
         const b = isObj(e['content_block']) ? e['content_block'] : {};
-        this.block = str(b['type']);
         if (b['type'] === 'text') out.push({ t: 'text', text: str(b['text']) ?? '' });
         else if (b['type'] === 'thinking') out.push({ t: 'thinking', text: str(b['thinking']) ?? '' });
         else if (b['type'] === 'tool_use') {
@@ -465,7 +476,6 @@ class AnthropicDecoder implements StreamDecoder {
         return;
       }
       case 'content_block_stop':
-        this.block = null;
         return;
       case 'message_delta': {
         const d = isObj(e['delta']) ? e['delta'] : {};

@@ -6,11 +6,18 @@ import { FAMILY_PROVIDERS, type ApiFamily, type UpstreamOp } from '../proxy-rout
 import { clientImpl, clientProtocolOf } from './client-protocols';
 import { upstreamImpl, upstreamOf } from './upstream-protocols';
 
-const familyOf = (op: UpstreamOp): ApiFamily => op.slice(0, op.indexOf('.')) as ApiFamily;
+const OP_FAMILY: Readonly<Record<UpstreamOp, ApiFamily>> = {
+  'openai.chat': 'openai',
+  'openai.responses': 'openai',
+  'anthropic.messages': 'anthropic',
+  'anthropic.count_tokens': 'anthropic',
+  'gemini.generate': 'gemini',
+  'gemini.stream': 'gemini',
+};
 
-/** The account kind speaks the client's own protocol: the zero-cost pass-through path. */
+/** The account kind speaks the client's own protocol: the zero-cost pass-through path (no allocation). */
 export function isNative(op: UpstreamOp, provider: ProviderId): boolean {
-  return FAMILY_PROVIDERS[familyOf(op)].has(provider);
+  return FAMILY_PROVIDERS[OP_FAMILY[op]].has(provider);
 }
 
 /**

@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import { USER_AGENT } from '../../providers/provider-adapter';
 import type { UpstreamOp } from '../proxy-routes';
-import { argsObject, BadClientRequest, contentText, mergeIrUsage, newId, noUsage, type IrAnswer, type IrContent, type IrError, type IrEvent, type IrMessage, type IrPart, type IrRequest, type IrStop, type IrTool, type IrToolChoice, type IrUsage } from './ir';
-import { isObj, numOrNull, sseData, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
+import { argsObject, contentText, mergeIrUsage, newId, noUsage, type IrAnswer, type IrContent, type IrError, type IrEvent, type IrMessage, type IrPart, type IrRequest, type IrStop, type IrTool, type IrToolChoice, type IrUsage } from './ir';
+import { isObj, numOrNull, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
 import { SKIP_SIGNATURE } from './signature-cache';
 import { dropUnacceptedThinking } from './thinking';
 import { IMAGE_TYPES, parseOrThrow, unsupported } from './validate';
@@ -504,4 +504,3 @@ export function estimateTokens(ir: IrRequest): number {
   return Math.max(1, Math.ceil(chars / 4));
 }
 
-export { BadClientRequest };

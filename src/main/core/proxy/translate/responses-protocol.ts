@@ -444,7 +444,6 @@ function answerIn(json: unknown, ctx: TranslateContext): IrAnswer {
 
 class CodexDecoder implements StreamDecoder {
   private sawTool = false;
-  private inThinking = false;
   constructor(private readonly ctx: TranslateContext) {}
 
   event(_name: string | null, data: string, out: IrEvent[]): void {
@@ -467,14 +466,13 @@ class CodexDecoder implements StreamDecoder {
         if (item?.['type'] === 'function_call') {
           this.sawTool = true;
           out.push({ t: 'tool', id: str(item['call_id']) ?? newId('call_'), name: str(item['name']) ?? '', args: str(item['arguments']) ?? '' });
-        } else if (item?.['type'] === 'reasoning') this.inThinking = false;
+        }
         return;
       case 'response.output_text.delta':
         out.push({ t: 'text', text: str(e['delta']) ?? '' });
         return;
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta':
-        this.inThinking = true;
         out.push({ t: 'thinking', text: str(e['delta']) ?? '' });
         return;
       case 'response.function_call_arguments.delta':

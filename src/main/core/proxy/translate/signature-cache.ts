@@ -3,8 +3,9 @@
 // calls; Codex: a reasoning item's encrypted_content) and wants it back unchanged on the next
 // turn — but only its own: a signature from another upstream is refused ("Invalid signature").
 // This cache remembers which upstream issued each signature the proxy handed a client, and the
-// signature of each tool call (clients such as OpenAI Chat cannot carry one), so a request can
-// keep what its upstream will accept and drop the rest. In memory, bounded, oldest out first.
+// signature of each tool call and the signed thinking that led to it (clients such as OpenAI
+// Chat cannot carry either), so a request can put back what its upstream needs, keep what it
+// will accept and drop the rest. In memory, bounded, oldest out first.
 
 export type SignatureOrigin = 'cloudcode' | 'anthropic' | 'codex';
 
@@ -20,6 +21,7 @@ function keyOf(signature: string): string {
 export class SignatureCache {
   private readonly origins = new Map<string, SignatureOrigin>();
   private readonly tools = new Map<string, string>();
+  private readonly thinking = new Map<string, { text: string; signature: string }>();
 
   constructor(private readonly cap = MAX_SIGNATURES) {}
 
@@ -51,7 +53,21 @@ export class SignatureCache {
     return this.tools.get(toolId) ?? null;
   }
 
+  /**
+   * The signed thinking that led to a tool call, for clients that cannot carry it (OpenAI Chat
+   * drops it, yet Claude wants it back before that call when thinking is on).
+   */
+  noteToolThinking(toolId: string, text: string, signature: string): void {
+    this.thinking.delete(toolId);
+    this.thinking.set(toolId, { text, signature });
+    this.bound(this.thinking);
+  }
+
+  toolThinking(toolId: string): { text: string; signature: string } | null {
+    return this.thinking.get(toolId) ?? null;
+  }
+
   get size(): number {
-    return this.origins.size + this.tools.size;
+    return this.origins.size + this.tools.size + this.thinking.size;
   }
 }

@@ -18,6 +18,7 @@ import { parseOrThrow } from './validate';
 import { clientImpl, clientProtocolOf } from './client-protocols';
 import type { ClientProtocolImpl, TranslateContext, UpstreamBuild, UpstreamProtocolImpl } from './protocol';
 import type { SignatureCache } from './signature-cache';
+import { restoreToolThinking, ToolThinkingTap } from './thinking';
 import { TranslatingStream } from './translating-stream';
 import { upstreamImpl, upstreamOf } from './upstream-protocols';
 
@@ -64,7 +65,11 @@ export class Translation {
 
   /** The client's request in the IR (validated once; throws BadClientRequest). */
   request(): IrRequest {
-    return (this.ir ??= this.client.parse(this.json, this.route.op));
+    if (this.ir === null) {
+      this.ir = this.client.parse(this.json, this.route.op);
+      restoreToolThinking(this.ir.messages, this.signatures);
+    }
+    return this.ir;
   }
 
   /** A 400 in the client's shape naming what is wrong. */
@@ -115,7 +120,7 @@ export class IrAttempt implements TranslatedAttempt {
   }
 
   transformer(): Transformer {
-    return new TranslatingStream(this.upstream.decoder(this.ctx), this.client.encoder(this.ctx, this.ir));
+    return new TranslatingStream(this.upstream.decoder(this.ctx), this.client.encoder(this.ctx, this.ir), new ToolThinkingTap(this.ctx.signatures));
   }
 
   /** A whole upstream answer (JSON, or a stream read to its end) as the client's answer. */
@@ -152,6 +157,7 @@ export class IrAttempt implements TranslatedAttempt {
   }
 
   private answer(a: ReturnType<UpstreamProtocolImpl['answer']>, status: number): WholeAnswer {
+    new ToolThinkingTap(this.ctx.signatures).parts(a.parts);
     const body = this.client.answer(a, this.ctx, this.ir);
     return { ok: true, status, contentType: 'application/json', text: JSON.stringify(body), usage: { input: a.usage.input, output: a.usage.output }, error: null };
   }

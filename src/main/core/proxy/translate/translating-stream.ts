@@ -8,6 +8,7 @@ import { eventData, SseFramer, type Transformer } from '../stream-relay';
 import type { Usage } from '../usage-extract';
 import { mergeIrUsage, noUsage, type IrEvent } from './ir';
 import type { StreamDecoder, StreamEncoder } from './protocol';
+import type { ToolThinkingTap } from './thinking';
 
 export class TranslatingStream implements Transformer {
   private readonly text = new StringDecoder('utf8');
@@ -20,6 +21,8 @@ export class TranslatingStream implements Transformer {
   constructor(
     private readonly decoder: StreamDecoder,
     private readonly encoder: StreamEncoder,
+    /** Remembers signed thinking before tool calls (for clients that cannot carry it). */
+    private readonly tap: ToolThinkingTap | null = null,
   ) {}
 
   chunk(buf: Buffer): string {
@@ -43,6 +46,11 @@ export class TranslatingStream implements Transformer {
     if (this.failed !== null) return '';
     if (e.t === 'usage') mergeIrUsage(this.acc, e.usage);
     else if (e.t === 'done') this.done = true;
+    else if (this.tap !== null) {
+      if (e.t === 'thinking') this.tap.thinking(e.text);
+      else if (e.t === 'signature') this.tap.signed(e.signature);
+      else if (e.t === 'tool') this.tap.tool(e.id);
+    }
     else if (e.t === 'error') {
       this.failed = `upstream error mid-stream: ${e.error.message}`.slice(0, 300);
       return this.encoder.fail(e.error);
