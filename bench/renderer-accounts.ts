@@ -146,7 +146,7 @@ async function burstSeries(page: Page, fractions: number[], deliverOnly = false)
 async function bursts(page: Page): Promise<{ plain: BurstSeries; sorted: BurstSeries }> {
   const plain = await burstSeries(page, [0.37, 0.38, 0.39].slice(0, BURSTS));
   // The heavier path: the list itself depends on the readings (filter + sort on every update).
-  await page.getByRole('button', { name: 'Quotas' }).click();
+  await page.getByLabel('Sort by').selectOption('remaining');
   await page.getByLabel('Decision').selectOption('attention');
   await page.evaluate(() => (window as any).__bench.burst(0.05) as Promise<Burst>); // every account turns low: all listed
   const sorted = await burstSeries(page, [0.04, 0.03, 0.02].slice(0, BURSTS));

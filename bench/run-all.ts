@@ -23,7 +23,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[] }> = [
   { name: 'proxy-latency', file: 'proxy-latency.ts', args: quick ? ['--rounds', '3', '--c1', '200', '--c64', '2000', '--ttfb1', '100', '--ttfb64', '1000'] : [] },
   { name: 'select-latency', file: 'select-latency.ts', args: quick ? ['--calls', '50000', '--rebuilds', '500', '--contract-calls', '5000', '--churn-calls', '20000'] : [] },
   { name: 'sync-throughput', file: 'sync-throughput.ts', args: quick ? ['--cycles', '2'] : [] },
-  { name: 'service-rss', file: 'service-rss.ts', args: quick ? ['--cycles', '2'] : [] },
+  { name: 'service-rss', file: 'service-rss.ts', args: quick ? ['--accounts', '1000', '--cycles', '2'] : [] },
   { name: 'renderer-accounts', file: 'renderer-accounts.ts', args: [] },
   { name: 'renderer-cold-load', file: 'renderer-cold-load.ts', args: quick ? ['--runs', '3'] : [] },
   // Benchmarks other parts of the project add; run when present.

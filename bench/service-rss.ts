@@ -5,7 +5,7 @@
 // (VmHWM, the process's lifetime high-water mark: import, first and steady cycles) and the RSS
 // after the last cycle and a short idle.
 //
-//   npm run build && node --require tsx/cjs bench/service-rss.ts [--accounts 1000,10000] [--models 20] [--cycles 3] [--latency 5] [--policy-only]
+//   npm run build && node --require tsx/cjs bench/service-rss.ts [--accounts 1000,10000] [--models 20] [--cycles 2] [--latency 5] [--policy-only]
 //
 // Each size runs twice, interleaved, on the same fake upstream:
 //  - with the service's GC policy (src/main/headless-memory.ts: young generation capped at
@@ -26,7 +26,7 @@ const SIZES = (() => {
   return i >= 0 ? process.argv[i + 1]!.split(',').map(Number) : [1000, 10000];
 })();
 const M = arg('models', 20);
-const CYCLES = Math.max(1, arg('cycles', 3));
+const CYCLES = Math.max(1, arg('cycles', 2));
 const LATENCY = arg('latency', 5);
 const CAP = arg('concurrency', 32);
 const TARGET_MB: Record<number, number> = { 1000: 150, 10000: 400 };

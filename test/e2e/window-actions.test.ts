@@ -118,7 +118,7 @@ describe('every action at hand, its effect seen', () => {
       await exp.getByLabel('File path').fill(join(tmp.dir, 'accounts.json'));
       await exp.getByRole('button', { name: 'Export' }).click();
       await exp.getByRole('alert').waitFor();
-      expect(await exp.getByRole('alert').textContent()).toMatch(/^Not exported: .+/);
+      expect(await exp.getByRole('alert').textContent()).toMatch(/^Not exported: Export cannot write inside QuotaDeck's data folder/);
       await exp.getByLabel('File path').fill(join(home, 'export.json'));
       await exp.getByLabel(/Include secrets/).check();
       await exp.getByRole('note').waitFor();

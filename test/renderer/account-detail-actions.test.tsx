@@ -146,6 +146,8 @@ describe('the account page actions', () => {
     const box = within(actions()).getByRole('note');
     expect(box.textContent).toContain('Suspended: Terms of service violation');
     expect(box.textContent).toContain('when it is in order, Reactivate');
+    // Not synced while refused: Reactivate retries it.
+    expect(within(actions()).queryByRole('button', { name: 'Sync now' })).toBeNull();
     fireEvent.click(within(actions()).getByRole('button', { name: 'Reactivate' }));
     const alert = await within(actions()).findByRole('alert');
     expect(alert.textContent).toContain('Still suspended: still refused: account disabled by the provider');

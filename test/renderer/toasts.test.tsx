@@ -86,6 +86,8 @@ describe('live alerts', () => {
     const local = new Date('2026-11-23T18:00:00.000Z').toLocaleString(undefined, { hour: '2-digit', minute: '2-digit' });
     expect(opus.body).toBe(`0% left, resets in 6h 00m (${local})`);
     expect(crossingToast(crossing(1, 'low')).title).toBe('Work Claude: Gemini 3 Pro (High) is low');
+    // Exhausted with quota left is a 429 lock, not a spent quota.
+    expect(crossingToast({ ...crossing(1, 'exhausted'), remainingFraction: 1 })).toMatchObject({ title: 'Work Claude: Gemini 3 Pro (High) is rate-limited', body: `locked, frees up in 6h 00m (${local})` });
     expect(whenText('2026-11-25T18:00:00.000Z')).toMatch(/^in 2d 6h \(.+\)$/);
     const limit = limitToast({ scope: 'account', accountId: 'acc-1', limit: 'cost_per_month', max: 20, used: 18, percent: 90, resetAt: '2026-12-01T00:00:00.000Z' });
     expect(limit.title).toBe('Work Claude: spending this month at 90% of the limit');

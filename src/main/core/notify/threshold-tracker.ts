@@ -28,7 +28,8 @@ export interface ThresholdTrackerOptions {
 }
 
 export class ThresholdTracker {
-  private readonly last = new Map<string, Level>();
+  /** account id → model → last level (nested: no key string per account and model). */
+  private readonly last = new Map<string, Map<string, Level>>();
   private readonly lowThreshold: () => number;
   private readonly margin: number;
   private readonly lines: BurstWindow<{ warn: boolean; text: string }> | null;
@@ -66,12 +67,13 @@ export class ThresholdTracker {
   observe(accountId: string, label: string, model: string, d: Decision): ThresholdCrossedEvent | null {
     // No data, or an upstream briefly unavailable, says nothing about a crossing.
     if (d.kind === 'unknown' || d.kind === 'cooldown') return null;
-    const key = `${accountId}\u0000${model}`;
-    const prev = this.last.get(key);
+    let byModel = this.last.get(accountId);
+    if (!byModel) this.last.set(accountId, (byModel = new Map()));
+    const prev = byModel.get(model);
     // Still inside the hysteresis band: the model stays low (no event, no state change).
     // The epsilon keeps exactly threshold + margin outside it (0.1 + 0.02 is 0.12000000000000001).
     if (prev === 'low' && d.kind === 'proceed' && d.remainingFraction !== null && d.remainingFraction < this.lowThreshold() + this.margin - 1e-9) return null;
-    this.last.set(key, d.kind);
+    byModel.set(model, d.kind);
     // The first observation of a healthy model is not news; a first low/exhausted one is.
     if (prev === d.kind || (prev === undefined && d.kind === 'proceed')) return null;
     const event: ThresholdCrossedEvent = {
@@ -99,6 +101,6 @@ export class ThresholdTracker {
   }
 
   forgetAccount(accountId: string): void {
-    for (const k of this.last.keys()) if (k.startsWith(`${accountId}\u0000`)) this.last.delete(k);
+    this.last.delete(accountId);
   }
 }

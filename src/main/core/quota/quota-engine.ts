@@ -23,6 +23,16 @@ const FORECAST_WARM_START_MS = 12 * 60 * 60 * 1000;
 const MIN_LOCK_MS = 2000;
 const iso = isoTimeOrNull;
 
+/** One string per distinct model id and display name (bounded: cleared whole past its size). */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const have = interned.get(s);
+  if (have !== undefined) return have;
+  if (interned.size >= 50_000) interned.clear();
+  interned.set(s, s);
+  return s;
+}
+
 export interface EngineOptions {
   clock: Clock;
   repo: QuotaRepository;
@@ -143,6 +153,11 @@ export class QuotaEngine {
   applyReadings(account: AccountRecord, infos: QuotaInfo[], complete: boolean): void {
     // A 429's own reading (fraction 0 until its Retry-After) obeys the lock's rules too.
     for (let i = 0; i < infos.length; i++) if (infos[i]!.source === '429') infos[i] = this.truthOfReading(account, infos[i]!);
+    // Kept readings share one string per model id and name (each poll parses them anew).
+    for (const i of infos) {
+      i.model = intern(i.model);
+      if (i.displayName !== null) i.displayName = intern(i.displayName);
+    }
     const before = this.version();
     if (complete) {
       this.cache.replaceAccount(account.id, infos);

@@ -63,6 +63,9 @@ export function whenText(iso: string, now = Date.now()): string {
 export function crossingToast(e: ThresholdCrossedEvent, now = Date.now()): Omit<Toast, 'id'> {
   const who = `${accountName(e.accountId, e.label)}: ${modelName(e.accountId, e.model)}`;
   if (e.to === 'proceed') return { tone: 'good', title: `${who} recovered`, body: `${pct(e.remainingFraction)} left`, accountId: e.accountId };
+  // Exhausted with quota left: a 429 locked it until its reset.
+  const locked = e.to === 'exhausted' && (e.remainingFraction ?? 0) > 0;
+  if (locked) return { tone: 'bad', title: `${who} is rate-limited`, body: `locked${e.resetAt ? `, frees up ${whenText(e.resetAt, now)}` : ''}`, accountId: e.accountId };
   return {
     tone: e.to === 'exhausted' ? 'bad' : 'warn',
     title: `${who} ${e.to === 'exhausted' ? 'ran out' : 'is low'}`,

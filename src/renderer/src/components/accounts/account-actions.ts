@@ -41,8 +41,10 @@ export type ActionKey = 'sync' | 'probe' | 'clearLocks' | 'reactivate' | 'signIn
 /** The actions that make sense for this account now, in menu order. */
 export function actionsFor(account: AccountView, quotas: readonly QuotaView[]): ActionKey[] {
   const out: ActionKey[] = [];
+  const refused = account.status === 'suspended' || account.status === 'invalid_credentials';
+  // A refused account is not synced (it would be refused again): Reactivate retries it.
   if (isProbeOnly(account.provider)) out.push('probe');
-  else out.push('sync');
+  else if (!refused) out.push('sync');
   if (quotas.some((q) => q.lock)) out.push('clearLocks');
   if (account.status === 'suspended' || account.status === 'invalid_credentials') out.push('reactivate');
   if (needsSignIn(account)) out.push('signIn');

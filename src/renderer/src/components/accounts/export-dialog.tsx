@@ -57,7 +57,7 @@ export function ExportDialog({ onClose, web }: { onClose(): void; web: boolean }
       <form onSubmit={(e) => void submit(e)} noValidate>
         <p className="muted small" id={id('help')}>
           Writes QuotaDeck&apos;s import format to a file{web ? ' on the machine where the QuotaDeck service runs (not this browser’s computer)' : ''}. Use a full path
-          outside QuotaDeck&apos;s data folder, for example <code>~/quotadeck-accounts.json</code>.
+          outside QuotaDeck&apos;s data folder, for example <code>/home/you/quotadeck-accounts.json</code>.
         </p>
         <label htmlFor={id('path')} className="field-label">
           File path

@@ -100,7 +100,7 @@ export function LimitsEditor({ dryRun, scope = 'global', label = 'Global limits'
   };
 
   return (
-    <form className="limits-form" onSubmit={(e) => void save(e)} noValidate aria-label={label}>
+    <form className={`limits-form${scope === 'global' ? '' : ' limits-form-own'}`} onSubmit={(e) => void save(e)} noValidate aria-label={label}>
       <p className="setting-note">
         {scope === 'global' ? 'Across all accounts.' : 'For requests this account serves through the proxy; the global limits apply too.'} Leave a field blank for no limit. Warnings at 80%, 90% and 100% of each window
         {dryRun ? ' (dry run: nothing is suspended).' : '; at 100% the account is skipped until the window frees up.'}
