@@ -11,7 +11,7 @@ import type { CoreApp } from '../core-app';
 import { AppError, NoAccountAvailableError } from '../errors';
 import type { Logger } from '../ports';
 import { toProviderError } from '../providers/provider-error';
-import { createFrontServer, guardConfig, hostAllowed, keyBytes, keyMatches, listenFront, originAllowed, refuseOversized } from '../net/http-front';
+import { closeFront, createFrontServer, guardConfig, hostAllowed, keyBytes, keyMatches, listenFront, originAllowed, refuseOversized } from '../net/http-front';
 import { PayloadTooLargeError, readJsonBody, sendJson } from './http-util';
 import { serveStatic } from './static-files';
 
@@ -209,12 +209,12 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     server,
     port,
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of sse) res.end();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    // SSE streams are ended, every other connection (keep-alive, a request in progress) is
+    // closed; never waits on a client for more than a second.
+    close: () => {
+      for (const res of sse) res.end();
+      return closeFront(server);
+    },
   };
 }
 
