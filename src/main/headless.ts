@@ -18,6 +18,9 @@ import { openInBrowser } from './open-browser';
 // Before the service allocates anything: see headless-memory.ts.
 applyServiceMemoryPolicy();
 
+/** However a stop goes, the process has exited this long after SIGTERM/SIGINT. */
+const STOP_DEADLINE_MS = 5_000;
+
 function rendererDir(): string | null {
   for (const dir of [resolve(__dirname, '../renderer'), resolve(__dirname, '../../out/renderer')]) {
     if (existsSync(join(dir, 'index.html'))) return dir;
@@ -77,6 +80,38 @@ async function main(): Promise<void> {
     await app.close();
     process.exit(1);
   }
+  // The handlers are in place before the service says it is listening: a SIGTERM sent on
+  // reading that line always takes the clean, bounded stop.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received, stopping`);
+    // A stop is bounded: whatever still holds it after STOP_DEADLINE_MS, the process exits
+    // (after writing the ledger's queued rows, if the database is still open).
+    const hard = setTimeout(() => {
+      logger.warn(`stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
+      try {
+        app.services.ledger.close();
+      } catch {
+        // The database was already closed: nothing left to write.
+      }
+      process.stdout.write('QuotaDeck headless stopped (deadline)\n');
+      process.exit(0);
+    }, STOP_DEADLINE_MS);
+    try {
+      await server.close();
+      await app.close();
+    } catch (err) {
+      logger.error('stop failed', err);
+    }
+    clearTimeout(hard);
+    process.stdout.write('QuotaDeck headless stopped\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   const proxy = app.proxyInfo();
   // The link carries the real token in the fragment: ready to click, and a browser never sends a
   // fragment to the server, so it reaches no request log. It goes to this terminal only (not the log file).
@@ -91,19 +126,6 @@ async function main(): Promise<void> {
     const opened = await openInBrowser(webUi, { platform: process.platform, env: process.env });
     process.stdout.write(`${opened.message}\n`);
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal} received, stopping`);
-    await server.close();
-    await app.close();
-    process.stdout.write('QuotaDeck headless stopped\n');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err) => {

@@ -233,3 +233,23 @@ describe('the details panel', () => {
     await act(settle);
   });
 });
+
+describe('every window of a reading on the account page', () => {
+  it('shows the windows beside the binding one, named for people, with their resets', async () => {
+    const q = quota({
+      accountId: 'a1',
+      model: '*',
+      window: '5h',
+      remainingFraction: 0.04,
+      resetAt: iso(3 * 3_600_000),
+      windows: [
+        { window: '5h', remainingFraction: 0.04, resetAt: iso(3 * 3_600_000) },
+        { window: 'weekly', remainingFraction: 0.6, resetAt: iso(50 * 3_600_000) },
+      ],
+    });
+    show(client(), account({ id: 'a1', provider: 'claude' }), [q]);
+    const other = document.querySelector('.other-window')!;
+    expect(other.textContent).toBe('Weekly limit: 60% left · resets in 2d 2h');
+    await act(settle);
+  });
+});

@@ -323,13 +323,18 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       }
       if (config.autoSync !== false) monitor.start();
     },
+    // Bounded: upstream calls are aborted first (the service's own, the cycle's, the proxy's
+    // through its closed connections), so nothing below waits on an upstream that hangs; the
+    // ledger's queued completions are written before the database closes.
     async close() {
       if (closed) return;
       closed = true;
+      quota.stop();
+      const stopping = monitor.stop();
       await signIn.close();
       await proxy?.close();
       proxy = null;
-      await monitor.stop();
+      await stopping;
       await firstReadings.close();
       tracker.flush();
       notifier?.dispose();

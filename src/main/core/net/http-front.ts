@@ -10,7 +10,7 @@
 //   reading the rest.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** A client has this long to send its request headers (slowloris guard). */
@@ -253,7 +253,36 @@ export function createFrontServer(handler: RequestListener, o: FrontOptions = {}
   server.timeout = 0;
   server.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
+  // Every socket, from its first byte on (closeFront destroys them all, whatever their state).
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  frontSockets.set(server, sockets);
   return server;
+}
+
+const frontSockets = new WeakMap<Server, Set<Socket>>();
+
+/**
+ * Stops listening and ends every connection now (keep-alive, streaming, SSE, half-read ones):
+ * node's closeIdleConnections/closeAllConnections, then any socket they do not track is
+ * destroyed. Resolves when the server has closed, or after `graceMs` at the latest: a stop
+ * never waits on a client.
+ */
+export function closeFront(server: Server, graceMs = 1_000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, graceMs);
+    t.unref();
+    server.close(() => {
+      clearTimeout(t);
+      resolve();
+    });
+    server.closeIdleConnections();
+    server.closeAllConnections();
+    for (const s of frontSockets.get(server) ?? []) s.destroy();
+  });
 }
 
 /** Listens on host:port (0 picks a free port); answers the port. A listen error rejects. */

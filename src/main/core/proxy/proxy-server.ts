@@ -10,7 +10,7 @@ import type { UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
 import { Dispatcher, type ProxyServices } from './dispatch-loop';
 import { errorBody, sendJson } from './proxy-answers';
 import {
-  corsHeaders, createFrontServer, declaredTooLarge, guardConfig, HEADERS_TIMEOUT_MS, hostAllowed, keyBytes, keyMatches, listenFront, MAX_BODY_BYTES,
+  closeFront, corsHeaders, createFrontServer, declaredTooLarge, guardConfig, HEADERS_TIMEOUT_MS, hostAllowed, keyBytes, keyMatches, listenFront, MAX_BODY_BYTES,
   originAllowed, preflightHeaders, readBody, refuseOversized,
 } from '../net/http-front';
 import { matchRoute, type ApiFamily } from './proxy-routes';
@@ -57,10 +57,13 @@ export interface ProxyServer {
   port: number;
   /** Replaces the proxy key (after regenerateProxyKey); the old one stops working at once. */
   setKey(key: string): void;
-  close(): Promise<void>;
+  /** Stops at once: connections closed, upstream calls aborted; waits up to `graceMs` for requests to finish. */
+  close(graceMs?: number): Promise<void>;
 }
 
 const MAX_MODEL_LENGTH = 200;
+/** How long a stop waits for requests in flight to finish once their connections are closed. */
+const CLOSE_GRACE_MS = 1_500;
 
 function clientProduct(ua: string | undefined): string | null {
   if (!ua) return null;
@@ -178,13 +181,17 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
     });
   }
 
+  // Requests being handled: a stop waits (bounded) for them to finish their ledger rows.
+  const inFlight = new Set<Promise<void>>();
   const server = createFrontServer(
     (req, res) => {
-      handle(req, res).catch((err) => {
+      const p = handle(req, res).catch((err) => {
         log.error('proxy request failed', err);
         if (res.headersSent) res.destroy();
         else if (!res.destroyed) sendJson(res, 500, errorBody(null, 500, 'api_error', 'internal', 'Internal proxy error (see the QuotaDeck log)'));
       });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
     },
     { headersTimeoutMs },
   );
@@ -200,11 +207,19 @@ export async function startProxyServer(deps: ProxyDeps): Promise<ProxyServer> {
     setKey(next: string) {
       expectedKey = keyBytes(next);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-        transport.close();
-      }),
+    // Every client connection ends (its request's cancellation aborts the upstream call) and
+    // the upstream sockets are destroyed, so a hung upstream cannot hold the stop; then the
+    // requests in flight finish (their ledger rows completed as failed), within `graceMs`.
+    async close(graceMs = CLOSE_GRACE_MS) {
+      const closing = closeFront(server, graceMs);
+      transport.close();
+      await closing;
+      if (inFlight.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs)));
+      const done = await Promise.race([Promise.all(inFlight).then(() => 'done' as const), late]);
+      clearTimeout(timer);
+      if (done === 'late') log.warn(`proxy stopped with ${inFlight.size} request(s) still unfinished after ${graceMs} ms`);
+    },
   };
 }

@@ -3,6 +3,7 @@
 // transaction that saves what a sync learned. The monitor's cycle, quota:check, quota:probe,
 // monitor:syncAccount, accounts:reactivate, the token API and the proxy's token refresh all
 // come through here.
+import { setMaxListeners } from 'node:events';
 import type { Settings, SyncReport, QuotaView } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import { AppError, NotFoundError } from '../errors';
@@ -43,7 +44,18 @@ export type SyncTrigger = SyncReport['trigger'];
 const iso = (t: number) => new Date(t).toISOString();
 
 export class QuotaService {
-  constructor(private readonly d: QuotaServiceDeps) {}
+  /** Aborted by stop(): upstream calls not tied to a cycle or a client (first readings, probes, the token API) end at once. */
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly d: QuotaServiceDeps) {
+    // One listener per call in flight (the token API's can be many): no leak warning.
+    setMaxListeners(0, this.stopping.signal);
+  }
+
+  /** Shutdown: every upstream call started without a parent signal is aborted, now and later. */
+  stop(): void {
+    this.stopping.abort(new DOMException('QuotaDeck is stopping', 'AbortError'));
+  }
 
   /** The floor between two polls of one account of this provider (0: none). */
   pollFloorMs(account: AccountRecord): number {
@@ -81,7 +93,7 @@ export class QuotaService {
    * is measured from (a cycle's start).
    */
   syncNow(account: AccountRecord, parent?: AbortSignal, base?: number): Promise<SyncOutcome> {
-    return withDeadline(this.d.clock, this.timeoutMs(), parent, (signal) => this.d.syncer.sync(account, signal, base));
+    return withDeadline(this.d.clock, this.timeoutMs(), parent ?? this.stopping.signal, (signal) => this.d.syncer.sync(account, signal, base));
   }
 
   /**
@@ -149,7 +161,7 @@ export class QuotaService {
   /** A minimal real request for providers without a quota endpoint; readings land like a poll's. */
   async probe(accountId: string, model: string | null): Promise<QuotaView[]> {
     const account = this.d.store.require(accountId);
-    const out = await withDeadline(this.d.clock, this.timeoutMs(), undefined, (signal) => this.d.syncer.probe(account, model, signal));
+    const out = await withDeadline(this.d.clock, this.timeoutMs(), this.stopping.signal, (signal) => this.d.syncer.probe(account, model, signal));
     this.save([out]);
     if (out.error) throw syncFailed('Probe', out.error, out.readings, this.d.clock.now());
     return this.d.engine.views(accountId);
@@ -168,7 +180,7 @@ export class QuotaService {
     if (adapter?.pollable) {
       if (!(await this.pollIfAllowed(accountId))) this.d.log.info(`reactivated ${account.label}; its check waits: ${this.gate(account, 'manual')?.message}`);
     } else if (adapter?.probe) {
-      const out = await withDeadline(this.d.clock, this.timeoutMs(), undefined, (signal) => this.d.syncer.probe(account, null, signal));
+      const out = await withDeadline(this.d.clock, this.timeoutMs(), this.stopping.signal, (signal) => this.d.syncer.probe(account, null, signal));
       this.save([out]);
     }
     const after = this.d.store.require(accountId);
@@ -182,7 +194,7 @@ export class QuotaService {
    */
   async credentials(account: AccountRecord, parent?: AbortSignal, force = false): Promise<Credentials> {
     try {
-      return await withDeadline(this.d.clock, this.timeoutMs(), parent, (signal) => this.d.syncer.freshCredentials(account, signal, force));
+      return await withDeadline(this.d.clock, this.timeoutMs(), parent ?? this.stopping.signal, (signal) => this.d.syncer.freshCredentials(account, signal, force));
     } catch (err) {
       const e = toProviderError(err, parent);
       this.d.syncer.markPermanent(account, e);

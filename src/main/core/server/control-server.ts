@@ -11,7 +11,7 @@ import type { CoreApp } from '../core-app';
 import { AppError, NoAccountAvailableError } from '../errors';
 import type { Logger } from '../ports';
 import { toProviderError } from '../providers/provider-error';
-import { createFrontServer, guardConfig, hostAllowed, keyBytes, keyMatches, listenFront, originAllowed, refuseOversized } from '../net/http-front';
+import { closeFront, createFrontServer, guardConfig, hostAllowed, keyBytes, keyMatches, listenFront, originAllowed, refuseOversized } from '../net/http-front';
 import { PayloadTooLargeError, readJsonBody, sendJson } from './http-util';
 import { serveStatic } from './static-files';
 
@@ -55,7 +55,7 @@ const reportRequest = z
   .object({
     accountId: z.string().min(1).max(200),
     model: z.string().min(1).max(200),
-    outcome: z.enum(['ok', '429']),
+    outcome: z.enum(['ok', '429', 'unavailable']),
     retryAfter: retryAfterSchema.optional(),
     status: z.number().int().min(100).max(599).optional(),
     inputTokens: z.number().int().min(0).max(1e9).optional(),
@@ -146,7 +146,8 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
       const field = first ? first.path.join('.') || '(body)' : '(body)';
       return sendJson(res, 400, { error: { code: 'bad_request', message: `Invalid report: ${first ? `${field}: ${first.message}` : 'bad body'}`, field } });
     }
-    const { inputTokens, outputTokens, status, client, ...quota } = parsed.data;
+    const { inputTokens, outputTokens, client, ...quota } = parsed.data;
+    const { status } = quota;
     const env = await o.app.api.call('quota:report', quota);
     if (!env.ok) return sendJson(res, STATUS[env.error.code], { error: env.error });
     // The external proxy's traffic lands in the same ledger as our own proxy's.
@@ -157,11 +158,11 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     const rowId = o.app.services.ledger.begin(start);
     o.app.services.ledger.complete(rowId, {
       status: ok ? 'completed' : 'failed',
-      httpStatus: status ?? (quota.outcome === '429' ? 429 : 200),
+      httpStatus: status ?? (quota.outcome === '429' ? 429 : quota.outcome === 'unavailable' ? null : 200),
       inputTokens: inputTokens ?? null,
       outputTokens: outputTokens ?? null,
       endedAt: now,
-      error: ok ? null : quota.outcome === '429' ? 'rate limited (reported)' : `HTTP ${status}`,
+      error: ok ? null : status !== undefined && status >= 400 ? `HTTP ${status}` : quota.outcome === '429' ? 'rate limited (reported)' : 'unavailable (reported)',
     });
     sendJson(res, 200, env.result);
   }
@@ -209,12 +210,12 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     server,
     port,
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const res of sse) res.end();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    // SSE streams are ended, every other connection (keep-alive, a request in progress) is
+    // closed; never waits on a client for more than a second.
+    close: () => {
+      for (const res of sse) res.end();
+      return closeFront(server);
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import { formatPercent } from '../../format';
 import { useAccountsStore } from '../../stores/accounts-store';
 import { noReadingsText } from '../accounts/account-row';
 import { ForecastText } from '../accounts/forecast-text';
-import { quotaName } from '../accounts/quota-name';
+import { quotaName, windowLines } from '../accounts/quota-name';
 import { ResetText } from '../accounts/reset-text';
 import { useClient } from '../client-context';
 import { DecisionBadge } from '../decision-badge';
@@ -75,6 +75,13 @@ function QuotaRow({ account, quota, pref }: { account: AccountView; quota: Quota
       </th>
       <td className="bar-cell">
         <QuotaBar fraction={quota.remainingFraction} kind={quota.decision.kind} label={`${name} remaining`} />
+        {windowLines(quota)
+          .filter((l) => !l.binding)
+          .map((l) => (
+            <div key={l.key} className="other-window small" data-window={l.name}>
+              {l.name}: {formatPercent(l.remainingFraction)} left · <ResetText at={l.resetAt} />
+            </div>
+          ))}
         {quota.stale && (
           <div className="stale small" title="The last known value: recent syncs of this account failed">
             stale · <Age since={quota.fetchedAt} />
