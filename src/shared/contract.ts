@@ -173,12 +173,15 @@ export const requestSchemas = {
   'quota:getDecisions': z.object({ model: model.optional() }).strict().optional(),
   'quota:check': z.object({ accountId: id, model }).strict(),
   'quota:listLocks': empty,
+  // A 5xx `status` or the outcome 'unavailable' (the upstream failed or was unreachable) is a
+  // short cooldown (lock kind 'cooldown', reason 'unavailable'), never a quota lock.
   'quota:report': z
     .object({
       accountId: id,
       model,
-      outcome: z.enum(['ok', '429']),
+      outcome: z.enum(['ok', '429', 'unavailable']),
       retryAfter: retryAfterSchema.optional(),
+      status: z.number().int().min(100).max(599).optional(),
     })
     .strict(),
   'quota:clearLock': z.object({ accountId: id, model }).strict(),

@@ -90,6 +90,49 @@ describe('control server', () => {
     ]);
   });
 
+  it('/v1/report and quota:report with a 5xx status or an unavailable outcome set a cooldown, not a quota lock', async () => {
+    const [a, b] = await seedGoogleAccounts(h.app, fake, 2);
+    const post = (body: unknown) => fetch(`${server.url}/v1/report`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    const rpc = (method: string, body: unknown) => fetch(`${server.url}/api/${method}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+    const before = Date.now();
+    // A "429" whose status says the upstream failed: a cooldown for Retry-After (capped at 300 s).
+    const r1 = await post({ accountId: a!.id, model: 'gemini-3-pro-high', outcome: '429', status: 503, retryAfter: 3600 });
+    expect(r1.status).toBe(200);
+    const until1 = Date.parse(((await r1.json()) as { lockedUntil: string }).lockedUntil);
+    expect(until1 - before).toBeGreaterThan(290_000);
+    expect(until1 - before).toBeLessThanOrEqual(301_000);
+    // The outcome naming unavailability, without Retry-After: the default 15 s cooldown.
+    const r2 = await post({ accountId: a!.id, model: 'gemini-3-flash', outcome: 'unavailable' });
+    expect(r2.status).toBe(200);
+    const until2 = Date.parse(((await r2.json()) as { lockedUntil: string }).lockedUntil);
+    expect(until2 - before).toBeGreaterThan(10_000);
+    expect(until2 - before).toBeLessThanOrEqual(16_000);
+    // The contract method through the control API, the same rule.
+    const r3 = await rpc('quota:report', { accountId: b!.id, model: 'gemini-3-pro-high', outcome: '429', status: 502 });
+    expect(r3.status).toBe(200);
+    // A real 429 still is a quota lock.
+    const r4 = await rpc('quota:report', { accountId: b!.id, model: 'gemini-3-flash', outcome: '429', status: 429, retryAfter: 600 });
+    expect(r4.status).toBe(200);
+    expect((await rpc('quota:report', { accountId: b!.id, model: 'm', outcome: 'down' })).status).toBe(400);
+
+    const locks = (await (await rpc('quota:listLocks', {})).json()) as { result: Array<{ accountId: string; model: string; kind: string; reason: string }> };
+    const byKey = new Map(locks.result.map((l) => [`${l.accountId}/${l.model}`, l]));
+    expect(byKey.get(`${a!.id}/gemini-3-pro-high`)).toMatchObject({ kind: 'cooldown', reason: 'unavailable' });
+    expect(byKey.get(`${a!.id}/gemini-3-flash`)).toMatchObject({ kind: 'cooldown', reason: 'unavailable' });
+    expect(byKey.get(`${b!.id}/gemini-3-pro-high`)).toMatchObject({ kind: 'cooldown', reason: 'unavailable' });
+    expect(byKey.get(`${b!.id}/gemini-3-flash`)).toMatchObject({ kind: 'quota' });
+    // The decision says unavailable, not exhausted.
+    const view = (await (await rpc('quota:check', { accountId: a!.id, model: 'gemini-3-pro-high' })).json()) as { result: { decision: { kind: string; reason: string } } };
+    expect(view.result.decision).toMatchObject({ kind: 'cooldown', reason: 'unavailable' });
+    // The ledger rows say what happened.
+    const log = await h.app.api.call('usage:log', {});
+    const rows = (log as { result: { rows: Array<Record<string, unknown>> } }).result.rows;
+    expect(rows.filter((r) => r.route === 'token-api').map((r) => [r.status, r.httpStatus])).toEqual([
+      ['failed', null],
+      ['failed', 503],
+    ]);
+  });
+
   it('serves the renderer with a strict CSP, SPA fallback, and no path traversal', async () => {
     const index = await fetch(`${server.url}/`);
     expect(index.status).toBe(200);

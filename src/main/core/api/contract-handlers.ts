@@ -163,8 +163,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'models:list': () => d.catalog.list(),
     'quota:listLocks': () => d.engine.listLocks(),
     'quota:probe': ({ accountId, model }) => d.quota.probe(accountId, model ?? null),
-    'quota:report': ({ accountId, model, outcome, retryAfter }) => ({
-      lockedUntil: iso(d.engine.report(d.store.require(accountId), model, outcome, retryAfter)),
+    'quota:report': ({ accountId, model, outcome, retryAfter, status }) => ({
+      lockedUntil: iso(d.engine.reportFromClient(d.store.require(accountId), model, { outcome, status, retryAfterSec: retryAfter })),
     }),
     'quota:clearLock': ({ accountId, model }) => ({ cleared: d.engine.clearLock(d.store.require(accountId), model) }),
     'quota:history': (req) => quotaHistory(d.quotaRepo, d.store.require(req.accountId).id, req, d.clock.now()),

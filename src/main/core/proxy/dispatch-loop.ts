@@ -23,7 +23,7 @@ import type { Clock, Logger } from '../ports';
 import { resolveBaseUrl, type ProviderAdapter, type ProviderRegistry } from '../providers/provider-adapter';
 import { ProviderError, toProviderError } from '../providers/provider-error';
 import { readingsFromHeaders, retryAtFromHeaders } from '../providers/rate-limit-headers';
-import type { QuotaEngine } from '../quota/quota-engine';
+import { FAILURE_COOLDOWN_SEC, MAX_COOLDOWN_SEC, type QuotaEngine } from '../quota/quota-engine';
 import type { QuotaService } from '../quota/quota-service';
 import type { TokenSelector } from '../selector/token-selector';
 import type { SettingsStore } from '../settings-store';
@@ -89,8 +89,7 @@ export interface ClientCall {
 export const PASSIVE_MIN_INTERVAL_MS = 1000;
 
 /** Cooldown after a 5xx or an unreachable upstream (when it gives no Retry-After). */
-export const FAILURE_COOLDOWN_SEC = 15;
-const MAX_COOLDOWN_SEC = 300;
+export { FAILURE_COOLDOWN_SEC };
 /** One client request's state across its attempts. */
 class Attempts {
   readonly requestId = randomUUID();

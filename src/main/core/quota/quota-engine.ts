@@ -13,6 +13,11 @@ import { modelMatches } from '../providers/provider-adapter';
 import { QuotaCache } from './quota-cache';
 import type { QuotaRepository } from './quota-repository';
 
+/** How long a model rests after its upstream failed (5xx, unreachable) without a Retry-After. */
+export const FAILURE_COOLDOWN_SEC = 15;
+/** The longest cooldown a Retry-After on a failure can ask for. */
+export const MAX_COOLDOWN_SEC = 300;
+
 const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
 
 /** A lock whose bucket reset is unknown lasts at most this long (a longer wait is clamped and logged). */
@@ -297,6 +302,18 @@ export class QuotaEngine {
       this.o.log?.warn(`lock of ${account.label} for ${model} clamped to 24 h (asked until ${new Date(asked).toISOString()}, no known reset)`);
     }
     return this.setLock(account, { accountId: account.id, model, kind: 'quota', lockedUntil: until, reason, createdAt: now, bucketResetAt: known });
+  }
+
+  /**
+   * A client's report (quota:report, the token API's /v1/report): a 5xx status or the outcome
+   * 'unavailable' says the upstream failed, not the quota — a cooldown (Retry-After when given,
+   * at most MAX_COOLDOWN_SEC, else FAILURE_COOLDOWN_SEC), as the proxy does; else report().
+   */
+  reportFromClient(account: AccountRecord, model: string, r: { outcome: 'ok' | '429' | 'unavailable'; status?: number; retryAfterSec?: number }): number | null {
+    if (r.outcome === 'unavailable' || (r.status !== undefined && r.status >= 500)) {
+      return this.cooldown(account, model, r.retryAfterSec !== undefined ? Math.min(MAX_COOLDOWN_SEC, r.retryAfterSec) : FAILURE_COOLDOWN_SEC);
+    }
+    return this.report(account, model, r.outcome, r.retryAfterSec);
   }
 
   /**

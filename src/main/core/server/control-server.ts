@@ -55,7 +55,7 @@ const reportRequest = z
   .object({
     accountId: z.string().min(1).max(200),
     model: z.string().min(1).max(200),
-    outcome: z.enum(['ok', '429']),
+    outcome: z.enum(['ok', '429', 'unavailable']),
     retryAfter: retryAfterSchema.optional(),
     status: z.number().int().min(100).max(599).optional(),
     inputTokens: z.number().int().min(0).max(1e9).optional(),
@@ -146,7 +146,8 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
       const field = first ? first.path.join('.') || '(body)' : '(body)';
       return sendJson(res, 400, { error: { code: 'bad_request', message: `Invalid report: ${first ? `${field}: ${first.message}` : 'bad body'}`, field } });
     }
-    const { inputTokens, outputTokens, status, client, ...quota } = parsed.data;
+    const { inputTokens, outputTokens, client, ...quota } = parsed.data;
+    const { status } = quota;
     const env = await o.app.api.call('quota:report', quota);
     if (!env.ok) return sendJson(res, STATUS[env.error.code], { error: env.error });
     // The external proxy's traffic lands in the same ledger as our own proxy's.
@@ -157,11 +158,11 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     const rowId = o.app.services.ledger.begin(start);
     o.app.services.ledger.complete(rowId, {
       status: ok ? 'completed' : 'failed',
-      httpStatus: status ?? (quota.outcome === '429' ? 429 : 200),
+      httpStatus: status ?? (quota.outcome === '429' ? 429 : quota.outcome === 'unavailable' ? null : 200),
       inputTokens: inputTokens ?? null,
       outputTokens: outputTokens ?? null,
       endedAt: now,
-      error: ok ? null : quota.outcome === '429' ? 'rate limited (reported)' : `HTTP ${status}`,
+      error: ok ? null : status !== undefined && status >= 400 ? `HTTP ${status}` : quota.outcome === '429' ? 'rate limited (reported)' : 'unavailable (reported)',
     });
     sendJson(res, 200, env.result);
   }
