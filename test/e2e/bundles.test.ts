@@ -48,4 +48,19 @@ describe('built bundles', () => {
     expect(mods).toEqual(expect.arrayContaining(['electron', 'better-sqlite3']));
     expect(mods.filter((m) => m === 'p-limit' || m === 'yocto-queue')).toEqual([]);
   });
+
+  it('renderer entry holds the shell and Accounts; Account, Usage and Settings pages are chunks of their own', () => {
+    const html = readFileSync(join(OUT, 'renderer/index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script[^>]*\bsrc="\.\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts).toHaveLength(1);
+    const entry = readFileSync(join(OUT, 'renderer', scripts[0]!), 'utf8');
+    const js = readdirSync(join(OUT, 'renderer/assets')).filter((f) => f.endsWith('.js'));
+    for (const page of ['account-page', 'usage-page', 'settings-page']) {
+      const chunk = js.find((f) => f.startsWith(`${page}-`));
+      expect(chunk, page).toBeDefined();
+      // The entry imports it lazily (import("./page-….js")), never statically.
+      expect(entry).toContain(chunk!);
+      expect(entry).not.toMatch(new RegExp(`^import[^;]*${chunk!.replace(/[.-]/g, '\\$&')}`, 'm'));
+    }
+  });
 });

@@ -228,6 +228,8 @@ describe('the new surfaces at 900, 1280 and 1680 px', () => {
         await openAccount(page, 'Claude 1');
         await browser.screenshot(name('account'));
         expect(await sideways(page)).toBe(0);
+        // The quota table fits its panel: no column hidden behind a scroll at these widths.
+        expect(await page.locator('.model-quotas').evaluate((t) => t.scrollWidth - t.parentElement!.clientWidth)).toBeLessThanOrEqual(0);
         await openAccount(page, 'OpenAI key 0');
         await browser.screenshot(name('account-key'));
         expect(await sideways(page)).toBe(0);

@@ -1,11 +1,8 @@
 // The connected app: feeds the stores from the client and lays out header, sidebar and page.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ConnectionState, LiveClient } from '../api/live-client';
-import { AccountPage } from '../pages/account-page';
 import { AccountsPage } from '../pages/accounts-page';
 import { OverviewPage } from '../pages/overview-page';
-import { SettingsPage } from '../pages/settings-page';
-import { UsagePage } from '../pages/usage-page';
 import { startClock } from '../stores/clock-store';
 import { connectStores } from '../stores/connect-stores';
 import { followLocation, useRouteStore, type Route } from '../stores/route-store';
@@ -13,6 +10,13 @@ import { ClientContext } from './client-context';
 import { Header } from './header';
 import { Nav } from './nav';
 import { Toasts, useToastFeed } from './toasts';
+
+// The shell, Overview and Accounts are in the entry chunk (a cold window on either paints without
+// another request); the other pages and the charts they draw are chunks of their own, fetched on
+// first visit, so a cold load parses and runs only what its first page needs.
+const AccountPage = lazy(() => import('../pages/account-page').then((m) => ({ default: m.AccountPage })));
+const UsagePage = lazy(() => import('../pages/usage-page').then((m) => ({ default: m.UsagePage })));
+const SettingsPage = lazy(() => import('../pages/settings-page').then((m) => ({ default: m.SettingsPage })));
 
 export function Dashboard({ client }: { client: LiveClient }) {
   const [connection, setConnection] = useState<ConnectionState>('connecting');
@@ -46,7 +50,9 @@ export function Dashboard({ client }: { client: LiveClient }) {
               Could not load data from QuotaDeck: {loadError}
             </div>
           )}
-          <Page route={route} />
+          <Suspense fallback={<p className="muted">Loading…</p>}>
+            <Page route={route} />
+          </Suspense>
         </main>
       </div>
     </ClientContext.Provider>
