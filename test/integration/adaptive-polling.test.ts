@@ -1,6 +1,7 @@
 // Adaptive polling through the real monitor: a fake clock drives the loop, the fake Cloud Code
 // upstream on loopback answers, SQLite on a temp file. Each account's next poll follows its
-// state, and quota:list's nextPollAt is when it is really polled.
+// state, cycles start on a grid (accounts due close together share one), and quota:list's
+// nextPollAt is when it is really polled.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QuotaView, SyncReport } from '../../src/shared/types';
 import { startFakeGoogle, type FakeGoogle } from '../helpers/fake-google';
@@ -85,8 +86,15 @@ describe('adaptive polling', () => {
     expect(polledAt(busy)).toEqual(polledAt(normal));
     // Full and idle: 2 I, then 4 I apart.
     expect(polledAt(full)).toEqual([0, 120, 360, 600]);
-    // The exhausted one: at I and 2 I, then just after its reset at 150 s (+10 s), then every I.
-    expect(polledAt(empty).slice(0, 5)).toEqual([0, 60, 120, 160, 220]);
+    // The exhausted one: at I and 2 I, then just after its reset at 150 s (+10 s, on the next
+    // grid point: 165 s), then every I.
+    expect(polledAt(empty).slice(0, 5)).toEqual([0, 60, 120, 165, 225]);
+    // Cycles are coalesced on a grid of max(15 s, I / 10) = 15 s: every cycle starts on it, at
+    // most one per grid point (so at most 49 in these 12 intervals, however the due times spread).
+    const starts = finished.map((r) => (Date.parse(r.startedAt) - t0) / 1000);
+    expect(starts.filter((x) => x % 15 !== 0)).toEqual([]);
+    expect(new Set(starts).size).toBe(starts.length);
+    expect(starts.length).toBeLessThanOrEqual(49);
   }, 60_000);
 
   it("'fixed' polls every account every interval (the loop before adaptive plans)", async () => {

@@ -44,6 +44,9 @@ export interface MonitorDeps {
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
+/** The shortest step between two scheduled cycles (see cycleStepMs). */
+export const MIN_CYCLE_STEP_MS = 15_000;
+
 export class QuotaMonitor {
   private running = false;
   private paused = false;
@@ -52,6 +55,10 @@ export class QuotaMonitor {
   private current: { promise: Promise<SyncReport>; abort: AbortController } | null = null;
   private lastReport: SyncReport | null;
   private lastStartedAt: number | null = null;
+  /** The grid scheduled cycles start on: origin + k × cycleStepMs() (set at the first start). */
+  private origin: number | null = null;
+  /** The grid point the scheduled cycle was planned for (before jitter): its polls are planned from it. */
+  private plannedFor: number | null = null;
   private cycles = 0;
   /** Accounts in the cycle in flight. */
   private inFlight = new Set<string>();
@@ -70,6 +77,7 @@ export class QuotaMonitor {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.origin ??= this.d.clock.now();
     this.schedule(this.d.clock.now());
     this.emitStats();
   }
@@ -133,15 +141,32 @@ export class QuotaMonitor {
     if (!this.running || this.paused) return null;
     const now = this.d.clock.now();
     if (this.current && this.inFlight.has(accountId)) return now;
-    const cycle = this.nextAt ?? (this.current ? now : null);
+    const cycle = this.plannedFor !== null && this.nextAt !== null ? this.plannedFor : (this.nextAt ?? (this.current ? now : null));
     if (cycle === null) return null;
-    // Every due time starts a cycle (accounts planned alike share it): the next one when it is
-    // due by then, else the one at its due time.
-    const next = Math.max(cycle, this.plan.dueAt(a, now));
+    // The next cycle when it is due by then, else the grid point at (or just after) its due time.
+    const due = this.plan.dueAt(a, now);
+    const next = due <= cycle ? cycle : this.onGrid(due);
     const skip = this.d.quota.gate(a, 'schedule', next);
     if (!skip) return next;
     const gap = this.plan.gapMs(a, now);
-    return next + Math.ceil((skip.until - next) / gap) * gap;
+    return this.onGrid(next + Math.ceil((skip.until - next) / gap) * gap);
+  }
+
+  /**
+   * Scheduled cycles start on a grid, at most one per step: max(15 s, interval / 10) (the
+   * interval itself when shorter than 15 s). Each account's due time is rounded up to the grid,
+   * so accounts due close together share one cycle (one sync_runs row, one set of events).
+   */
+  private cycleStepMs(): number {
+    const interval = this.d.settings().syncIntervalSec * 1000;
+    return Math.min(interval, Math.max(MIN_CYCLE_STEP_MS, interval / 10));
+  }
+
+  /** The first grid point at or after `t`. */
+  private onGrid(t: number): number {
+    if (this.origin === null) return t;
+    const step = this.cycleStepMs();
+    return this.origin + Math.ceil((t - this.origin) / step - 1e-9) * step;
   }
 
   /** When the next cycle starts: the earliest due account, at the latest one interval after the last start. */
@@ -153,13 +178,14 @@ export class QuotaMonitor {
       const due = this.plan.dueAt(a, now);
       if (due < t) t = due;
     }
-    return Math.max(now, t);
+    return this.onGrid(Math.max(now, t));
   }
 
   private clearTimer(): void {
     if (this.timer !== null) this.d.clock.clearTimeout(this.timer);
     this.timer = null;
     this.nextAt = null;
+    this.plannedFor = null;
   }
 
   private schedule(at: number): void {
@@ -168,6 +194,7 @@ export class QuotaMonitor {
     const interval = this.d.settings().syncIntervalSec * 1000;
     const jitter = this.lastStartedAt === null ? 0 : (this.d.random ?? Math.random)() * (this.d.jitterRatio ?? 0.02) * interval;
     this.nextAt = at + jitter;
+    this.plannedFor = at;
     this.timer = this.d.clock.setTimeout(() => {
       this.timer = null;
       if (this.current) return; // a manual cycle is running; it schedules the next one
@@ -179,20 +206,24 @@ export class QuotaMonitor {
     const abort = new AbortController();
     // Every account in flight listens to the cycle's abort (as many as the concurrency setting).
     setMaxListeners(0, abort.signal);
-    const promise = this.cycle(trigger, abort.signal).finally(() => {
+    // A scheduled cycle plans its polls from its grid point (its start less the jitter).
+    const gridPoint = trigger === 'schedule' ? this.plannedFor : null;
+    const promise = this.cycle(trigger, abort.signal, gridPoint).finally(() => {
       this.current = null;
       if (this.running) this.schedule(this.nextDue());
       this.emitStats();
     });
     this.current = { promise, abort };
     this.nextAt = null;
+    this.plannedFor = null;
     this.emitStats();
     return promise;
   }
 
-  private async cycle(trigger: SyncReport['trigger'], signal: AbortSignal): Promise<SyncReport> {
+  private async cycle(trigger: SyncReport['trigger'], signal: AbortSignal, gridPoint: number | null): Promise<SyncReport> {
     const s = this.d.settings();
     const startedAt = this.d.clock.now();
+    const planBase = gridPoint !== null && gridPoint <= startedAt ? gridPoint : startedAt;
     this.lastStartedAt = startedAt;
     const tolerance = Math.min(1000, s.syncIntervalSec * 100);
     const global = pLimit(s.concurrency);
@@ -244,7 +275,7 @@ export class QuotaMonitor {
 
     const finishedAt = this.d.clock.now();
     // Each account's next poll is planned from what this one learned (skipped ones wait a gap too).
-    if (!signal.aborted) for (const a of active) this.plan.polled(a, startedAt);
+    if (!signal.aborted) for (const a of active) this.plan.polled(a, planBase);
     this.inFlight = new Set();
     const order = new Map(active.map((a, i) => [a.id, i]));
     results.sort((a, b) => (order.get(a.accountId) ?? 0) - (order.get(b.accountId) ?? 0));
