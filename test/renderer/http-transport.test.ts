@@ -4,6 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContractError } from '../../src/shared/contract';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createWebClient } from '../../src/renderer/src/api/client';
 import { createHttpTransport } from '../../src/renderer/src/api/http-transport';
 import type { ConnectionState, LiveClient } from '../../src/renderer/src/api/live-client';
 import { stats } from './fixtures';
@@ -120,6 +123,25 @@ afterEach(async () => {
 });
 
 describe('http transport', () => {
+  it('takes the answers public/early-load.js asked for before the bundle ran, once, for its token', async () => {
+    svc = await startService();
+    sessionStorage.setItem('quotadeck.controlToken', TOKEN);
+    try {
+      // The shipped file as the page runs it (a classic script: no imports, no bundling).
+      new Function(readFileSync(resolve(__dirname, '../../src/renderer/public/early-load.js'), 'utf8'))();
+      expect((window as { __quotadeckEarly?: unknown }).__quotadeckEarly).toBeDefined();
+      client = createWebClient(TOKEN);
+      expect((window as { __quotadeckEarly?: unknown }).__quotadeckEarly).toBeUndefined();
+      expect((await client.invoke('monitor:getStats')).lowQuotas).toBe(4);
+      await client.invoke('accounts:list').catch(() => {}); // the fake answers not_found; taken, not asked again
+      expect(svc.bodies).toHaveLength(2); // the early script's two requests, no third
+      expect((await client.invoke('monitor:getStats')).lowQuotas).toBe(4); // a second call asks anew
+      expect(svc.bodies).toHaveLength(3);
+    } finally {
+      sessionStorage.clear();
+    }
+  });
+
   it('invokes methods with the bearer token and unwraps envelopes', async () => {
     svc = await startService();
     client = createHttpTransport({ baseUrl: '', token: TOKEN });

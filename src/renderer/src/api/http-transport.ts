@@ -17,6 +17,21 @@ export interface HttpTransportOptions {
   backoff?: { initialMs: number; maxMs: number };
   idleTimeoutMs?: number;
   random?: () => number;
+  /**
+   * Answers already requested for this token (public/early-load.js, before the bundle ran):
+   * each is taken once, by the first call of its method without a request body.
+   */
+  early?: EarlyLoad;
+}
+
+/** An answer read by public/early-load.js: its HTTP status and parsed body (undefined if not JSON). */
+export interface EarlyAnswer {
+  status: number;
+  body: unknown;
+}
+export interface EarlyLoad {
+  token: string;
+  answers: Partial<Record<string, Promise<EarlyAnswer>>>;
 }
 
 const eventNames = new Set<string>(EVENT_NAMES);
@@ -131,6 +146,13 @@ export function createHttpTransport(opts: HttpTransportOptions): LiveClient {
     });
   }
 
+  /** An answer's envelope (undefined: the body was not JSON) into its result or ContractError. */
+  function settle<T>(status: number, env: Envelope<T> | undefined): T {
+    if (env === undefined) throw new ContractError({ code: status === 401 ? 'unauthorized' : 'internal', message: `QuotaDeck answered HTTP ${status} without an envelope` });
+    if (status === 401) setState('unauthorized');
+    return unwrap(env);
+  }
+
   function ensureRunning() {
     if (!running && !closed) void run();
   }
@@ -141,6 +163,12 @@ export function createHttpTransport(opts: HttpTransportOptions): LiveClient {
       // Only the shape is checked here (the list of names lives with the zod schemas, which the
       // entry chunk does not load); the service answers any other name with unknown_method.
       if (typeof method !== 'string' || !METHOD_SHAPE.test(method)) throw new ContractError({ code: 'unknown_method', message: `Unknown method: ${String(method)}` });
+      const early = request === undefined && opts.early?.token === opts.token ? opts.early.answers[method] : undefined;
+      if (early) {
+        delete opts.early!.answers[method];
+        const answer = await early.catch(() => null);
+        if (answer) return settle<never>(answer.status, answer.body as Envelope<never> | undefined);
+      }
       let res: Response;
       try {
         res = await doFetch(url(`/api/${method}`), {
@@ -152,14 +180,8 @@ export function createHttpTransport(opts: HttpTransportOptions): LiveClient {
       } catch (err) {
         throw asContractError(err, 'Cannot reach the QuotaDeck service');
       }
-      let env: Envelope<never>;
-      try {
-        env = (await res.json()) as Envelope<never>;
-      } catch {
-        throw new ContractError({ code: res.status === 401 ? 'unauthorized' : 'internal', message: `QuotaDeck answered HTTP ${res.status} without an envelope` });
-      }
-      if (res.status === 401) setState('unauthorized');
-      return unwrap(env);
+      const env = (await res.json().catch(() => undefined)) as Envelope<never> | undefined;
+      return settle<never>(res.status, env);
     },
     on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void) {
       let set = listeners.get(event);
