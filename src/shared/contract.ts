@@ -40,6 +40,10 @@ import {
 import { CLIENT_IDS, type ClientPreview, type ClientRow } from './client-setup';
 import { modelRoutingProblem } from './model-routing-rules';
 
+// The zod-free part (envelope, error codes, event names, ContractError) lives in contract-wire,
+// so a bundle that only calls methods (the renderer's entry chunk) does not build the schemas.
+export { ContractError, EVENT_NAMES, type Envelope, type ErrorCode, type ErrorPayload } from './contract-wire';
+
 const id = z.string().min(1).max(200);
 const model = z.string().min(1).max(200);
 const fraction = z.number().min(0).max(1);
@@ -369,55 +373,10 @@ export interface EventMap {
   'usage:limitWarning': LimitWarningEvent;
 }
 export type EventName = keyof EventMap;
-export const EVENT_NAMES: EventName[] = [
-  'monitor:stats',
-  'monitor:syncFinished',
-  'monitor:syncProgress',
-  'quota:changed',
-  'quota:threshold',
-  'accounts:changed',
-  'accounts:signInFinished',
-  'settings:changed',
-  'usage:limitWarning',
-];
 
-/** Stable error codes carried across every boundary. */
-export type ErrorCode =
-  | 'bad_request'
-  | 'import_invalid'
-  | 'not_found'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'no_account_available'
-  /** An upstream answered 429 (a probe): details carry the reset it named, `{resetAt, retryAfterSec}`. */
-  | 'rate_limited'
-  | 'unsupported_provider'
-  | 'payload_too_large'
-  | 'unknown_method'
-  | 'internal';
-
-export interface ErrorPayload {
-  code: ErrorCode;
-  message: string;
-  details?: unknown;
-}
-
-export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ErrorPayload };
 
 /** What a transport (IPC bridge or HTTP) offers the renderer. */
 export interface ContractClient {
   invoke<M extends MethodName>(method: M, request?: RequestOf<M>): Promise<ResponseOf<M>>;
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
-}
-
-/** Rethrown on the client side with the envelope's stable code. */
-export class ContractError extends Error {
-  readonly code: ErrorCode;
-  readonly details: unknown;
-  constructor(payload: ErrorPayload) {
-    super(payload.message);
-    this.name = 'ContractError';
-    this.code = payload.code;
-    this.details = payload.details;
-  }
 }

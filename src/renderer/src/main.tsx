@@ -1,6 +1,6 @@
 // Renderer entry: chooses the transport (IPC bridge or HTTP) and mounts the app.
-// zod-jitless must stay the first import: it has to run before the contract module.
-import '../../shared/zod-jitless';
+// Nothing here loads zod or the contract's schemas: the modules that validate with them (the
+// settings editors, in lazily loaded page chunks) import shared/zod-jitless before the contract.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { chooseClient } from './api/client';

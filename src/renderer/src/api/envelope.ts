@@ -1,6 +1,6 @@
 // Turns an Envelope into its result or a ContractError carrying the stable code, so callers
 // see one kind of failure whichever transport carried the call.
-import { ContractError, type Envelope } from '../../../shared/contract';
+import { ContractError, type Envelope } from '../../../shared/contract-wire';
 
 export function unwrap<T>(env: Envelope<T>): T {
   if (env && env.ok === true) return env.result;

@@ -2,7 +2,8 @@
 // token, and the event feed read from `GET /api/events` with a streaming fetch (EventSource
 // cannot send an Authorization header). The feed reconnects with jittered exponential backoff
 // and treats 45 s of silence (the service pings every 15 s) as a dead connection.
-import { EVENT_NAMES, isMethodName, ContractError, type Envelope, type EventMap, type EventName } from '../../../shared/contract';
+import type { EventMap, EventName } from '../../../shared/contract';
+import { ContractError, EVENT_NAMES, type Envelope } from '../../../shared/contract-wire';
 import { asContractError, unwrap } from './envelope';
 import type { ConnectionState, LiveClient } from './live-client';
 import { createSseParser } from './sse-parser';
@@ -19,6 +20,8 @@ export interface HttpTransportOptions {
 }
 
 const eventNames = new Set<string>(EVENT_NAMES);
+/** `domain:verb`, the form of every contract method name. */
+const METHOD_SHAPE = /^[a-z]+:[A-Za-z]+$/;
 type AnyListener = (payload: unknown) => void;
 
 export function createHttpTransport(opts: HttpTransportOptions): LiveClient {
@@ -135,7 +138,9 @@ export function createHttpTransport(opts: HttpTransportOptions): LiveClient {
   return {
     kind: 'http',
     async invoke(method, request) {
-      if (!isMethodName(method)) throw new ContractError({ code: 'unknown_method', message: `Unknown method: ${String(method)}` });
+      // Only the shape is checked here (the list of names lives with the zod schemas, which the
+      // entry chunk does not load); the service answers any other name with unknown_method.
+      if (typeof method !== 'string' || !METHOD_SHAPE.test(method)) throw new ContractError({ code: 'unknown_method', message: `Unknown method: ${String(method)}` });
       let res: Response;
       try {
         res = await doFetch(url(`/api/${method}`), {

@@ -3,7 +3,8 @@
 // it is doing and what came of it in one note per account (kept while the row scrolls away),
 // applies the service's answer to the stores at once, and never throws.
 import { create } from 'zustand';
-import { ContractError, type ContractClient } from '../../../../shared/contract';
+import type { ContractClient } from '../../../../shared/contract';
+import { ContractError } from '../../../../shared/contract-wire';
 import type { AccountView, QuotaView } from '../../../../shared/types';
 import { useAccountsStore } from '../../stores/accounts-store';
 import { useQuotaStore } from '../../stores/quota-store';

@@ -2,7 +2,7 @@
 // checks the whole document first and writes nothing unless every entry is valid; a rejection
 // lists each problem by entry and field. A success reports created / updated / unchanged.
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { ContractError } from '../../../../shared/contract';
+import { ContractError } from '../../../../shared/contract-wire';
 import type { ImportReport } from '../../../../shared/types';
 import { useClient } from '../client-context';
 import { Dialog } from '../dialog';

@@ -1,6 +1,7 @@
 // Settings → Advanced: where QuotaDeck talks to (a base URL per provider, OAuth token and
 // authorize pages per family, Google's userinfo) and the Google OAuth client. Blank means the
 // built-in default. A draft saved by the page's one save bar; checked with the contract's schema.
+import '../../../../shared/zod-jitless'; // first: before the contract builds its schemas (the CSP forbids eval)
 import { useEffect, useId, useState } from 'react';
 import { settingsPatchSchema } from '../../../../shared/contract';
 import { OAUTH_FAMILIES, PROVIDER_IDS, type Settings } from '../../../../shared/types';

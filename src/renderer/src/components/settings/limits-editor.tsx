@@ -1,6 +1,7 @@
 // Global usage limits (`limits:get` / `limits:set` with scope 'global'): one input per kind,
 // blank meaning no limit, each beside its current window's use. Validated with the contract's
 // own limits:set schema; only changed kinds are sent (a number sets, null clears).
+import '../../../../shared/zod-jitless'; // first: before the contract builds its schemas (the CSP forbids eval)
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { requestSchemas } from '../../../../shared/contract';
 import type { LimitsView, LimitUsageView, UsageLimitKind } from '../../../../shared/types';

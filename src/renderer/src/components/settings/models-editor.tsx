@@ -3,6 +3,7 @@
 // (`models:list`); a name no account serves now is allowed but pointed out. Checked as you type
 // with the contract's schema and the shared cycle rule, so Save is only offered for maps the
 // service will take. Removed entries are sent as '' / [] (the settings maps merge key by key).
+import '../../../../shared/zod-jitless'; // first: before the contract builds its schemas (the CSP forbids eval)
 import { useEffect, useId, useMemo, useState } from 'react';
 import { settingsPatchSchema } from '../../../../shared/contract';
 import { modelRoutingProblem, type ModelAliases, type ModelFallbacks } from '../../../../shared/model-routing-rules';

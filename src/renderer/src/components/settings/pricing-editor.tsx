@@ -3,6 +3,7 @@
 // removed as a draft that the page's one save bar saves (`pricing:set` / `pricing:remove`);
 // each row is checked with the contract's own schema. A preview prices a sample request with
 // the draft, matched exactly as the ledger matches (shared/price-match.ts).
+import '../../../../shared/zod-jitless'; // first: before the contract builds its schemas (the CSP forbids eval)
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { requestSchemas } from '../../../../shared/contract';
 import { costOf, matchPrice } from '../../../../shared/price-match';

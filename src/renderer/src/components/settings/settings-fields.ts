@@ -1,6 +1,7 @@
 // The settings the page edits: how each is shown (text in an input, a percent for a fraction),
 // and the turn from edited text back into a `settings:update` patch. Validation is the
 // contract's own settingsPatchSchema; its issues are reworded in the units the user sees.
+import '../../../../shared/zod-jitless'; // first: before the contract builds its schemas (the CSP forbids eval)
 import type { z } from 'zod';
 import { settingsPatchSchema } from '../../../../shared/contract';
 import { LOG_LEVELS, SELECTION_STRATEGIES, type Settings } from '../../../../shared/types';

@@ -2,6 +2,7 @@
 // a field shows its edit if there is one, else the current value, so a `settings:changed`
 // from elsewhere updates every field the user has not touched. Save sends the changed keys
 // only, after the contract's schema accepts them; Reset drops the edits.
+import '../../../../shared/zod-jitless'; // first: before the contract builds its schemas (the CSP forbids eval)
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ContractError, settingsPatchSchema } from '../../../../shared/contract';
 import type { Settings } from '../../../../shared/types';
