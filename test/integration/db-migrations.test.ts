@@ -149,7 +149,7 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
     },
     check(db) {
       // Rows from before the column say nothing about a requested model; the new one keeps both.
-      expect(db.prepare('SELECT request_id, model, requested_model FROM usage_ledger ORDER BY id').all()).toEqual([
+      expect(db.prepare("SELECT request_id, model, requested_model FROM usage_ledger WHERE request_id IN ('req-1', 'req-2', 'req-5') ORDER BY id").all()).toEqual([
         { request_id: 'req-1', model: 'gemini-3-pro-high', requested_model: null },
         { request_id: 'req-2', model: 'gemini-3-pro-high', requested_model: null },
         { request_id: 'req-5', model: 'claude-sonnet-4-5', requested_model: 'claude-opus-4-5' },
@@ -186,6 +186,16 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       expect(() => db.prepare("INSERT INTO usage_ledger (request_id, attempt, model, route, status, started_at, partial) VALUES ('x', 1, 'm', 'r', 'failed', 1, 2)").run()).toThrow(/CHECK/);
     },
   },
+  8: {
+    insert(db) {
+      db.prepare("INSERT INTO forecast_alerts (account_id, model, reset_at, alerted_at) VALUES ('acc-1', 'gemini-3-pro-high', ?, ?)").run(T + 3_600_000, T);
+    },
+    check(db) {
+      expect(db.prepare('SELECT account_id, model, reset_at, alerted_at FROM forecast_alerts').all()).toEqual([{ account_id: 'acc-1', model: 'gemini-3-pro-high', reset_at: T + 3_600_000, alerted_at: T }]);
+      // One row per account+model.
+      expect(() => db.prepare("INSERT INTO forecast_alerts (account_id, model, reset_at, alerted_at) VALUES ('acc-1', 'gemini-3-pro-high', NULL, 1)").run()).toThrow(/UNIQUE|PRIMARY/);
+    },
+  },
 };
 
 describe('migrations', () => {
@@ -211,6 +221,7 @@ describe('migrations', () => {
         'usage_daily',
         'usage_limits',
         'pricing',
+        'forecast_alerts',
       ].sort(),
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

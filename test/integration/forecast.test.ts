@@ -29,7 +29,7 @@ const setFraction = (s: Seeded, fraction: number, resetAt: number) => s.handle.s
 const forecastOf = async (app: Harness['app'], id: string) => (await call<QuotaView[]>(app, 'quota:list', { accountId: id })).find((v) => v.model === MODEL)!.forecast;
 
 describe('forecast', () => {
-  it('burn rate and run-out time on quota:list and quota:getDecisions; alerted once per period; survives a restart', async () => {
+  it('burn rate and run-out time on quota:list and quota:getDecisions; alerted once per period, a restart included; survives a restart', async () => {
     const clock = new FakeClock();
     const t0 = clock.now();
     h = await makeHarness({ clock, overrides: googleSettings(fake.baseUrl, fake.tokenUrl, { cacheTtlSec: 86_400 }) });
@@ -76,6 +76,15 @@ describe('forecast', () => {
     h = await h.reopen();
     expect(await forecastOf(h.app, burner!.id)).toEqual(before);
     expect(h.app.services.selector.candidates(MODEL).map((c) => c.account.id)).toEqual([steady!.id, idle!.id, burner!.id]);
+
+    // Still the same period after the restart: the alert sent before it is remembered (SQLite,
+    // forecast_alerts), so polls that confirm the forecast again do not notify again.
+    for (const k of [13, 14]) {
+      clock.advance(10 * MIN);
+      await poll(k);
+    }
+    expect((await forecastOf(h.app, burner!.id))!.beforeReset).toBe(true);
+    expect(h.notifications.filter((n) => n.kind === 'forecast')).toHaveLength(0);
 
     // The next period (after the reset) may alert again.
     clock.advance(resets.burner - clock.now() + MIN);

@@ -30,6 +30,7 @@ import { AccountSyncer } from './quota/account-syncer';
 import { QuotaEngine } from './quota/quota-engine';
 import { QuotaForecaster } from './quota/quota-forecast';
 import { ForecastAlerts } from './notify/forecast-alerts';
+import { sqliteForecastAlertStore } from './notify/forecast-alert-store';
 import { QuotaMonitor } from './quota/quota-monitor';
 import { QuotaRepository } from './quota/quota-repository';
 import { QuotaService } from './quota/quota-service';
@@ -135,7 +136,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     },
     nextPollAt: (id): number | null => monitor.nextPollAt(id),
     forecaster: new QuotaForecaster(),
-    forecastAlerts: new ForecastAlerts(log.scope('quota'), notifier),
+    forecastAlerts: new ForecastAlerts(log.scope('quota'), notifier, sqliteForecastAlertStore(db)),
   });
   // The store is the one announcer of account changes (whoever made them: the API, a sync, the
   // proxy, the token API); the selector's index and the event follow from here alone.

@@ -202,6 +202,19 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE usage_ledger ADD COLUMN partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1));
     `,
   },
+  {
+    version: 8,
+    name: 'forecast alerts: the period already notified per account+model (a restart does not notify again)',
+    sql: `
+      CREATE TABLE forecast_alerts (
+        account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        reset_at INTEGER,
+        alerted_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, model)
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
