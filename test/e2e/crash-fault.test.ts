@@ -19,6 +19,7 @@ import { canaryAccount, leaks, plainCanary, startCanaryUpstream, type CanaryAcco
 import { RETRY_AFTER_SEC, startFaultUpstream, type Fault } from '../helpers/fault-upstream';
 import { tempDir } from '../helpers/harness';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
+import { chatThroughProxy } from '../helpers/proxy-chat';
 
 let tmp: { dir: string; cleanup: () => void };
 let svc: HeadlessProcess | undefined;
@@ -218,20 +219,6 @@ describe('upstream fault matrix', () => {
   }, 30_000);
 });
 
-/** One chat completion through the proxy, tagged by its User-Agent; true when the whole 200 answer arrived. */
-function chat(url: string, key: string, tag: string, agent: Agent): Promise<boolean> {
-  return new Promise((resolve) => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    const req = request(`${url}/v1/chat/completions`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': tag, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-      res.on('error', () => resolve(false));
-      res.on('aborted', () => resolve(false));
-    });
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
-}
 
 describe('kill -9 under proxy traffic and sync, in a loop', () => {
   it('every kill leaves an intact database, a row for every answered request, and a restart that recovers every pending row', async () => {
@@ -269,7 +256,7 @@ describe('kill -9 under proxy traffic and sync, in a loop', () => {
       const traffic = async () => {
         while (!stop) {
           const tag = `kill-loop/${round}-${++sent}`;
-          if (await chat(s.proxyUrl!, proxyKey, tag, agent)) answered.push(tag);
+          if (await chatThroughProxy(s.proxyUrl!, proxyKey, tag, agent)) answered.push(tag);
         }
       };
       const syncing = async () => {

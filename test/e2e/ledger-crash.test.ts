@@ -2,7 +2,7 @@
 // commit on, limits on, rate-limit headers on every answer) and is killed with SIGKILL mid-load.
 // Reopened, the database is intact and every request whose answer reached a client has its row
 // (each request carries its own User-Agent product, which the ledger keeps as `client`).
-import { request, Agent } from 'node:http';
+import { Agent } from 'node:http';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import type { AccountView } from '../../src/shared/types';
 import { tempDir } from '../helpers/harness';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';
 import { startFakeLlmApi, type FakeLlmApi } from '../helpers/fake-llm-api';
+import { chatThroughProxy } from '../helpers/proxy-chat';
 
 let tmp: { dir: string; cleanup: () => void };
 let svc: HeadlessProcess | undefined;
@@ -28,20 +29,6 @@ afterEach(async () => {
 
 const KEYS = Array.from({ length: 4 }, (_, i) => `sk-crash-test-key-${i}-${'x'.repeat(20)}`);
 
-/** One chat completion through the proxy; resolves true when the whole answer arrived with 200. */
-function chat(url: string, key: string, tag: string, agent: Agent): Promise<boolean> {
-  return new Promise((resolve) => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    const req = request(`${url}/v1/chat/completions`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'user-agent': tag, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-      res.on('error', () => resolve(false));
-      res.on('aborted', () => resolve(false));
-    });
-    req.on('error', () => resolve(false));
-    req.end(body);
-  });
-}
 
 describe('usage ledger under kill -9', () => {
   it('loses no row of an answered request and leaves an intact database', async () => {
@@ -64,7 +51,7 @@ describe('usage ledger under kill -9', () => {
     const loop = async () => {
       while (!stop) {
         const tag = `crash-test/${++sent}`;
-        if (await chat(svc!.proxyUrl!, proxyKey, tag, agent)) answered.push(tag);
+        if (await chatThroughProxy(svc!.proxyUrl!, proxyKey, tag, agent)) answered.push(tag);
       }
     };
     const loops = Array.from({ length: 16 }, loop);

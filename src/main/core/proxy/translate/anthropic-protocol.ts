@@ -9,7 +9,7 @@ import { CLAUDE_OAUTH_BETA } from '../../providers/claude';
 import { DEFAULT_ANTHROPIC_VERSION } from '../upstream-request';
 import type { UpstreamOp } from '../proxy-routes';
 import { argsObject, BadClientRequest, mergeIrUsage, newId, noUsage, type IrAnswer, type IrContent, type IrError, type IrEvent, type IrMessage, type IrPart, type IrRequest, type IrStop, type IrTool, type IrToolChoice, type IrUsage } from './ir';
-import { isObj, numOrNull, sseEvent, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
+import { isObj, jsonObject, numOrNull, sseEvent, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
 import { dropUnacceptedThinking } from './thinking';
 import { IMAGE_TYPES, parseOrThrow, unsupported } from './validate';
 
@@ -436,14 +436,8 @@ class AnthropicDecoder implements StreamDecoder {
   constructor(private readonly ctx: TranslateContext) {}
 
   event(_name: string | null, data: string, out: IrEvent[]): void {
-    let e: Record<string, unknown>;
-    try {
-      const v: unknown = JSON.parse(data);
-      if (!isObj(v)) return;
-      e = v;
-    } catch {
-      return;
-    }
+    const e = jsonObject(data);
+    if (!e) return;
     switch (e['type']) {
       case 'message_start': {
         const m = isObj(e['message']) ? e['message'] : {};

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { UpstreamOp } from '../proxy-routes';
 import { BadClientRequest, contentText, mergeIrUsage, newId, noUsage, type IrAnswer, type IrContent, type IrError, type IrEvent, type IrMessage, type IrPart, type IrRequest, type IrStop, type IrTool, type IrToolChoice, type IrUsage } from './ir';
-import { isObj, nowSec, numOrNull, sseData, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
+import { isObj, jsonObject, nowSec, numOrNull, sseData, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
 import { nameToolResults, MissingUpstreamCredential } from './anthropic-protocol';
 import { dataUrl, IMAGE_TYPES, parseOrThrow, unsupported } from './validate';
 
@@ -352,13 +352,8 @@ class ChatDecoder implements StreamDecoder {
       out.push({ t: 'done' });
       return;
     }
-    let j: unknown;
-    try {
-      j = JSON.parse(data);
-    } catch {
-      return;
-    }
-    if (!isObj(j)) return;
+    const j = jsonObject(data);
+    if (!j) return;
     if (isObj(j['error'])) {
       out.push({ t: 'error', error: errorIn(numOrNull(j['error']['code']) ?? 500, j) });
       return;

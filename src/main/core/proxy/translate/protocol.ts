@@ -77,6 +77,15 @@ export const sseEvent = (name: string, data: unknown): string => `event: ${name}
 export const sseData = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
 
 export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** One SSE event's data as a JSON object; null for anything else (garbage, a bare value, an array). */
+export function jsonObject(data: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(data);
+    return isObj(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
 export const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 export const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 

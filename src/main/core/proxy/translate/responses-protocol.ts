@@ -9,7 +9,7 @@ import { chatgptAccountIdFromJwt } from '../../providers/codex';
 import { USER_AGENT } from '../../providers/provider-adapter';
 import type { UpstreamOp } from '../proxy-routes';
 import { BadClientRequest, contentText, mergeIrUsage, newId, noUsage, type IrAnswer, type IrContent, type IrError, type IrEvent, type IrMessage, type IrPart, type IrRequest, type IrStop, type IrTool, type IrToolChoice, type IrUsage } from './ir';
-import { isObj, nowSec, numOrNull, sseEvent, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
+import { isObj, jsonObject, nowSec, numOrNull, sseEvent, str, typeOfStatus, type ClientProtocolImpl, type StreamDecoder, type StreamEncoder, type TranslateContext, type UpstreamBuild, type UpstreamCall, type UpstreamProtocolImpl } from './protocol';
 import { MissingUpstreamCredential, nameToolResults } from './anthropic-protocol';
 import { errorOut as chatErrorOut } from './openai-chat-protocol';
 import { dropUnacceptedThinking } from './thinking';
@@ -447,14 +447,8 @@ class CodexDecoder implements StreamDecoder {
   constructor(private readonly ctx: TranslateContext) {}
 
   event(_name: string | null, data: string, out: IrEvent[]): void {
-    let e: Record<string, unknown>;
-    try {
-      const v: unknown = JSON.parse(data);
-      if (!isObj(v)) return;
-      e = v;
-    } catch {
-      return;
-    }
+    const e = jsonObject(data);
+    if (!e) return;
     const item = isObj(e['item']) ? e['item'] : null;
     switch (e['type']) {
       case 'response.created': {
