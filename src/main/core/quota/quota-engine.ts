@@ -11,6 +11,7 @@ import type { QuotaForecaster } from './quota-forecast';
 import { decide, type Decision } from './decide';
 import { modelMatches } from '../providers/provider-adapter';
 import { QuotaCache } from './quota-cache';
+import { ModelMap } from './model-map';
 import type { QuotaRepository } from './quota-repository';
 
 /** How long a model rests after its upstream failed (5xx, unreachable) without a Retry-After. */
@@ -61,7 +62,7 @@ export interface EngineOptions {
 
 export class QuotaEngine {
   readonly cache: QuotaCache;
-  private readonly lastKnown = new Map<string, Map<string, QuotaInfo>>();
+  private readonly lastKnown = new Map<string, ModelMap<QuotaInfo>>();
   private readonly locks = new Map<string, QuotaLock>();
   private lockVersion = 0;
   private otherVersion = 0;
@@ -150,7 +151,7 @@ export class QuotaEngine {
 
   private remember(info: QuotaInfo): void {
     let m = this.lastKnown.get(info.accountId);
-    if (!m) this.lastKnown.set(info.accountId, (m = new Map()));
+    if (!m) this.lastKnown.set(info.accountId, (m = new ModelMap()));
     m.set(info.model, info);
   }
 
@@ -204,7 +205,7 @@ export class QuotaEngine {
         return;
       }
     }
-    this.lastKnown.set(accountId, new Map(infos.map((i) => [i.model, i])));
+    this.lastKnown.set(accountId, ModelMap.from(infos.map((i) => [i.model, i] as const)));
   }
 
   /** The last known reading binding a model (exact or glob, the tightest), however old. */
