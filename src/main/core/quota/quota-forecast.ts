@@ -13,6 +13,7 @@
 //   over it; either way its weight fades with age.
 import type { QuotaForecast } from '../../../shared/types';
 import type { QuotaInfo } from '../model';
+import { ModelMap } from './model-map';
 
 export interface ForecastPoint {
   at: number;
@@ -46,6 +47,12 @@ export function currentPeriod(points: readonly ForecastPoint[]): ForecastPoint[]
   return points.slice(start);
 }
 
+// Points stored flat: at, fraction, resetAt per point (three numbers; NaN for an unknown reset —
+// providers never hand on a NaN reset, they make it null).
+const AT = 0;
+const FRACTION = 1;
+const RESET = 2;
+
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
@@ -53,94 +60,150 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
  * the period holds too few points or spans too little time.
  */
 export function forecastFrom(series: readonly ForecastPoint[]): QuotaForecast | null {
-  const period = currentPeriod(series);
-  if (period.length < FORECAST_MIN_POINTS) return null;
-  const first = period[0]!;
-  const last = period[period.length - 1]!;
-  if (last.at - first.at < FORECAST_MIN_SPAN_MS) return null;
+  const flat = new Array<number>(series.length * 3);
+  series.forEach((p, i) => {
+    flat[i * 3 + AT] = p.at;
+    flat[i * 3 + FRACTION] = p.fraction;
+    flat[i * 3 + RESET] = p.resetAt ?? NaN;
+  });
+  return forecastOfFlat(flat, series.length);
+}
+
+/** isPeriodBoundary on flat points i and j (a NaN reset never passes). */
+function boundaryAt(d: ArrayLike<number>, i: number, j: number): boolean {
+  return d[j * 3 + FRACTION]! > d[i * 3 + FRACTION]! + RESET_RISE || d[j * 3 + AT]! >= d[i * 3 + RESET]!;
+}
+
+/** forecastFrom over the first `count` flat points (no point objects: the forecaster's own path). */
+function forecastOfFlat(d: ArrayLike<number>, count: number): QuotaForecast | null {
+  let start = 0;
+  for (let i = 1; i < count; i++) if (boundaryAt(d, i - 1, i)) start = i;
+  if (count - start < FORECAST_MIN_POINTS) return null;
+  const lastAt = d[(count - 1) * 3 + AT]!;
+  const lastFraction = d[(count - 1) * 3 + FRACTION]!;
+  if (lastAt - d[start * 3 + AT]! < FORECAST_MIN_SPAN_MS) return null;
   let used = 0;
   let time = 0;
-  for (let i = 1; i < period.length; i++) {
-    const p = period[i - 1]!;
-    const q = period[i]!;
-    const dt = q.at - p.at;
+  for (let i = start + 1; i < count; i++) {
+    const pAt = d[(i - 1) * 3 + AT]!;
+    const dt = d[i * 3 + AT]! - pAt;
     if (dt <= 0) continue;
     // The segment's weight, by the age of its middle.
-    const w = 2 ** (-(last.at - (p.at + dt / 2)) / FORECAST_HALF_LIFE_MS);
-    used += w * (p.fraction - q.fraction);
+    const w = 2 ** (-(lastAt - (pAt + dt / 2)) / FORECAST_HALF_LIFE_MS);
+    used += w * (d[(i - 1) * 3 + FRACTION]! - d[i * 3 + FRACTION]!);
     time += w * dt;
   }
   const perMs = time > 0 ? Math.max(0, used / time) : 0;
   const ratePerHour = round(perMs * 3_600_000, 6);
-  const resetAt = last.resetAt;
-  if (last.fraction <= 0) {
+  const reset = d[(count - 1) * 3 + RESET]!;
+  const resetAt = Number.isNaN(reset) ? null : reset;
+  if (lastFraction <= 0) {
     // Already out: when it got there.
-    const out = period.find((p) => p.fraction <= 0)!.at;
+    let i = start;
+    while (!(d[i * 3 + FRACTION]! <= 0)) i++;
+    const out = d[i * 3 + AT]!;
     return { exhaustsAt: new Date(out).toISOString(), beforeReset: resetAt !== null && out < resetAt, ratePerHour };
   }
   if (ratePerHour < IDLE_RATE_PER_HOUR) return { exhaustsAt: null, beforeReset: false, ratePerHour: 0 };
   // To the second: a forecast is no finer than that.
-  const exhaustsAt = Math.round((last.at + last.fraction / perMs) / 1000) * 1000;
+  const exhaustsAt = Math.round((lastAt + lastFraction / perMs) / 1000) * 1000;
   return { exhaustsAt: new Date(exhaustsAt).toISOString(), beforeReset: resetAt !== null && exhaustsAt < resetAt, ratePerHour };
 }
 
-interface Series {
-  /** The current period's points (a boundary drops what came before). */
-  points: ForecastPoint[];
-  /** The latest reading when it repeated the last point (extends the series through idle time). */
-  seen: ForecastPoint | null;
+/**
+ * One account+model's current period, flat: `points` points in `d` (three numbers each), then
+ * the latest reading when it repeated the last point (`seen`: it extends the series through idle
+ * time). One object and one array of unboxed numbers per series — 200,000 series at 10,000
+ * accounts x 20 models — instead of an object per point and a boxed number per field.
+ */
+class Series {
+  d: number[];
+  points = 0;
+  seen = false;
   /** The forecast until the next reading (undefined: not computed). */
-  memo: QuotaForecast | null | undefined;
+  memo: QuotaForecast | null | undefined = undefined;
+
+  constructor(capacity: number) {
+    this.d = new Array<number>(capacity * 3);
+  }
+
+  /** Writes a point at position `i`, growing the array when needed (to 1.5 times, at most a full series and its repeat). */
+  put(i: number, at: number, fraction: number, reset: number): void {
+    if (i * 3 + 3 > this.d.length) {
+      const next = new Array<number>(Math.min(MAX_POINTS + 1, Math.max(i + 1, Math.ceil((this.d.length / 3) * 1.5))) * 3);
+      for (let k = 0; k < i * 3; k++) next[k] = this.d[k]!;
+      this.d = next;
+    }
+    this.d[i * 3 + AT] = at;
+    this.d[i * 3 + FRACTION] = fraction;
+    this.d[i * 3 + RESET] = reset;
+  }
 }
 
 export class QuotaForecaster {
-  private readonly byAccount = new Map<string, Map<string, Series>>();
+  private readonly byAccount = new Map<string, ModelMap<Series>>();
 
   /**
    * A reading of one account and model. Readings made up by a 429 (fraction 0 until its
    * Retry-After) and unknown fractions are not measurements: ignored.
    */
   observe(info: QuotaInfo): void {
-    const fraction = info.remainingFraction;
-    if (fraction === null || !Number.isFinite(fraction) || info.source === '429') return;
-    let models = this.byAccount.get(info.accountId);
-    if (!models) this.byAccount.set(info.accountId, (models = new Map()));
-    let s = models.get(info.model);
-    if (!s) models.set(info.model, (s = { points: [], seen: null, memo: undefined }));
-    this.add(s, { at: info.fetchedAt, fraction, resetAt: info.resetAt });
+    this.record(info.accountId, info.model, info.source, info.remainingFraction, info.resetAt, info.fetchedAt);
   }
 
   /** Warm start: recorded points (the snapshot history), in time order per account and model. */
   load(rows: Iterable<{ accountId: string; model: string; remainingFraction: number | null; resetAt: number | null; fetchedAt: number; source: string }>): void {
-    for (const r of rows) {
-      this.observe({ accountId: r.accountId, model: r.model, displayName: null, remainingFraction: r.remainingFraction, resetAt: r.resetAt, fetchedAt: r.fetchedAt, source: r.source as QuotaInfo['source'], window: null, limit: null, remaining: null });
-    }
+    for (const r of rows) this.record(r.accountId, r.model, r.source, r.remainingFraction, r.resetAt, r.fetchedAt);
   }
 
-  private add(s: Series, p: ForecastPoint): void {
-    const last = s.points[s.points.length - 1];
-    if (last && p.at < last.at) return; // out of order (an older reading arriving late)
+  private record(accountId: string, model: string, source: string, fraction: number | null, resetAt: number | null, at: number): void {
+    if (fraction === null || !Number.isFinite(fraction) || source === '429') return;
+    let models = this.byAccount.get(accountId);
+    if (!models) this.byAccount.set(accountId, (models = new ModelMap()));
+    let s = models.get(model);
+    // Room for one point and its repeat: an idle quota's series.
+    if (!s) models.set(model, (s = new Series(2)));
+    this.add(s, at, fraction, resetAt ?? NaN);
+  }
+
+  private add(s: Series, at: number, fraction: number, reset: number): void {
+    const d = s.d;
+    const last = s.points - 1;
+    if (last >= 0 && at < d[last * 3 + AT]!) return; // out of order (an older reading arriving late)
     s.memo = undefined;
-    if (last && isPeriodBoundary(last, p)) {
-      s.points = [p];
-      s.seen = null;
+    // A new period (isPeriodBoundary): only this point is kept.
+    if (last >= 0 && (fraction > d[last * 3 + FRACTION]! + RESET_RISE || at >= d[last * 3 + RESET]!)) {
+      s.seen = false;
+      s.points = 1;
+      s.put(0, at, fraction, reset);
       return;
     }
-    const moved = !last || Math.abs(last.fraction - p.fraction) >= 0.001 || last.resetAt !== p.resetAt || p.at - last.at >= HEARTBEAT_MS;
+    const lastReset = last >= 0 ? d[last * 3 + RESET]! : NaN;
+    const moved =
+      last < 0 ||
+      Math.abs(d[last * 3 + FRACTION]! - fraction) >= 0.001 ||
+      !(lastReset === reset || (Number.isNaN(lastReset) && Number.isNaN(reset))) ||
+      at - d[last * 3 + AT]! >= HEARTBEAT_MS;
     if (!moved) {
-      s.seen = p;
+      s.put(s.points, at, fraction, reset);
+      s.seen = true;
       return;
     }
-    s.points.push(p);
-    s.seen = null;
-    if (s.points.length > MAX_POINTS) s.points.splice(0, s.points.length - MAX_POINTS);
+    s.seen = false;
+    if (s.points === MAX_POINTS) {
+      // The oldest goes first.
+      s.d.copyWithin(0, 3, MAX_POINTS * 3);
+      s.points--;
+    }
+    s.put(s.points, at, fraction, reset);
+    s.points++;
   }
 
   /** The forecast of one account and model (its reading's key), or null when too little is known. */
   forecast(accountId: string, model: string): QuotaForecast | null {
     const s = this.byAccount.get(accountId)?.get(model);
     if (!s) return null;
-    if (s.memo === undefined) s.memo = forecastFrom(s.seen ? [...s.points, s.seen] : s.points);
+    if (s.memo === undefined) s.memo = forecastOfFlat(s.d, s.points + (s.seen ? 1 : 0));
     return s.memo;
   }
 
