@@ -28,6 +28,37 @@ export function devCspPlugin(): Plugin {
   };
 }
 
+/**
+ * A cold window fetches its bundle and stylesheet first: Vite puts the entry's module script and
+ * stylesheet at the end of <head>, after public/early-load.js (a classic, parser-blocking
+ * script), so they were requested only once that script had downloaded and run. Built pages
+ * start with the entry script (a module: deferred, so it still runs after early-load.js) and a
+ * preload of the stylesheet (a stylesheet link before early-load.js would hold that script, and
+ * with it the first load's requests, until the CSS arrived).
+ */
+export function coldLoadOrderPlugin(): Plugin {
+  return {
+    name: 'quotadeck:cold-load-order',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        const early = html.indexOf('<script src="./early-load.js">');
+        if (early < 0) return html;
+        const entry = /<script type="module" crossorigin src="([^"]+)"><\/script>\s*/.exec(html);
+        const css = [...html.matchAll(/<link rel="stylesheet" crossorigin href="([^"]+)">/g)].map((m) => m[1]!);
+        if (!entry || entry.index < early) return html;
+        const head = [entry[0].trim(), ...css.map((href) => `<link rel="preload" as="style" crossorigin href="${href}">`)].join('\n    ');
+        const without = html.slice(0, entry.index) + html.slice(entry.index + entry[0].length);
+        // Right after the title (before early-load.js and its comment), else just before it.
+        const title = without.indexOf('</title>');
+        const at = title >= 0 && title < early ? title + '</title>'.length : early;
+        return without.slice(0, at) + (at === early ? head + '\n    ' : '\n    ' + head) + without.slice(at);
+      },
+    },
+  };
+}
+
 export function rendererPlugins(): PluginOption[] {
-  return [react(), devCspPlugin()];
+  return [react(), devCspPlugin(), coldLoadOrderPlugin()];
 }

@@ -46,6 +46,26 @@ describe('QuotaCache TTL', () => {
     c.set(info('a', 'm2', T0));
     expect(c.earliestExpiry('a')).toBe(T0 + TTL);
   });
+
+  it('answers the next expiry after now: never later than the truth, exact once the clock reaches it', () => {
+    const c = new QuotaCache(TTL);
+    expect(c.nextExpiry('a', T0)).toBe(Infinity);
+    c.set(info('a', 'm1', T0 + 5000));
+    expect(c.nextExpiry('a', T0)).toBe(T0 + 5000 + TTL);
+    c.set(info('a', 'm2', T0)); // an earlier expiry lowers it at once
+    expect(c.nextExpiry('a', T0)).toBe(T0 + TTL);
+    c.set(info('a', 'm2', T0 + 9000)); // a later one: still answered as the old one (a lower bound)…
+    expect(c.nextExpiry('a', T0)).toBe(T0 + TTL);
+    expect(c.nextExpiry('a', T0 + TTL)).toBe(T0 + 5000 + TTL); // …and exact when the clock reaches it
+    // Entries already expired do not count: they bind nothing any more.
+    c.set(info('a', 'old', T0 - TTL));
+    expect(c.nextExpiry('a', T0 + 1)).toBe(T0 + 5000 + TTL);
+    expect(c.nextExpiry('a', T0 + 9000 + TTL)).toBe(Infinity);
+    c.replaceAccount('a', [info('a', 'm3', T0 + 20_000)]);
+    expect(c.nextExpiry('a', T0 + 9000 + TTL)).toBe(T0 + 20_000 + TTL);
+    c.deleteAccount('a');
+    expect(c.nextExpiry('a', T0)).toBe(Infinity);
+  });
 });
 
 describe('QuotaCache cleanup', () => {

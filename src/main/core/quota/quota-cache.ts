@@ -27,6 +27,11 @@ export class QuotaCache {
   private readonly globs = new Map<string, Entry[]>();
   private version = 0;
   private marks = 0;
+  /**
+   * account id → a lower bound of its next entry expiry (nextExpiry's memo): lowered by every
+   * write, exact again when read past it. Never above the truth, so a reader never misses one.
+   */
+  private readonly nextExp = new Map<string, number>();
 
   constructor(private ttlMs: number) {}
 
@@ -59,6 +64,8 @@ export class QuotaCache {
     const glob = info.model.includes('*');
     let e = models.get(info.model);
     const created = e === undefined;
+    const next = this.nextExp.get(info.accountId);
+    if (next !== undefined && expiresAt < next) this.nextExp.set(info.accountId, expiresAt);
     if (e === undefined) {
       e = { info, expiresAt, score: glob ? patternSpecificity(info.model) : -1, mark: -1 };
       models.set(info.model, e);
@@ -165,6 +172,21 @@ export class QuotaCache {
     return t;
   }
 
+  /**
+   * The next time one of an account's entries expires after `now` (Infinity when none will):
+   * when its readings may change by the clock alone. Entries already expired do not count (they
+   * no longer bind anything). Memoized: O(1) until the clock reaches it.
+   */
+  nextExpiry(accountId: string, now: number): number {
+    const memo = this.nextExp.get(accountId);
+    if (memo !== undefined && memo > now) return memo;
+    let t = Infinity;
+    const models = this.byAccount.get(accountId);
+    if (models) for (const e of models.values()) if (e.expiresAt > now && e.expiresAt < t) t = e.expiresAt;
+    this.nextExp.set(accountId, t);
+    return t;
+  }
+
   servedModels(accountId: string): ModelSetView {
     return this.served.get(accountId) ?? NONE_SERVED;
   }
@@ -180,6 +202,7 @@ export class QuotaCache {
 
   deleteAccount(accountId: string): void {
     this.byAccount.delete(accountId);
+    this.nextExp.delete(accountId);
     this.served.delete(accountId);
     this.globs.delete(accountId);
     this.version++;
