@@ -161,3 +161,39 @@ export class ModelMap<V> {
     for (let i = 0; i < keys.length; i++) if (old[i] !== HOLE) this.set(keys[i]!, old[i] as V);
   }
 }
+
+/** What a set of model ids answers (ModelSet, read-only). */
+export interface ModelSetView extends Iterable<string> {
+  readonly size: number;
+  has(model: string): boolean;
+}
+
+/** A set of model ids on a ModelMap (shared key layouts; Set's order and iteration rules). */
+export class ModelSet implements ModelSetView {
+  private readonly m = new ModelMap<true>();
+
+  get size(): number {
+    return this.m.size;
+  }
+
+  has(model: string): boolean {
+    return this.m.has(model);
+  }
+
+  add(model: string): this {
+    this.m.set(model, true);
+    return this;
+  }
+
+  delete(model: string): boolean {
+    return this.m.delete(model);
+  }
+
+  forEach(fn: (model: string) => void): void {
+    this.m.forEach((_, k) => fn(k));
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this.m.keys();
+  }
+}

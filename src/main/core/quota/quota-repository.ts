@@ -3,6 +3,7 @@
 import type { QuotaSource } from '../../../shared/types';
 import type { Db } from '../db/open-database';
 import type { QuotaInfo, QuotaLock } from '../model';
+import { ModelMap } from './model-map';
 
 interface LatestRow {
   account_id: string;
@@ -38,7 +39,7 @@ const HISTORY_HEARTBEAT_MS = 60 * 60 * 1000;
 export class QuotaRepository {
   private readonly stmt;
   /** Per account, per model: the last history row written (nested maps: no key strings per reading). */
-  private readonly lastHistory = new Map<string, Map<string, { fraction: number | null; resetAt: number | null; at: number }>>();
+  private readonly lastHistory = new Map<string, ModelMap<{ fraction: number | null; resetAt: number | null; at: number }>>();
 
   constructor(private readonly db: Db) {
     this.stmt = {
@@ -140,11 +141,11 @@ export class QuotaRepository {
   }
 
   /** Per account, the readings its quota_latest rows hold (compared field by field, not as strings). */
-  private readonly lastLatest = new Map<string, Map<string, QuotaInfo>>();
+  private readonly lastLatest = new Map<string, ModelMap<QuotaInfo>>();
 
-  private historyOf(accountId: string): Map<string, { fraction: number | null; resetAt: number | null; at: number }> {
+  private historyOf(accountId: string): ModelMap<{ fraction: number | null; resetAt: number | null; at: number }> {
     let m = this.lastHistory.get(accountId);
-    if (!m) this.lastHistory.set(accountId, (m = new Map()));
+    if (!m) this.lastHistory.set(accountId, (m = new ModelMap()));
     return m;
   }
 
@@ -179,7 +180,7 @@ export class QuotaRepository {
       this.lastLatest.delete(accountId);
       return;
     }
-    this.lastLatest.set(accountId, new Map(infos.map((i) => [i.model, i])));
+    this.lastLatest.set(accountId, ModelMap.from(infos.map((i) => [i.model, i] as const)));
   }
 
   latestAll(): QuotaInfo[] {
