@@ -120,6 +120,12 @@ describe('TokenSelector incremental index', () => {
         } else if (r < 0.55) {
           // A poll's complete reading: the model and another one, fresh together.
           engine.applyReadings(account, [reading(id, Math.round(random() * 4) / 4, clock.now() + 120_000, clock.now()), { ...reading(id, 0.5, null, clock.now()), model: 'other-model' }], true);
+        } else if (r < 0.6) {
+          // A window shared by a family or the whole account (a glob binds when it has less left),
+          // fetched a while ago: it expires before the model's own reading.
+          const glob = random() < 0.5 ? 'gemini-3-*' : '*';
+          const fetchedAt = clock.now() - Math.floor(random() * 500_000);
+          engine.applyReadings(account, [{ ...reading(id, Math.round(random() * 4) / 4, fetchedAt + 900_000, fetchedAt), model: glob }], false);
         } else if (r < 0.65) {
           engine.report(account, MODEL, '429', Math.floor(random() * 60));
         } else if (r < 0.72) {
@@ -143,6 +149,24 @@ describe('TokenSelector incremental index', () => {
       expect(selector.counters.rebuilds).toBe(rebuildsBefore);
     }, 60_000);
   }
+
+  it('rebuilds when an account changes, even before the engine hears of it', async () => {
+    const clock = new FakeClock();
+    const ids = await setup(6, clock);
+    const { store, engine, selector } = h!.app.services;
+    for (const id of ids) engine.applyReadings(store.require(id), [reading(id, 0.8, null, clock.now())], false);
+    expect(selector.candidates(MODEL)).toHaveLength(6);
+    const rebuilds = selector.counters.rebuilds;
+    // Inside a transaction the store announces (and the engine's version moves) only at commit;
+    // the index follows the store's own version at once, so a removed account is never picked.
+    store.transaction(() => {
+      store.remove(ids[0]!);
+      engine.forgetAccount(ids[0]!);
+      expect(selector.candidates(MODEL).map((c) => c.account.id)).not.toContain(ids[0]);
+    });
+    expect(selector.counters.rebuilds).toBe(rebuilds + 1);
+    expect(selector.candidates(MODEL)).toHaveLength(5);
+  }, 60_000);
 
   it('rotates round-robin inside the leading run exactly as a fresh build does', async () => {
     const clock = new FakeClock();

@@ -49,7 +49,7 @@ function reference(states: Map<string, State>, strategy: SelectionStrategy): str
 }
 
 function build(ids: string[], states: Map<string, State>, strategy: SelectionStrategy): ModelIndex {
-  const idx = new ModelIndex(ids, strategy, 0, 0);
+  const idx = new ModelIndex(ids.map((id) => ({ id }) as AccountRecord), () => undefined, strategy, 0, 0, 0);
   for (const id of ids) {
     const s = states.get(id)!;
     idx.put(idx.rankOf(id)!, s.cand, s.expiry, s.reset);

@@ -46,25 +46,29 @@ describe('QuotaCache TTL', () => {
     c.set(info('a', 'm2', T0));
     expect(c.earliestExpiry('a')).toBe(T0 + TTL);
   });
+});
 
-  it('answers the next expiry after now: never later than the truth, exact once the clock reaches it', () => {
+describe('QuotaCache lookup expiry', () => {
+  it('tells when the binding reading may change by the clock alone: its own expiry, or a matching glob’s', () => {
     const c = new QuotaCache(TTL);
-    expect(c.nextExpiry('a', T0)).toBe(Infinity);
+    const until = { at: 0 };
+    expect(c.lookup('a', 'm1', T0, until)).toBeUndefined();
+    expect(until.at).toBe(Infinity);
     c.set(info('a', 'm1', T0 + 5000));
-    expect(c.nextExpiry('a', T0)).toBe(T0 + 5000 + TTL);
-    c.set(info('a', 'm2', T0)); // an earlier expiry lowers it at once
-    expect(c.nextExpiry('a', T0)).toBe(T0 + TTL);
-    c.set(info('a', 'm2', T0 + 9000)); // a later one: still answered as the old one (a lower bound)…
-    expect(c.nextExpiry('a', T0)).toBe(T0 + TTL);
-    expect(c.nextExpiry('a', T0 + TTL)).toBe(T0 + 5000 + TTL); // …and exact when the clock reaches it
-    // Entries already expired do not count: they bind nothing any more.
-    c.set(info('a', 'old', T0 - TTL));
-    expect(c.nextExpiry('a', T0 + 1)).toBe(T0 + 5000 + TTL);
-    expect(c.nextExpiry('a', T0 + 9000 + TTL)).toBe(Infinity);
-    c.replaceAccount('a', [info('a', 'm3', T0 + 20_000)]);
-    expect(c.nextExpiry('a', T0 + 9000 + TTL)).toBe(T0 + 20_000 + TTL);
-    c.deleteAccount('a');
-    expect(c.nextExpiry('a', T0)).toBe(Infinity);
+    c.set(info('a', 'other', T0)); // another model's reading does not concern m1
+    expect(c.lookup('a', 'm1', T0, until)?.model).toBe('m1');
+    expect(until.at).toBe(T0 + 5000 + TTL);
+    // A glob matching m1 that expires sooner: the answer may change then.
+    c.set(info('a', 'm*', T0 + 1000, 0.9));
+    c.set(info('a', 'x*', T0, 0.1)); // does not match m1
+    expect(c.lookup('a', 'm1', T0, until)?.model).toBe('m1');
+    expect(until.at).toBe(T0 + 1000 + TTL);
+    // Once the glob expired, only the exact reading's expiry is ahead.
+    expect(c.lookup('a', 'm1', T0 + 1000 + TTL, until)?.model).toBe('m1');
+    expect(until.at).toBe(T0 + 5000 + TTL);
+    // Everything expired: nothing changes by the clock any more.
+    expect(c.lookup('a', 'm1', T0 + 5000 + TTL, until)).toBeUndefined();
+    expect(until.at).toBe(Infinity);
   });
 });
 

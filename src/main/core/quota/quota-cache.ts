@@ -27,11 +27,6 @@ export class QuotaCache {
   private readonly globs = new Map<string, Entry[]>();
   private version = 0;
   private marks = 0;
-  /**
-   * account id → a lower bound of its next entry expiry (nextExpiry's memo): lowered by every
-   * write, exact again when read past it. Never above the truth, so a reader never misses one.
-   */
-  private readonly nextExp = new Map<string, number>();
 
   constructor(private ttlMs: number) {}
 
@@ -64,8 +59,6 @@ export class QuotaCache {
     const glob = info.model.includes('*');
     let e = models.get(info.model);
     const created = e === undefined;
-    const next = this.nextExp.get(info.accountId);
-    if (next !== undefined && expiresAt < next) this.nextExp.set(info.accountId, expiresAt);
     if (e === undefined) {
       e = { info, expiresAt, score: glob ? patternSpecificity(info.model) : -1, mark: -1 };
       models.set(info.model, e);
@@ -123,20 +116,28 @@ export class QuotaCache {
    * The reading that binds a model: among its exact reading and every glob that matches it
    * ("*opus*", "*" — windows shared by a family or by the whole account), the one with the
    * least remaining; when none says how much remains, the most specific one.
+   * `until`, when given, is told when that answer may change by the clock alone: the earliest
+   * expiry after `now` among the entries it looked at (Infinity when none will expire).
    */
-  lookup(accountId: string, model: string, now: number): QuotaInfo | undefined {
+  lookup(accountId: string, model: string, now: number, until?: { at: number }): QuotaInfo | undefined {
     const models = this.byAccount.get(accountId);
-    if (!models) return undefined;
+    if (!models) {
+      if (until) until.at = Infinity;
+      return undefined;
+    }
     const exact = models.get(model);
-    const globs = this.globs.get(accountId);
-    // Most accounts have no glob readings: skip the scan for them.
-    if (globs === undefined || globs.length === 0) return exact && exact.expiresAt > now ? exact.info : undefined;
-    let binding: QuotaInfo | undefined = exact && exact.expiresAt > now && exact.info.remainingFraction !== null ? exact.info : undefined;
-    let specific: QuotaInfo | undefined = exact && exact.expiresAt > now ? exact.info : undefined;
+    const live = exact !== undefined && exact.expiresAt > now;
+    if (until) until.at = live ? exact.expiresAt : Infinity;
+    // Most accounts have no glob readings (often none at all): skip the scan for them.
+    const globs = this.globs.size === 0 ? undefined : this.globs.get(accountId);
+    if (globs === undefined || globs.length === 0) return live ? exact.info : undefined;
+    let binding: QuotaInfo | undefined = live && exact.info.remainingFraction !== null ? exact.info : undefined;
+    let specific: QuotaInfo | undefined = live ? exact.info : undefined;
     let specificScore = specific ? Number.MAX_SAFE_INTEGER : -1;
     for (let k = 0; k < globs.length; k++) {
       const e = globs[k]!;
       if (e.expiresAt <= now || !modelMatches(e.info.model, model)) continue;
+      if (until && e.expiresAt < until.at) until.at = e.expiresAt;
       const f = e.info.remainingFraction;
       if (f !== null) {
         const b = binding?.remainingFraction ?? Infinity;
@@ -172,21 +173,6 @@ export class QuotaCache {
     return t;
   }
 
-  /**
-   * The next time one of an account's entries expires after `now` (Infinity when none will):
-   * when its readings may change by the clock alone. Entries already expired do not count (they
-   * no longer bind anything). Memoized: O(1) until the clock reaches it.
-   */
-  nextExpiry(accountId: string, now: number): number {
-    const memo = this.nextExp.get(accountId);
-    if (memo !== undefined && memo > now) return memo;
-    let t = Infinity;
-    const models = this.byAccount.get(accountId);
-    if (models) for (const e of models.values()) if (e.expiresAt > now && e.expiresAt < t) t = e.expiresAt;
-    this.nextExp.set(accountId, t);
-    return t;
-  }
-
   servedModels(accountId: string): ModelSetView {
     return this.served.get(accountId) ?? NONE_SERVED;
   }
@@ -202,7 +188,6 @@ export class QuotaCache {
 
   deleteAccount(accountId: string): void {
     this.byAccount.delete(accountId);
-    this.nextExp.delete(accountId);
     this.served.delete(accountId);
     this.globs.delete(accountId);
     this.version++;

@@ -137,25 +137,27 @@ export class QuotaEngine {
    */
   changedSince(seq: number, fromVersion: number): string[] | null {
     const out: string[] = [];
-    return this.changedInto(seq, fromVersion, out) ? out : null;
+    const n = this.changedInto(seq, fromVersion, out);
+    return n < 0 ? null : out.slice(0, n);
   }
 
   /**
-   * changedSince() into the caller's array (appended; the selector reuses one, so a select()
-   * allocates nothing for it). False when something else changed too (`out` is then partial).
+   * changedSince() written into the caller's array from index 0 (the selector reuses one, so a
+   * select() allocates nothing for it): how many ids, or -1 when something else changed too.
    */
-  changedInto(seq: number, fromVersion: number, out: string[]): boolean {
+  changedInto(seq: number, fromVersion: number, out: string[]): number {
     const now = this.version();
-    if (now === fromVersion) return true;
-    if (seq < this.journalBase) return false;
+    if (now === fromVersion) return 0;
+    if (seq < this.journalBase) return -1;
     let v = fromVersion;
+    let n = 0;
     for (let i = seq - this.journalBase; i < this.journal.length; i++) {
       const e = this.journal[i]!;
-      if (e.before !== v) return false;
+      if (e.before !== v) return -1;
       v = e.after;
-      out.push(e.accountId);
+      out[n++] = e.accountId;
     }
-    return v === now;
+    return v === now ? n : -1;
   }
 
   private remember(info: QuotaInfo): void {
@@ -246,9 +248,13 @@ export class QuotaEngine {
     return decide(this.cache.lookup(accountId, model, now), this.lock(accountId, model), now, this.o.lowThreshold());
   }
 
-  /** The reading, lock and decision of an account and model in one lookup (the selector's evaluation). */
-  assess(accountId: string, model: string, now = this.o.clock.now()): { info: QuotaInfo | undefined; lock: QuotaLock | undefined; decision: Decision } {
-    const info = this.cache.lookup(accountId, model, now);
+  /**
+   * The reading, lock and decision of an account and model in one lookup (the selector's
+   * evaluation). `until`, when given, is told when the reading may change by the clock alone
+   * (QuotaCache.lookup).
+   */
+  assess(accountId: string, model: string, now = this.o.clock.now(), until?: { at: number }): { info: QuotaInfo | undefined; lock: QuotaLock | undefined; decision: Decision } {
+    const info = this.cache.lookup(accountId, model, now, until);
     const lock = this.lock(accountId, model);
     return { info, lock, decision: decide(info, lock, now, this.o.lowThreshold()) };
   }

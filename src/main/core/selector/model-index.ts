@@ -7,7 +7,7 @@
 // a few KB of int32s; the candidates themselves never move. Ties end on the rank, i.e. the
 // account id, so the order is total and a fresh build gives exactly the same one.
 import type { SelectionStrategy } from '../../../shared/types';
-import type { AccountRecord } from '../model';
+import type { AccountRecord, ModelPrefRecord } from '../model';
 import type { Decision } from '../quota/decide';
 
 export interface Selection {
@@ -33,6 +33,8 @@ export class ModelIndex {
   /** engine.version() and engine.journalSeq() the index reflects. */
   version: number;
   seq: number;
+  /** AccountStore.version() at build: the accounts, their records and model prefs are as then. */
+  readonly accountsVersion: number;
   /** The earliest time any account's decision for this model may change by itself (a lower bound). */
   validUntil = Infinity;
   /** Size of the leading run with the same group and tier (round-robin rotates inside it). */
@@ -43,6 +45,9 @@ export class ModelIndex {
 
   /** rank → account id (ids in ascending order), and back. */
   private readonly ids: string[];
+  /** rank → the account's record and its preference for this model (fixed until a rebuild). */
+  private readonly records: AccountRecord[];
+  private readonly prefs: Array<ModelPrefRecord | undefined>;
   private readonly ranks = new Map<string, number>();
   /** rank → its candidate, or null when it is not one. */
   private readonly cands: Array<Candidate | null>;
@@ -63,14 +68,19 @@ export class ModelIndex {
   private readonly expired: number[] = [];
 
   constructor(
-    ids: readonly string[],
+    accounts: readonly AccountRecord[],
+    prefOf: (account: AccountRecord) => ModelPrefRecord | undefined,
     readonly strategy: SelectionStrategy,
     version: number,
     seq: number,
+    accountsVersion: number,
   ) {
     this.version = version;
     this.seq = seq;
-    this.ids = [...ids].sort();
+    this.accountsVersion = accountsVersion;
+    this.records = [...accounts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.ids = this.records.map((a) => a.id);
+    this.prefs = this.records.map(prefOf);
     const n = this.ids.length;
     this.capacity = n;
     for (let r = 0; r < n; r++) this.ranks.set(this.ids[r]!, r);
@@ -94,6 +104,14 @@ export class ModelIndex {
 
   idOf(rank: number): string {
     return this.ids[rank]!;
+  }
+
+  recordOf(rank: number): AccountRecord {
+    return this.records[rank]!;
+  }
+
+  prefOf(rank: number): ModelPrefRecord | undefined {
+    return this.prefs[rank];
   }
 
   /** The i-th candidate in order (0 ≤ i < size). */

@@ -12,7 +12,7 @@
 import type { SelectionStrategy } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import { NoAccountAvailableError } from '../errors';
-import { TIER_PRIORITY, type AccountRecord } from '../model';
+import { TIER_PRIORITY, type AccountRecord, type ModelPrefRecord } from '../model';
 import type { Clock } from '../ports';
 import { decisionExpiry } from '../quota/decide';
 import type { QuotaEngine } from '../quota/quota-engine';
@@ -26,11 +26,13 @@ export class TokenSelector {
   private readonly index = new Map<string, ModelIndex>();
   /** How often an index was built from scratch, and updated in place (diagnostics, tests, bench). */
   readonly counters = { rebuilds: 0, updates: 0 };
-  /** The journal's account ids since an index's version (reused: no allocation per select). */
+  /** The journal's account ids since an index's version (reused: no allocation per select; only the first `count` count). */
   private readonly changed: string[] = [];
   /** What the last evaluate() found besides the candidate (no object per evaluation). */
   private evalExpiry = Infinity;
   private evalReset = NaN;
+  /** When the reading of the account being evaluated may change by the clock alone. */
+  private readonly until = { at: Infinity };
 
   constructor(
     private readonly engine: QuotaEngine,
@@ -88,13 +90,12 @@ export class TokenSelector {
     const version = this.engine.version();
     const strategy = this.strategy();
     const cur = this.index.get(model);
-    if (cur && cur.strategy === strategy) {
+    if (cur && cur.strategy === strategy && cur.accountsVersion === this.accounts.version()) {
       if (cur.version === version && now < cur.validUntil) return cur;
       const changed = this.changed;
-      changed.length = 0;
-      const explained = cur.version === version || this.engine.changedInto(cur.seq, cur.version, changed);
+      const count = cur.version === version ? 0 : this.engine.changedInto(cur.seq, cur.version, changed);
       // Past a quarter of the accounts, one rebuild costs less than that many updates.
-      if (explained && changed.length <= Math.max(16, cur.capacity >> 2) && this.update(cur, model, now, changed)) {
+      if (count >= 0 && count <= Math.max(16, cur.capacity >> 2) && this.update(cur, model, now, changed, count)) {
         this.counters.updates++;
         cur.version = version;
         cur.seq = this.engine.journalSeq();
@@ -109,19 +110,20 @@ export class TokenSelector {
   }
 
   /**
-   * One account for one model now: its candidate, or null when it is not one (inactive, not
-   * serving the model, excluded, exhausted, cooling down, below its reserve). Leaves when the
-   * answer may change by itself in evalExpiry and the reset of an account left out in evalReset.
+   * One account for one model now: its candidate, or null when it is not one (inactive,
+   * excluded, not serving the model, exhausted, cooling down, below its reserve). Leaves when
+   * the answer may change by itself in evalExpiry and the reset of an account left out in
+   * evalReset.
    */
-  private evaluate(account: AccountRecord, model: string, now: number, strategy: SelectionStrategy): Candidate | null {
+  private evaluate(account: AccountRecord, pref: ModelPrefRecord | undefined, model: string, now: number, strategy: SelectionStrategy): Candidate | null {
     this.evalExpiry = Infinity;
     this.evalReset = NaN;
-    if (account.status !== 'active') return null;
-    if (!this.engine.serves(account, model)) return null;
-    const pref = this.accounts.modelPref(account.id, model);
-    if (pref?.excluded) return null;
-    const { info, lock, decision } = this.engine.assess(account.id, model, now);
-    const expiry = Math.min(decisionExpiry(decision, info, lock, now), this.engine.cache.nextExpiry(account.id, now));
+    if (account.status !== 'active' || pref?.excluded) return null;
+    const until = this.until;
+    const { info, lock, decision } = this.engine.assess(account.id, model, now, until);
+    // A reading of the model itself says the account serves it; else the engine knows.
+    if ((info === undefined || info.model !== model) && !this.engine.serves(account, model)) return null;
+    const expiry = Math.min(decisionExpiry(decision, info, lock, now), until.at);
     this.evalExpiry = expiry;
     if (decision.kind === 'exhausted' || decision.kind === 'cooldown') {
       if (decision.resetAt !== null) this.evalReset = decision.resetAt;
@@ -143,11 +145,10 @@ export class TokenSelector {
   }
 
   private build(model: string, now: number, version: number, strategy: SelectionStrategy): ModelIndex {
-    const all = this.accounts.list();
-    const idx = new ModelIndex(all.map((a) => a.id), strategy, version, this.engine.journalSeq());
-    for (const account of all) {
-      const r = idx.rankOf(account.id)!;
-      const c = this.evaluate(account, model, now, strategy);
+    const accountsVersion = this.accounts.version();
+    const idx = new ModelIndex(this.accounts.list(), (a) => this.accounts.modelPref(a.id, model), strategy, version, this.engine.journalSeq(), accountsVersion);
+    for (let r = 0; r < idx.capacity; r++) {
+      const c = this.evaluate(idx.recordOf(r), idx.prefOf(r), model, now, strategy);
       idx.put(r, c, this.evalExpiry, this.evalReset);
     }
     idx.order();
@@ -158,12 +159,12 @@ export class TokenSelector {
    * Re-evaluates the named accounts and those whose decision expired; the rest stays as it is.
    * False when an account is not in the index (it came after the build): the caller rebuilds.
    */
-  private update(idx: ModelIndex, model: string, now: number, changed: readonly string[]): boolean {
+  private update(idx: ModelIndex, model: string, now: number, changed: readonly string[], count: number): boolean {
     // validUntil stays a lower bound while accounts move (no pass over every account per change):
     // it is made exact again only when the clock reaches it, by the pass that finds what expired.
     const sweep = now >= idx.validUntil;
     const epoch = idx.nextEpoch();
-    for (let i = 0; i < changed.length; i++) {
+    for (let i = 0; i < count; i++) {
       const r = idx.rankOf(changed[i]!);
       if (r === undefined) return false;
       if (!idx.claim(r, epoch)) continue;
@@ -178,8 +179,9 @@ export class TokenSelector {
   }
 
   private reevaluate(idx: ModelIndex, r: number, model: string, now: number): void {
-    const account = this.accounts.get(idx.idOf(r));
-    const c = account ? this.evaluate(account, model, now, idx.strategy) : null;
-    idx.replace(r, c, account ? this.evalExpiry : Infinity, account ? this.evalReset : NaN);
+    // The record and preference are the build's: any account change moves the store's version,
+    // which rebuilds the index.
+    const c = this.evaluate(idx.recordOf(r), idx.prefOf(r), model, now, idx.strategy);
+    idx.replace(r, c, this.evalExpiry, this.evalReset);
   }
 }
