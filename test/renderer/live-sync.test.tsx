@@ -37,8 +37,8 @@ describe('sync progress, live', () => {
       'monitor:getStats': () => stats({ syncing: true, running: true, totalAccounts: 3 }),
       'monitor:lastReport': () => null,
     });
-    // Bursts applied at once (no animation frame in the test).
-    const off = connectStores(client, undefined, { schedule: (run) => (run(), () => {}) });
+    // Bursts applied at once, and the readings asked for at once (no animation frame in the test).
+    const off = connectStores(client, undefined, { schedule: (run) => (run(), () => {}), afterFirstPaint: (run) => (run(), () => {}) });
     render(
       <ClientContext.Provider value={client}>
         <Header connection="open" />

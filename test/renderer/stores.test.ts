@@ -38,11 +38,16 @@ function manualFrames() {
 }
 
 const fetchesOf = (calls: string[], method: string) => calls.filter((m) => m === method).length;
+/** The first load's rows count as painted at once: the readings are asked for right after the account list. */
+const paintedAtOnce: Scheduler = (run) => (run(), () => {});
+const now = { afterFirstPaint: paintedAtOnce };
+/** Event bursts applied on frame(), the first paint at once. */
+const framesAndPaint = (frames: ReturnType<typeof manualFrames>) => ({ schedule: frames.schedule, afterFirstPaint: paintedAtOnce });
 
 describe('stores fed by a client', () => {
   it('loads accounts (normalized, in order), quotas by account and stats', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'b' }), account({ id: 'a' })], [quota({ accountId: 'a', model: 'm2' }), quota({ accountId: 'a', model: 'm1' })]));
-    const off = connectStores(client);
+    const off = connectStores(client, undefined, now);
     await settle();
     expect(useAccountsStore.getState().order).toEqual(['b', 'a']);
     expect(Object.keys(useAccountsStore.getState().accountsById).sort()).toEqual(['a', 'b']);
@@ -54,8 +59,9 @@ describe('stores fed by a client', () => {
   it('takes the first load from requests started before the page mounted, asking each method once', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1' })]));
     prefetchInitialLoad(client);
-    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 1, 1, 1]);
-    const off = connectStores(client);
+    // What the page paints from; the readings and the report wait for that paint.
+    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 0, 1, 0]);
+    const off = connectStores(client, undefined, now);
     await settle();
     expect(useAccountsStore.getState().order).toEqual(['a']);
     expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
@@ -66,7 +72,7 @@ describe('stores fed by a client', () => {
   it('applies monitor:stats and monitor:syncFinished at once, quota:changed on the next frame', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1', remainingFraction: 0.9 })]));
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
     await settle();
 
     client.emit('monitor:stats', stats({ lowQuotas: 3, syncing: true }));
@@ -93,7 +99,7 @@ describe('stores fed by a client', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `acc-${i}`);
     const client = fakeClient(baseHandlers(ids.map((id) => account({ id }))));
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
     await settle();
     let updates = 0;
     const unsubscribe = useQuotaStore.subscribe(() => updates++);
@@ -115,7 +121,7 @@ describe('stores fed by a client', () => {
     const handlers = baseHandlers([account({ id: 'a' }), account({ id: 'b' })], [quota({ accountId: 'a', model: 'm' }), quota({ accountId: 'b', model: 'm' })]);
     const client = fakeClient(handlers);
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
     await settle();
     expect(useQuotaStore.getState().byAccount.b).toBeDefined();
 
@@ -132,7 +138,7 @@ describe('stores fed by a client', () => {
   it('turns a burst of accounts:changed into one fetch per frame, and into one rerun while a fetch is in flight', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })]));
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
     await settle();
     const fetches = () => fetchesOf(client.calls, 'accounts:list');
     const before = fetches();
@@ -163,7 +169,7 @@ describe('stores fed by a client', () => {
   it('refetches the accounts after each sync cycle, since their sync state moved', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })]));
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
     await settle();
     const before = fetchesOf(client.calls, 'accounts:list');
     client.handlers['accounts:list'] = () => [
@@ -186,10 +192,13 @@ describe('stores fed by a client', () => {
       'monitor:getStats': () => slowStats.promise,
     });
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
+    // The stats are asked for at once; the readings once the account list is in (at once here).
+    client.emit('monitor:stats', stats({ syncing: true }));
+    await settle();
+    expect(fetchesOf(client.calls, 'quota:list')).toBe(1);
     client.emit('quota:changed', { accountId: 'a', quotas: [quota({ accountId: 'a', model: 'm', remainingFraction: 0.2 })] });
     frames.frame();
-    client.emit('monitor:stats', stats({ syncing: true }));
     slowQuotas.resolve([quota({ accountId: 'a', model: 'm', remainingFraction: 0.9 }), quota({ accountId: 'b', model: 'm', remainingFraction: 0.4 })]);
     slowStats.resolve(stats({ syncing: false }));
     await settle();
@@ -199,10 +208,67 @@ describe('stores fed by a client', () => {
     off();
   });
 
+  it('asks for the readings and the last report only once the account list has been painted', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1' })]));
+    const paint = manualFrames();
+    const off = connectStores(client, undefined, { afterFirstPaint: paint.schedule });
+    await settle();
+    expect(useAccountsStore.getState().order).toEqual(['a']);
+    expect(useStatsStore.getState().stats).not.toBeNull();
+    expect(['quota:list', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([0, 0]);
+    expect(paint.scheduled).toBe(1);
+    paint.frame();
+    await settle();
+    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 1, 1, 1]);
+    expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
+    off();
+  });
+
+  it('a feed that opens after the first load began resyncs once that load is painted, asking for the readings once', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1' })]), 'connecting');
+    const paint = manualFrames();
+    const off = connectStores(client, undefined, { afterFirstPaint: paint.schedule });
+    await settle();
+    client.setConnection('open');
+    await settle();
+    // Nothing more before the paint: the rows are not held up by a second load.
+    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 0, 1, 0]);
+    paint.frame();
+    await settle();
+    // After it, everything once more (events missed before the feed opened), the readings once.
+    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([2, 1, 2, 1]);
+    expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
+    off();
+  });
+
+  it('a feed that is still not open when the rows are painted gets its readings anyway, and resyncs when it opens', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1' })]), 'connecting');
+    const off = connectStores(client, undefined, now);
+    await settle();
+    expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
+    expect(fetchesOf(client.calls, 'quota:list')).toBe(1);
+    client.setConnection('open');
+    await settle();
+    expect(['accounts:list', 'quota:list'].map((m) => fetchesOf(client.calls, m))).toEqual([2, 2]);
+    off();
+  });
+
+  it('a disconnect before the first paint asks for nothing more', async () => {
+    const client = fakeClient(baseHandlers([account({ id: 'a' })]));
+    const paint = manualFrames();
+    const off = connectStores(client, undefined, { afterFirstPaint: paint.schedule });
+    await settle();
+    off();
+    expect(paint.scheduled).toBe(0);
+    paint.frame();
+    await settle();
+    expect(fetchesOf(client.calls, 'quota:list')).toBe(0);
+  });
+
   it('lets a resync replace events buffered before it began, but not events that arrive during it', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' }), account({ id: 'b' })], [quota({ accountId: 'a', model: 'm', remainingFraction: 0.5 })]));
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
     await settle();
     const remaining = (id: string) => useQuotaStore.getState().byAccount[id]?.[0]?.remainingFraction;
 
@@ -236,7 +302,7 @@ describe('stores fed by a client', () => {
 
   it('resyncs everything when the event feed reopens after a drop', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })]));
-    const off = connectStores(client);
+    const off = connectStores(client, undefined, now);
     await settle();
     const count = () => fetchesOf(client.calls, 'quota:list');
     expect(count()).toBe(1);
@@ -252,7 +318,7 @@ describe('stores fed by a client', () => {
   it('stops listening when disconnected, dropping what was buffered', async () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })]));
     const frames = manualFrames();
-    const off = connectStores(client, undefined, frames);
+    const off = connectStores(client, undefined, framesAndPaint(frames));
     await settle();
     client.emit('quota:changed', { accountId: 'a', quotas: [quota({ accountId: 'a', model: 'm' })] });
     off();

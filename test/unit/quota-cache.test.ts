@@ -48,6 +48,30 @@ describe('QuotaCache TTL', () => {
   });
 });
 
+describe('QuotaCache lookup expiry', () => {
+  it('tells when the binding reading may change by the clock alone: its own expiry, or a matching glob’s', () => {
+    const c = new QuotaCache(TTL);
+    const until = { at: 0 };
+    expect(c.lookup('a', 'm1', T0, until)).toBeUndefined();
+    expect(until.at).toBe(Infinity);
+    c.set(info('a', 'm1', T0 + 5000));
+    c.set(info('a', 'other', T0)); // another model's reading does not concern m1
+    expect(c.lookup('a', 'm1', T0, until)?.model).toBe('m1');
+    expect(until.at).toBe(T0 + 5000 + TTL);
+    // A glob matching m1 that expires sooner: the answer may change then.
+    c.set(info('a', 'm*', T0 + 1000, 0.9));
+    c.set(info('a', 'x*', T0, 0.1)); // does not match m1
+    expect(c.lookup('a', 'm1', T0, until)?.model).toBe('m1');
+    expect(until.at).toBe(T0 + 1000 + TTL);
+    // Once the glob expired, only the exact reading's expiry is ahead.
+    expect(c.lookup('a', 'm1', T0 + 1000 + TTL, until)?.model).toBe('m1');
+    expect(until.at).toBe(T0 + 5000 + TTL);
+    // Everything expired: nothing changes by the clock any more.
+    expect(c.lookup('a', 'm1', T0 + 5000 + TTL, until)).toBeUndefined();
+    expect(until.at).toBe(Infinity);
+  });
+});
+
 describe('QuotaCache cleanup', () => {
   it('countExpired counts and cleanupExpired removes exactly the expired entries', () => {
     const c = new QuotaCache(TTL);

@@ -109,3 +109,62 @@ describe('QuotaForecaster', () => {
     expect(fc.forecast('a', 'm')).toBeNull();
   });
 });
+
+describe('QuotaForecaster keeps series flat (issue 11: memory)', () => {
+  /** The series as the forecaster kept it before it stored points flat: an object per point. */
+  class ReferenceSeries {
+    points: ForecastPoint[] = [];
+    seen: ForecastPoint | null = null;
+    add(p: ForecastPoint): void {
+      const last = this.points[this.points.length - 1];
+      if (last && p.at < last.at) return;
+      if (last && (p.fraction > last.fraction + 0.02 || (last.resetAt !== null && p.at >= last.resetAt))) {
+        this.points = [p];
+        this.seen = null;
+        return;
+      }
+      const moved = !last || Math.abs(last.fraction - p.fraction) >= 0.001 || last.resetAt !== p.resetAt || p.at - last.at >= HOUR;
+      if (!moved) {
+        this.seen = p;
+        return;
+      }
+      this.points.push(p);
+      this.seen = null;
+      if (this.points.length > 48) this.points.splice(0, this.points.length - 48);
+    }
+    forecast() {
+      return forecastFrom(this.seen ? [...this.points, this.seen] : this.points);
+    }
+  }
+
+  it('answers what a series of point objects answers, through repeats, resets, late readings and more than 48 points', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const fc = new QuotaForecaster();
+    const refs = new Map<string, ReferenceSeries>();
+    for (const model of ['m0', 'm1', 'm2', 'm3']) refs.set(model, new ReferenceSeries());
+    const fractions = new Map<string, number>();
+    let at = T0;
+    let reset: number | null = T0 + 5 * HOUR;
+    let forecasts = 0;
+    for (let k = 0; k < 2000; k++) {
+      at += Math.floor(rand() * 20) * MIN;
+      if (rand() < 0.01) reset = rand() < 0.3 ? null : at + Math.floor(1 + rand() * 8) * HOUR;
+      for (const [model, ref] of refs) {
+        let f = fractions.get(model) ?? 1;
+        const r = rand();
+        if (r < 0.4) f = Math.max(0, Math.round((f - rand() * 0.05) * 1e4) / 1e4);
+        else if (r < 0.42) f = 1;
+        fractions.set(model, f);
+        const late = rand() < 0.03 ? at - 30 * MIN : at;
+        fc.observe({ accountId: 'a', model, displayName: null, remainingFraction: f, resetAt: reset, fetchedAt: late, source: 'poll', window: null, limit: null, remaining: null });
+        ref.add({ at: late, fraction: f, resetAt: reset });
+        const expected = ref.forecast();
+        expect(fc.forecast('a', model)).toEqual(expected);
+        if (expected?.exhaustsAt) forecasts++;
+      }
+    }
+    // The comparison saw real forecasts, not only "too little known".
+    expect(forecasts).toBeGreaterThan(1000);
+  });
+});

@@ -7,6 +7,7 @@ import type { ThresholdCrossedEvent } from '../../../shared/contract';
 import type { DecisionKind } from '../../../shared/types';
 import { DEFAULT_LOW_THRESHOLD, type Decision } from '../quota/decide';
 import type { Logger, Notifier } from '../ports';
+import { ModelMap } from '../quota/model-map';
 
 type Level = Exclude<DecisionKind, 'unknown' | 'cooldown'>;
 
@@ -28,8 +29,8 @@ export interface ThresholdTrackerOptions {
 }
 
 export class ThresholdTracker {
-  /** account id → model → last level (nested: no key string per account and model). */
-  private readonly last = new Map<string, Map<string, Level>>();
+  /** account id → model → last level (nested, a ModelMap per account: no key string per account and model). */
+  private readonly last = new Map<string, ModelMap<Level>>();
   private readonly lowThreshold: () => number;
   private readonly margin: number;
   private readonly lines: BurstWindow<{ warn: boolean; text: string }> | null;
@@ -68,7 +69,7 @@ export class ThresholdTracker {
     // No data, or an upstream briefly unavailable, says nothing about a crossing.
     if (d.kind === 'unknown' || d.kind === 'cooldown') return null;
     let byModel = this.last.get(accountId);
-    if (!byModel) this.last.set(accountId, (byModel = new Map()));
+    if (!byModel) this.last.set(accountId, (byModel = new ModelMap()));
     const prev = byModel.get(model);
     // Still inside the hysteresis band: the model stays low (no event, no state change).
     // The epsilon keeps exactly threshold + margin outside it (0.1 + 0.02 is 0.12000000000000001).

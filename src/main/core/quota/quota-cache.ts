@@ -3,6 +3,7 @@
 // each account serves (not subject to TTL) so the selector knows where a model can go.
 import type { QuotaInfo } from '../model';
 import { modelMatches, patternSpecificity } from '../providers/provider-adapter';
+import { ModelMap, ModelSet, type ModelSetView } from './model-map';
 
 interface Entry {
   info: QuotaInfo;
@@ -13,12 +14,15 @@ interface Entry {
   mark: number;
 }
 
+const NONE_SERVED: ModelSetView = new ModelSet();
+
 // A sync cycle rewrites every account's readings. Entries, maps and sets are updated in place
 // rather than rebuilt: whatever is rebuilt each cycle lives until the next one, so it is
 // promoted to V8's old space every cycle and only a major GC frees it (the service's RSS).
 export class QuotaCache {
-  private readonly byAccount = new Map<string, Map<string, Entry>>();
-  private readonly served = new Map<string, Set<string>>();
+  // Per account, by model: ModelMaps (model-map.ts), whose keys are shared by accounts with the same models.
+  private readonly byAccount = new Map<string, ModelMap<Entry>>();
+  private readonly served = new Map<string, ModelSet>();
   /** Each account's glob-keyed entries, in reading order: lookup scans these, not every entry. */
   private readonly globs = new Map<string, Entry[]>();
   private version = 0;
@@ -50,7 +54,7 @@ export class QuotaCache {
    */
   private put(info: QuotaInfo, mark: number): boolean {
     let models = this.byAccount.get(info.accountId);
-    if (!models) this.byAccount.set(info.accountId, (models = new Map()));
+    if (!models) this.byAccount.set(info.accountId, (models = new ModelMap()));
     const expiresAt = info.fetchedAt + this.ttlMs;
     const glob = info.model.includes('*');
     let e = models.get(info.model);
@@ -68,7 +72,7 @@ export class QuotaCache {
     // Only exact ids say which models an account serves; globs bind, they do not declare.
     if (!glob) {
       let served = this.served.get(info.accountId);
-      if (!served) this.served.set(info.accountId, (served = new Set()));
+      if (!served) this.served.set(info.accountId, (served = new ModelSet()));
       served.add(info.model);
     }
     return first;
@@ -112,20 +116,28 @@ export class QuotaCache {
    * The reading that binds a model: among its exact reading and every glob that matches it
    * ("*opus*", "*" — windows shared by a family or by the whole account), the one with the
    * least remaining; when none says how much remains, the most specific one.
+   * `until`, when given, is told when that answer may change by the clock alone: the earliest
+   * expiry after `now` among the entries it looked at (Infinity when none will expire).
    */
-  lookup(accountId: string, model: string, now: number): QuotaInfo | undefined {
+  lookup(accountId: string, model: string, now: number, until?: { at: number }): QuotaInfo | undefined {
     const models = this.byAccount.get(accountId);
-    if (!models) return undefined;
+    if (!models) {
+      if (until) until.at = Infinity;
+      return undefined;
+    }
     const exact = models.get(model);
-    const globs = this.globs.get(accountId);
-    // Most accounts have no glob readings: skip the scan for them.
-    if (globs === undefined || globs.length === 0) return exact && exact.expiresAt > now ? exact.info : undefined;
-    let binding: QuotaInfo | undefined = exact && exact.expiresAt > now && exact.info.remainingFraction !== null ? exact.info : undefined;
-    let specific: QuotaInfo | undefined = exact && exact.expiresAt > now ? exact.info : undefined;
+    const live = exact !== undefined && exact.expiresAt > now;
+    if (until) until.at = live ? exact.expiresAt : Infinity;
+    // Most accounts have no glob readings (often none at all): skip the scan for them.
+    const globs = this.globs.size === 0 ? undefined : this.globs.get(accountId);
+    if (globs === undefined || globs.length === 0) return live ? exact.info : undefined;
+    let binding: QuotaInfo | undefined = live && exact.info.remainingFraction !== null ? exact.info : undefined;
+    let specific: QuotaInfo | undefined = live ? exact.info : undefined;
     let specificScore = specific ? Number.MAX_SAFE_INTEGER : -1;
     for (let k = 0; k < globs.length; k++) {
       const e = globs[k]!;
       if (e.expiresAt <= now || !modelMatches(e.info.model, model)) continue;
+      if (until && e.expiresAt < until.at) until.at = e.expiresAt;
       const f = e.info.remainingFraction;
       if (f !== null) {
         const b = binding?.remainingFraction ?? Infinity;
@@ -161,13 +173,13 @@ export class QuotaCache {
     return t;
   }
 
-  servedModels(accountId: string): ReadonlySet<string> {
-    return this.served.get(accountId) ?? new Set();
+  servedModels(accountId: string): ModelSetView {
+    return this.served.get(accountId) ?? NONE_SERVED;
   }
 
   markServed(accountId: string, model: string): void {
     let s = this.served.get(accountId);
-    if (!s) this.served.set(accountId, (s = new Set()));
+    if (!s) this.served.set(accountId, (s = new ModelSet()));
     if (!s.has(model)) {
       s.add(model);
       this.version++;

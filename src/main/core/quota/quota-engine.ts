@@ -11,6 +11,8 @@ import type { QuotaForecaster } from './quota-forecast';
 import { decide, type Decision } from './decide';
 import { modelMatches } from '../providers/provider-adapter';
 import { QuotaCache } from './quota-cache';
+import { ModelMap } from './model-map';
+import { LockTable } from './lock-table';
 import type { QuotaRepository } from './quota-repository';
 
 /** How long a model rests after its upstream failed (5xx, unreachable) without a Retry-After. */
@@ -61,8 +63,8 @@ export interface EngineOptions {
 
 export class QuotaEngine {
   readonly cache: QuotaCache;
-  private readonly lastKnown = new Map<string, Map<string, QuotaInfo>>();
-  private readonly locks = new Map<string, QuotaLock>();
+  private readonly lastKnown = new Map<string, ModelMap<QuotaInfo>>();
+  private readonly locks = new LockTable();
   private lockVersion = 0;
   private otherVersion = 0;
 
@@ -88,7 +90,7 @@ export class QuotaEngine {
       }
     }
     for (const l of this.o.repo.loadLocks(now)) {
-      this.locks.set(key(l.accountId, l.model), l);
+      this.locks.set(l);
       // Locks saved before the truth rules (or before a reset became known) are cut to them.
       this.truthOf(l, now);
     }
@@ -134,23 +136,33 @@ export class QuotaEngine {
    * `seq`) to version() — possibly repeated — or null when something else changed too.
    */
   changedSince(seq: number, fromVersion: number): string[] | null {
-    const now = this.version();
-    if (now === fromVersion) return [];
-    if (seq < this.journalBase) return null;
-    let v = fromVersion;
     const out: string[] = [];
+    const n = this.changedInto(seq, fromVersion, out);
+    return n < 0 ? null : out.slice(0, n);
+  }
+
+  /**
+   * changedSince() written into the caller's array from index 0 (the selector reuses one, so a
+   * select() allocates nothing for it): how many ids, or -1 when something else changed too.
+   */
+  changedInto(seq: number, fromVersion: number, out: string[]): number {
+    const now = this.version();
+    if (now === fromVersion) return 0;
+    if (seq < this.journalBase) return -1;
+    let v = fromVersion;
+    let n = 0;
     for (let i = seq - this.journalBase; i < this.journal.length; i++) {
       const e = this.journal[i]!;
-      if (e.before !== v) return null;
+      if (e.before !== v) return -1;
       v = e.after;
-      out.push(e.accountId);
+      out[n++] = e.accountId;
     }
-    return v === now ? out : null;
+    return v === now ? n : -1;
   }
 
   private remember(info: QuotaInfo): void {
     let m = this.lastKnown.get(info.accountId);
-    if (!m) this.lastKnown.set(info.accountId, (m = new Map()));
+    if (!m) this.lastKnown.set(info.accountId, (m = new ModelMap()));
     m.set(info.model, info);
   }
 
@@ -204,7 +216,7 @@ export class QuotaEngine {
         return;
       }
     }
-    this.lastKnown.set(accountId, new Map(infos.map((i) => [i.model, i])));
+    this.lastKnown.set(accountId, ModelMap.from(infos.map((i) => [i.model, i] as const)));
   }
 
   /** The last known reading binding a model (exact or glob, the tightest), however old. */
@@ -222,7 +234,7 @@ export class QuotaEngine {
   lock(accountId: string, model: string): QuotaLock | undefined {
     // Most of the time there is no lock at all: no key string per decision then.
     if (this.locks.size === 0) return undefined;
-    const l = this.locks.get(key(accountId, model));
+    const l = this.locks.get(accountId, model);
     if (l && l.lockedUntil <= this.o.clock.now()) return undefined;
     return l;
   }
@@ -236,9 +248,13 @@ export class QuotaEngine {
     return decide(this.cache.lookup(accountId, model, now), this.lock(accountId, model), now, this.o.lowThreshold());
   }
 
-  /** The reading, lock and decision of an account and model in one lookup (the selector's evaluation). */
-  assess(accountId: string, model: string, now = this.o.clock.now()): { info: QuotaInfo | undefined; lock: QuotaLock | undefined; decision: Decision } {
-    const info = this.cache.lookup(accountId, model, now);
+  /**
+   * The reading, lock and decision of an account and model in one lookup (the selector's
+   * evaluation). `until`, when given, is told when the reading may change by the clock alone
+   * (QuotaCache.lookup).
+   */
+  assess(accountId: string, model: string, now = this.o.clock.now(), until?: { at: number }): { info: QuotaInfo | undefined; lock: QuotaLock | undefined; decision: Decision } {
+    const info = this.cache.lookup(accountId, model, now, until);
     const lock = this.lock(accountId, model);
     return { info, lock, decision: decide(info, lock, now, this.o.lowThreshold()) };
   }
@@ -276,11 +292,10 @@ export class QuotaEngine {
    */
   report(account: AccountRecord, model: string, outcome: 'ok' | '429', retryAfterSec?: number): number | null {
     const now = this.o.clock.now();
-    const k = key(account.id, model);
     this.noteTraffic(account.id, now);
     if (outcome === 'ok') {
       const before = this.version();
-      if (this.locks.delete(k)) {
+      if (this.locks.delete(account.id, model)) {
         this.o.repo.deleteLock(account.id, model);
         this.lockVersion++;
         this.journalize(account.id, before);
@@ -323,14 +338,14 @@ export class QuotaEngine {
   cooldown(account: AccountRecord, model: string, seconds: number): number {
     const now = this.o.clock.now();
     const until = now + Math.max(seconds * 1000, 1000);
-    const cur = this.locks.get(key(account.id, model));
+    const cur = this.locks.get(account.id, model);
     if (cur && cur.kind === 'quota' && cur.lockedUntil >= until) return cur.lockedUntil;
     return this.setLock(account, { accountId: account.id, model, kind: 'cooldown', lockedUntil: until, reason: 'unavailable', createdAt: now, bucketResetAt: null });
   }
 
   private setLock(account: AccountRecord, lock: QuotaLock): number {
     const before = this.version();
-    this.locks.set(key(account.id, lock.model), lock);
+    this.locks.set(lock);
     this.o.repo.saveLock(lock);
     this.cache.markServed(account.id, lock.model);
     this.lockVersion++;
@@ -347,15 +362,13 @@ export class QuotaEngine {
    */
   private lockTruth(accountId: string): void {
     const now = this.o.clock.now();
-    const prefix = `${accountId}\u0000`;
-    for (const [k, l] of this.locks) if (k.startsWith(prefix)) this.truthOf(l, now);
+    for (const l of this.locks.ofAccount(accountId)) this.truthOf(l, now);
   }
 
   /** One lock against the readings (see lockTruth); answers whether it changed. */
   private truthOf(l: QuotaLock, now: number): boolean {
-    const k = key(l.accountId, l.model);
     if (l.lockedUntil <= now) {
-      this.locks.delete(k);
+      this.locks.delete(l.accountId, l.model);
       this.o.repo.deleteLock(l.accountId, l.model);
       this.lockVersion++;
       return true;
@@ -364,7 +377,7 @@ export class QuotaEngine {
     const reading = this.cache.lookup(l.accountId, l.model, now) ?? this.lastKnownFor(l.accountId, l.model);
     if (!reading) return false;
     if (reading.source === 'poll' && l.bucketResetAt !== null && reading.fetchedAt >= l.bucketResetAt && (reading.remainingFraction ?? 0) > 0) {
-      this.locks.delete(k);
+      this.locks.delete(l.accountId, l.model);
       this.o.repo.deleteLock(l.accountId, l.model);
       this.lockVersion++;
       this.o.log?.info(`lock of ${this.o.labelOf(l.accountId)} for ${l.model} lifted: a poll after its reset shows quota`);
@@ -402,7 +415,7 @@ export class QuotaEngine {
 
   clearLock(account: AccountRecord, model: string): boolean {
     const before = this.version();
-    const had = this.locks.delete(key(account.id, model));
+    const had = this.locks.delete(account.id, model);
     const deleted = this.o.repo.deleteLock(account.id, model);
     if (had || deleted) {
       this.lockVersion++;
@@ -427,7 +440,7 @@ export class QuotaEngine {
     this.trafficAt.delete(accountId);
     this.o.forecaster?.forgetAccount(accountId);
     this.o.forecastAlerts?.forgetAccount(accountId);
-    for (const k of this.locks.keys()) if (k.startsWith(`${accountId}\u0000`)) this.locks.delete(k);
+    this.locks.deleteAccount(accountId);
     this.lockVersion++;
     this.journalize(accountId, before);
   }
@@ -487,7 +500,7 @@ export class QuotaEngine {
   views(accountId: string): QuotaView[] {
     const now = this.o.clock.now();
     const models = new Set(this.lastKnown.get(accountId)?.keys() ?? []);
-    for (const l of this.locks.values()) if (l.accountId === accountId) models.add(l.model);
+    for (const l of this.locks.ofAccount(accountId)) models.add(l.model);
     return [...models]
       .sort()
       .map((m) => this.view(accountId, m, now))
@@ -523,7 +536,7 @@ export class QuotaEngine {
       if (d.kind === 'low') low++;
       else if (d.kind === 'exhausted') exhausted++;
     }
-    for (const [k, l] of this.locks) if (l.kind === 'quota' && l.lockedUntil > now && !seen?.has(k) && isActive(l.accountId)) exhausted++;
+    for (const l of this.locks.values()) if (l.kind === 'quota' && l.lockedUntil > now && !seen?.has(key(l.accountId, l.model)) && isActive(l.accountId)) exhausted++;
     return { cached, expired: this.cache.countExpired(now), low, exhausted };
   }
 }

@@ -13,6 +13,7 @@
 //   over it; either way its weight fades with age.
 import type { QuotaForecast } from '../../../shared/types';
 import type { QuotaInfo } from '../model';
+import { ModelMap } from './model-map';
 
 export interface ForecastPoint {
   at: number;
@@ -46,6 +47,12 @@ export function currentPeriod(points: readonly ForecastPoint[]): ForecastPoint[]
   return points.slice(start);
 }
 
+// Points stored flat: at, fraction, resetAt per point (three numbers; NaN for an unknown reset —
+// providers never hand on a NaN reset, they make it null).
+const AT = 0;
+const FRACTION = 1;
+const RESET = 2;
+
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
@@ -53,98 +60,177 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
  * the period holds too few points or spans too little time.
  */
 export function forecastFrom(series: readonly ForecastPoint[]): QuotaForecast | null {
-  const period = currentPeriod(series);
-  if (period.length < FORECAST_MIN_POINTS) return null;
-  const first = period[0]!;
-  const last = period[period.length - 1]!;
-  if (last.at - first.at < FORECAST_MIN_SPAN_MS) return null;
+  const flat = new Array<number>(series.length * 3);
+  series.forEach((p, i) => {
+    flat[i * 3 + AT] = p.at;
+    flat[i * 3 + FRACTION] = p.fraction;
+    flat[i * 3 + RESET] = p.resetAt ?? NaN;
+  });
+  return forecastOfFlat(flat, 0, series.length);
+}
+
+/** isPeriodBoundary on flat points i and j from `base` (a NaN reset never passes). */
+function boundaryAt(d: ArrayLike<number>, base: number, i: number, j: number): boolean {
+  return d[base + j * 3 + FRACTION]! > d[base + i * 3 + FRACTION]! + RESET_RISE || d[base + j * 3 + AT]! >= d[base + i * 3 + RESET]!;
+}
+
+/** forecastFrom over `count` flat points from `base` (no point objects: the forecaster's own path). */
+function forecastOfFlat(d: ArrayLike<number>, base: number, count: number): QuotaForecast | null {
+  let start = 0;
+  for (let i = 1; i < count; i++) if (boundaryAt(d, base, i - 1, i)) start = i;
+  if (count - start < FORECAST_MIN_POINTS) return null;
+  const last = base + (count - 1) * 3;
+  const lastAt = d[last + AT]!;
+  const lastFraction = d[last + FRACTION]!;
+  if (lastAt - d[base + start * 3 + AT]! < FORECAST_MIN_SPAN_MS) return null;
   let used = 0;
   let time = 0;
-  for (let i = 1; i < period.length; i++) {
-    const p = period[i - 1]!;
-    const q = period[i]!;
-    const dt = q.at - p.at;
+  for (let i = start + 1; i < count; i++) {
+    const p = base + (i - 1) * 3;
+    const q = p + 3;
+    const dt = d[q + AT]! - d[p + AT]!;
     if (dt <= 0) continue;
     // The segment's weight, by the age of its middle.
-    const w = 2 ** (-(last.at - (p.at + dt / 2)) / FORECAST_HALF_LIFE_MS);
-    used += w * (p.fraction - q.fraction);
+    const w = 2 ** (-(lastAt - (d[p + AT]! + dt / 2)) / FORECAST_HALF_LIFE_MS);
+    used += w * (d[p + FRACTION]! - d[q + FRACTION]!);
     time += w * dt;
   }
   const perMs = time > 0 ? Math.max(0, used / time) : 0;
   const ratePerHour = round(perMs * 3_600_000, 6);
-  const resetAt = last.resetAt;
-  if (last.fraction <= 0) {
+  const reset = d[last + RESET]!;
+  const resetAt = Number.isNaN(reset) ? null : reset;
+  if (lastFraction <= 0) {
     // Already out: when it got there.
-    const out = period.find((p) => p.fraction <= 0)!.at;
+    let i = base + start * 3;
+    while (!(d[i + FRACTION]! <= 0)) i += 3;
+    const out = d[i + AT]!;
     return { exhaustsAt: new Date(out).toISOString(), beforeReset: resetAt !== null && out < resetAt, ratePerHour };
   }
   if (ratePerHour < IDLE_RATE_PER_HOUR) return { exhaustsAt: null, beforeReset: false, ratePerHour: 0 };
   // To the second: a forecast is no finer than that.
-  const exhaustsAt = Math.round((last.at + last.fraction / perMs) / 1000) * 1000;
+  const exhaustsAt = Math.round((lastAt + lastFraction / perMs) / 1000) * 1000;
   return { exhaustsAt: new Date(exhaustsAt).toISOString(), beforeReset: resetAt !== null && exhaustsAt < resetAt, ratePerHour };
 }
 
-interface Series {
-  /** The current period's points (a boundary drops what came before). */
-  points: ForecastPoint[];
-  /** The latest reading when it repeated the last point (extends the series through idle time). */
-  seen: ForecastPoint | null;
-  /** The forecast until the next reading (undefined: not computed). */
-  memo: QuotaForecast | null | undefined;
+// One account+model's current period is one array of numbers (no object per series or per
+// point: 200,000 series at 10,000 accounts x 20 models): a header, then the points, three numbers
+// each, then the latest reading when it repeated the last point (it extends the series through
+// idle time). The forecast is memoized until the next reading: its state is in the header, the
+// forecast itself (when not null) in a per-account map beside.
+/** Header: points in the period; 1 when the repeated reading follows them; the memo's state. */
+const POINTS = 0;
+const SEEN = 1;
+const MEMO = 2;
+const HEADER = 3;
+/** MEMO: not computed, null, or in the memos map. */
+const MEMO_NONE = 0;
+const MEMO_NULL = 1;
+const MEMO_SET = 2;
+
+/** A series with room for `points` points (one point and its repeat: an idle quota's series). */
+function newSeries(points: number): number[] {
+  const d = new Array<number>(HEADER + points * 3);
+  d[POINTS] = 0;
+  d[SEEN] = 0;
+  d[MEMO] = MEMO_NONE;
+  return d;
+}
+
+/** Writes point `i`, growing the series (1.5 times, at most a full period and its repeat) when needed; answers the series. */
+function put(d: number[], i: number, at: number, fraction: number, reset: number): number[] {
+  let s = d;
+  if (HEADER + i * 3 + 3 > s.length) {
+    s = new Array<number>(HEADER + Math.min(MAX_POINTS + 1, Math.max(i + 1, Math.ceil(((d.length - HEADER) / 3) * 1.5))) * 3);
+    for (let k = 0; k < HEADER + i * 3; k++) s[k] = d[k]!;
+  }
+  s[HEADER + i * 3 + AT] = at;
+  s[HEADER + i * 3 + FRACTION] = fraction;
+  s[HEADER + i * 3 + RESET] = reset;
+  return s;
 }
 
 export class QuotaForecaster {
-  private readonly byAccount = new Map<string, Map<string, Series>>();
+  private readonly byAccount = new Map<string, ModelMap<number[]>>();
+  private readonly memos = new Map<string, ModelMap<QuotaForecast | null>>();
 
   /**
    * A reading of one account and model. Readings made up by a 429 (fraction 0 until its
    * Retry-After) and unknown fractions are not measurements: ignored.
    */
   observe(info: QuotaInfo): void {
-    const fraction = info.remainingFraction;
-    if (fraction === null || !Number.isFinite(fraction) || info.source === '429') return;
-    let models = this.byAccount.get(info.accountId);
-    if (!models) this.byAccount.set(info.accountId, (models = new Map()));
-    let s = models.get(info.model);
-    if (!s) models.set(info.model, (s = { points: [], seen: null, memo: undefined }));
-    this.add(s, { at: info.fetchedAt, fraction, resetAt: info.resetAt });
+    this.record(info.accountId, info.model, info.source, info.remainingFraction, info.resetAt, info.fetchedAt);
   }
 
   /** Warm start: recorded points (the snapshot history), in time order per account and model. */
   load(rows: Iterable<{ accountId: string; model: string; remainingFraction: number | null; resetAt: number | null; fetchedAt: number; source: string }>): void {
-    for (const r of rows) {
-      this.observe({ accountId: r.accountId, model: r.model, displayName: null, remainingFraction: r.remainingFraction, resetAt: r.resetAt, fetchedAt: r.fetchedAt, source: r.source as QuotaInfo['source'], window: null, limit: null, remaining: null });
-    }
+    for (const r of rows) this.record(r.accountId, r.model, r.source, r.remainingFraction, r.resetAt, r.fetchedAt);
   }
 
-  private add(s: Series, p: ForecastPoint): void {
-    const last = s.points[s.points.length - 1];
-    if (last && p.at < last.at) return; // out of order (an older reading arriving late)
-    s.memo = undefined;
-    if (last && isPeriodBoundary(last, p)) {
-      s.points = [p];
-      s.seen = null;
-      return;
-    }
-    const moved = !last || Math.abs(last.fraction - p.fraction) >= 0.001 || last.resetAt !== p.resetAt || p.at - last.at >= HEARTBEAT_MS;
-    if (!moved) {
-      s.seen = p;
-      return;
-    }
-    s.points.push(p);
-    s.seen = null;
-    if (s.points.length > MAX_POINTS) s.points.splice(0, s.points.length - MAX_POINTS);
+  private record(accountId: string, model: string, source: string, fraction: number | null, resetAt: number | null, at: number): void {
+    if (fraction === null || !Number.isFinite(fraction) || source === '429') return;
+    let models = this.byAccount.get(accountId);
+    if (!models) this.byAccount.set(accountId, (models = new ModelMap()));
+    const had = models.get(model);
+    const next = add(had ?? newSeries(2), at, fraction, resetAt ?? NaN);
+    if (next !== had) models.set(model, next);
   }
 
   /** The forecast of one account and model (its reading's key), or null when too little is known. */
   forecast(accountId: string, model: string): QuotaForecast | null {
     const s = this.byAccount.get(accountId)?.get(model);
     if (!s) return null;
-    if (s.memo === undefined) s.memo = forecastFrom(s.seen ? [...s.points, s.seen] : s.points);
-    return s.memo;
+    if (s[MEMO] === MEMO_NULL) return null;
+    if (s[MEMO] === MEMO_SET) return this.memos.get(accountId)!.get(model)!;
+    const f = forecastOfFlat(s, HEADER, s[POINTS]! + s[SEEN]!);
+    let memos = this.memos.get(accountId);
+    if (f === null) {
+      s[MEMO] = MEMO_NULL;
+      // A forecast memoized before is not kept alive.
+      if (memos?.has(model)) memos.set(model, null);
+      return null;
+    }
+    if (!memos) this.memos.set(accountId, (memos = new ModelMap()));
+    memos.set(model, f);
+    s[MEMO] = MEMO_SET;
+    return f;
   }
 
   forgetAccount(accountId: string): void {
     this.byAccount.delete(accountId);
+    this.memos.delete(accountId);
   }
+}
+
+/** Adds a reading to a series; answers the series (a new array when it grew). */
+function add(s: number[], at: number, fraction: number, reset: number): number[] {
+  const last = s[POINTS]! - 1;
+  const l = HEADER + last * 3;
+  if (last >= 0 && at < s[l + AT]!) return s; // out of order (an older reading arriving late)
+  s[MEMO] = MEMO_NONE;
+  // A new period (isPeriodBoundary): only this point is kept.
+  if (last >= 0 && (fraction > s[l + FRACTION]! + RESET_RISE || at >= s[l + RESET]!)) {
+    s[SEEN] = 0;
+    s[POINTS] = 1;
+    return put(s, 0, at, fraction, reset);
+  }
+  const lastReset = last >= 0 ? s[l + RESET]! : NaN;
+  const moved =
+    last < 0 ||
+    Math.abs(s[l + FRACTION]! - fraction) >= 0.001 ||
+    !(lastReset === reset || (Number.isNaN(lastReset) && Number.isNaN(reset))) ||
+    at - s[l + AT]! >= HEARTBEAT_MS;
+  if (!moved) {
+    s[SEEN] = 1;
+    return put(s, last + 1, at, fraction, reset);
+  }
+  s[SEEN] = 0;
+  let points = last + 1;
+  if (points === MAX_POINTS) {
+    // The oldest goes first.
+    s.copyWithin(HEADER, HEADER + 3, HEADER + MAX_POINTS * 3);
+    points--;
+  }
+  const d = put(s, points, at, fraction, reset);
+  d[POINTS] = points + 1;
+  return d;
 }

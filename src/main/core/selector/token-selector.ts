@@ -2,69 +2,37 @@
 // (no data yet, or an exhausted reading whose reset passed), then "low" ones as the last
 // fallback; within each group by tier (ultra > pro > free), then by the strategy (priority: most
 // remaining; reset-aware: soonest reset first unless forecast to run out before it; round-robin:
-// rotate). Each candidate carries its strategy key, computed once per evaluation. Exhausted,
-// locked, excluded and below-reserve readings never. A per-model index is kept in order and
-// updated per account: when one account's readings or locks change (the engine's journal says
-// which) or its decision expires, only that account moves (a binary search and one splice);
-// anything else (accounts, settings, strategy) rebuilds it. select() is O(1) typically.
+// rotate), then the account id. Exhausted, locked, excluded and below-reserve readings never.
+//
+// A per-model index is kept in that order and updated per account (model-index.ts): when one
+// account's readings or locks change (the engine's journal says which) or its decision expires,
+// only that account is evaluated again and moved (binary searches over typed arrays, one short
+// memmove); anything else (accounts, settings, strategy) rebuilds it. select() on an unchanged
+// index is O(1) and allocates nothing.
 import type { SelectionStrategy } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import { NoAccountAvailableError } from '../errors';
-import { TIER_PRIORITY, type AccountRecord } from '../model';
+import { TIER_PRIORITY, type AccountRecord, type ModelPrefRecord } from '../model';
 import type { Clock } from '../ports';
-import { decisionExpiry, type Decision } from '../quota/decide';
+import { decisionExpiry } from '../quota/decide';
 import type { QuotaEngine } from '../quota/quota-engine';
+import { ModelIndex, type Candidate, type Selection } from './model-index';
 
-export interface Candidate {
-  account: AccountRecord;
-  decision: Decision;
-  group: number;
-  tier: number;
-  /**
-   * Reset-aware's key: the reset to spend before (epoch ms), or Infinity when none is known or
-   * the account is forecast to run out before it (its quota will not expire unused).
-   */
-  spendBy: number;
-}
-
-interface ModelIndex {
-  /** engine.version() and engine.journalSeq() the index reflects. */
-  version: number;
-  seq: number;
-  strategy: SelectionStrategy;
-  /** The earliest time any account's decision for this model may change by itself. */
-  validUntil: number;
-  /** Ordered by compareCandidates (a total order: ties end on the account id). */
-  candidates: Candidate[];
-  /** account id → its candidate, when it is one. */
-  byAccount: Map<string, Candidate>;
-  /** account id → when its decision may change by itself (every account that serves the model). */
-  expiry: Map<string, number>;
-  /** account id → reset time of an account left out (exhausted, below its reserve). */
-  resets: Map<string, number>;
-  /** Size of the leading run with the same group and tier (round-robin rotates inside it). */
-  topRun: number;
-  cursor: number;
-}
-
-/** What one account is for one model right now. */
-interface Evaluation {
-  candidate: Candidate | null;
-  expiry: number;
-  reset: number | null;
-}
+export type { Candidate, Selection } from './model-index';
 
 const GROUP = { proceed: 0, unknown: 1, low: 2 } as const;
-
-export interface Selection {
-  account: AccountRecord;
-  decision: Decision;
-}
 
 export class TokenSelector {
   private readonly index = new Map<string, ModelIndex>();
   /** How often an index was built from scratch, and updated in place (diagnostics, tests, bench). */
   readonly counters = { rebuilds: 0, updates: 0 };
+  /** The journal's account ids since an index's version (reused: no allocation per select; only the first `count` count). */
+  private readonly changed: string[] = [];
+  /** What the last evaluate() found besides the candidate (no object per evaluation). */
+  private evalExpiry = Infinity;
+  private evalReset = NaN;
+  /** When the reading of the account being evaluated may change by the clock alone. */
+  private readonly until = { at: Infinity };
 
   constructor(
     private readonly engine: QuotaEngine,
@@ -81,33 +49,36 @@ export class TokenSelector {
   select(model: string, exclude?: ReadonlySet<string>, accept?: (a: AccountRecord) => boolean, prefer?: string | null): Selection {
     const now = this.clock.now();
     const idx = this.indexFor(model, now);
-    const c = idx.candidates;
     if (prefer) {
       // A sticky session's account, while it is still a candidate (not exhausted, locked or below its reserve).
-      const p = idx.byAccount.get(prefer);
-      if (p && !exclude?.has(prefer) && (!accept || accept(p.account))) return { account: p.account, decision: p.decision };
+      const p = idx.candidateOf(prefer);
+      if (p && !exclude?.has(prefer) && (!accept || accept(p.account))) return p.selection;
     }
+    const n = idx.size;
     if (accept) {
-      for (const cand of c) if (!exclude?.has(cand.account.id) && accept(cand.account)) return { account: cand.account, decision: cand.decision };
-      throw new NoAccountAvailableError(model, earliestReset(idx, now));
+      for (let i = 0; i < n; i++) {
+        const cand = idx.at(i);
+        if (!exclude?.has(cand.account.id) && accept(cand.account)) return cand.selection;
+      }
+      throw new NoAccountAvailableError(model, idx.earliestReset(now));
     }
     if (!exclude || exclude.size === 0) {
-      if (c.length > 0) {
-        if (idx.strategy === 'round-robin' && idx.topRun > 1) {
-          const pick = c[idx.cursor++ % idx.topRun]!;
-          return { account: pick.account, decision: pick.decision };
-        }
-        return { account: c[0]!.account, decision: c[0]!.decision };
+      if (n > 0) {
+        if (idx.strategy === 'round-robin' && idx.topRun > 1) return idx.at(idx.cursor++ % idx.topRun).selection;
+        return idx.at(0).selection;
       }
     } else {
-      for (const cand of c) if (!exclude.has(cand.account.id)) return { account: cand.account, decision: cand.decision };
+      for (let i = 0; i < n; i++) {
+        const cand = idx.at(i);
+        if (!exclude.has(cand.account.id)) return cand.selection;
+      }
     }
-    throw new NoAccountAvailableError(model, earliestReset(idx, now));
+    throw new NoAccountAvailableError(model, idx.earliestReset(now));
   }
 
-  /** The ordered candidates (for diagnostics and the proxy's fallback chain). */
+  /** The ordered candidates (for diagnostics, tests and the bench: a new array each call). */
   candidates(model: string): Candidate[] {
-    return this.indexFor(model, this.clock.now()).candidates;
+    return this.indexFor(model, this.clock.now()).ordered();
   }
 
   /**
@@ -119,12 +90,12 @@ export class TokenSelector {
     const version = this.engine.version();
     const strategy = this.strategy();
     const cur = this.index.get(model);
-    if (cur && cur.strategy === strategy) {
+    if (cur && cur.strategy === strategy && cur.accountsVersion === this.accounts.version()) {
       if (cur.version === version && now < cur.validUntil) return cur;
-      const changed = cur.version === version ? [] : this.engine.changedSince(cur.seq, cur.version);
+      const changed = this.changed;
+      const count = cur.version === version ? 0 : this.engine.changedInto(cur.seq, cur.version, changed);
       // Past a quarter of the accounts, one rebuild costs less than that many updates.
-      if (changed !== null && changed.length <= Math.max(16, cur.expiry.size >> 2)) {
-        this.update(cur, model, now, changed);
+      if (count >= 0 && count <= Math.max(16, cur.capacity >> 2) && this.update(cur, model, now, changed, count)) {
         this.counters.updates++;
         cur.version = version;
         cur.seq = this.engine.journalSeq();
@@ -138,138 +109,79 @@ export class TokenSelector {
     return next;
   }
 
-  private evaluate(account: AccountRecord, model: string, now: number, strategy: SelectionStrategy): Evaluation | null {
-    if (account.status !== 'active') return null;
-    if (!this.engine.serves(account, model)) return null;
-    const pref = this.accounts.modelPref(account.id, model);
-    if (pref?.excluded) return null;
-    const { info, lock, decision } = this.engine.assess(account.id, model, now);
-    const expiry = Math.min(decisionExpiry(decision, info, lock, now), this.engine.cache.earliestExpiry(account.id));
-    if (decision.kind === 'exhausted' || decision.kind === 'cooldown') return { candidate: null, expiry, reset: decision.resetAt };
+  /**
+   * One account for one model now: its candidate, or null when it is not one (inactive,
+   * excluded, not serving the model, exhausted, cooling down, below its reserve). Leaves when
+   * the answer may change by itself in evalExpiry and the reset of an account left out in
+   * evalReset.
+   */
+  private evaluate(account: AccountRecord, pref: ModelPrefRecord | undefined, model: string, now: number, strategy: SelectionStrategy): Candidate | null {
+    this.evalExpiry = Infinity;
+    this.evalReset = NaN;
+    if (account.status !== 'active' || pref?.excluded) return null;
+    const until = this.until;
+    const { info, lock, decision } = this.engine.assess(account.id, model, now, until);
+    // A reading of the model itself says the account serves it; else the engine knows.
+    if ((info === undefined || info.model !== model) && !this.engine.serves(account, model)) return null;
+    const expiry = Math.min(decisionExpiry(decision, info, lock, now), until.at);
+    this.evalExpiry = expiry;
+    if (decision.kind === 'exhausted' || decision.kind === 'cooldown') {
+      if (decision.resetAt !== null) this.evalReset = decision.resetAt;
+      return null;
+    }
     const reserve = pref?.reserve ?? account.reserve;
-    if (reserve !== null && decision.remainingFraction !== null && decision.remainingFraction < reserve) return { candidate: null, expiry, reset: decision.resetAt };
+    if (reserve !== null && decision.remainingFraction !== null && decision.remainingFraction < reserve) {
+      if (decision.resetAt !== null) this.evalReset = decision.resetAt;
+      return null;
+    }
     let spendBy = Infinity;
-    let until = expiry;
     if (strategy === 'reset-aware' && decision.resetAt !== null && decision.resetAt > now) {
       // The reset is the binding reading's: its forecast says whether the quota lasts until then.
       if (!(info && this.engine.forecast(account.id, info.model)?.beforeReset)) spendBy = decision.resetAt;
       // Once the reset passes, the key does too: the account is evaluated again then.
-      until = Math.min(until, decision.resetAt);
+      if (decision.resetAt < expiry) this.evalExpiry = decision.resetAt;
     }
-    return { candidate: { account, decision, group: GROUP[decision.kind], tier: TIER_PRIORITY[account.tier], spendBy }, expiry: until, reset: null };
+    return { account, decision, group: GROUP[decision.kind], tier: TIER_PRIORITY[account.tier], spendBy, selection: { account, decision } };
   }
 
   private build(model: string, now: number, version: number, strategy: SelectionStrategy): ModelIndex {
-    const idx: ModelIndex = {
-      version,
-      seq: this.engine.journalSeq(),
-      strategy,
-      validUntil: Infinity,
-      candidates: [],
-      byAccount: new Map(),
-      expiry: new Map(),
-      resets: new Map(),
-      topRun: 0,
-      cursor: 0,
-    };
-    for (const account of this.accounts.list()) {
-      const e = this.evaluate(account, model, now, strategy);
-      if (e) this.note(idx, account.id, e);
+    const accountsVersion = this.accounts.version();
+    const idx = new ModelIndex(this.accounts.list(), (a) => this.accounts.modelPref(a.id, model), strategy, version, this.engine.journalSeq(), accountsVersion);
+    for (let r = 0; r < idx.capacity; r++) {
+      const c = this.evaluate(idx.recordOf(r), idx.prefOf(r), model, now, strategy);
+      idx.put(r, c, this.evalExpiry, this.evalReset);
     }
-    const cmp = comparator(strategy);
-    idx.candidates.sort(cmp);
-    idx.topRun = topRunOf(idx.candidates);
+    idx.order();
     return idx;
   }
 
-  /** Records an evaluation in the index's maps (not the order). */
-  private note(idx: ModelIndex, id: string, e: Evaluation): void {
-    idx.expiry.set(id, e.expiry);
-    if (e.expiry < idx.validUntil) idx.validUntil = e.expiry;
-    if (e.reset !== null) idx.resets.set(id, e.reset);
-    if (e.candidate) {
-      idx.byAccount.set(id, e.candidate);
-      idx.candidates.push(e.candidate);
-    }
-  }
-
-  /** Re-evaluates the named accounts and those whose decision expired; the rest stays as it is. */
-  private update(idx: ModelIndex, model: string, now: number, changed: string[]): void {
-    const ids = new Set(changed);
-    if (now >= idx.validUntil) for (const [id, t] of idx.expiry) if (t <= now) ids.add(id);
-    if (ids.size === 0) return;
+  /**
+   * Re-evaluates the named accounts and those whose decision expired; the rest stays as it is.
+   * False when an account is not in the index (it came after the build): the caller rebuilds.
+   */
+  private update(idx: ModelIndex, model: string, now: number, changed: readonly string[], count: number): boolean {
     // validUntil stays a lower bound while accounts move (no pass over every account per change):
     // it is made exact again only when the clock reaches it, by the pass that finds what expired.
     const sweep = now >= idx.validUntil;
-    const cmp = comparator(idx.strategy);
-    for (const id of ids) {
-      const old = idx.byAccount.get(id);
-      if (old) {
-        const at = search(idx.candidates, old, cmp);
-        if (at >= 0 && idx.candidates[at] === old) idx.candidates.splice(at, 1);
-        else idx.candidates.splice(idx.candidates.indexOf(old), 1);
-        idx.byAccount.delete(id);
-      }
-      idx.expiry.delete(id);
-      idx.resets.delete(id);
-      const account = this.accounts.get(id);
-      const e = account ? this.evaluate(account, model, now, idx.strategy) : null;
-      if (!e) continue;
-      idx.expiry.set(id, e.expiry);
-      if (e.expiry < idx.validUntil) idx.validUntil = e.expiry;
-      if (e.reset !== null) idx.resets.set(id, e.reset);
-      if (e.candidate) {
-        idx.byAccount.set(id, e.candidate);
-        const at = search(idx.candidates, e.candidate, cmp);
-        idx.candidates.splice(at < 0 ? ~at : at, 0, e.candidate);
-      }
+    const epoch = idx.nextEpoch();
+    for (let i = 0; i < count; i++) {
+      const r = idx.rankOf(changed[i]!);
+      if (r === undefined) return false;
+      if (!idx.claim(r, epoch)) continue;
+      this.reevaluate(idx, r, model, now);
     }
     if (sweep) {
-      let v = Infinity;
-      for (const t of idx.expiry.values()) if (t < v) v = t;
-      idx.validUntil = v;
+      const expired = idx.expiredSince(now, epoch);
+      for (let i = 0; i < expired.length; i++) this.reevaluate(idx, expired[i]!, model, now);
+      idx.recomputeValidUntil();
     }
-    if (idx.strategy === 'round-robin') idx.topRun = topRunOf(idx.candidates);
+    return true;
   }
-}
 
-/** The earliest reset after `now` among the accounts left out of a model's index. */
-function earliestReset(idx: ModelIndex, now: number): number | null {
-  let best: number | null = null;
-  for (const t of idx.resets.values()) if (t > now && (best === null || t < best)) best = t;
-  return best;
-}
-
-function topRunOf(c: Candidate[]): number {
-  let n = c.length > 0 ? 1 : 0;
-  while (n < c.length && c[n]!.group === c[0]!.group && c[n]!.tier === c[0]!.tier) n++;
-  return n;
-}
-
-/** Binary search: the index of `x`, or ~(where it would go). */
-function search(c: Candidate[], x: Candidate, cmp: (a: Candidate, b: Candidate) => number): number {
-  let lo = 0;
-  let hi = c.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = cmp(c[mid]!, x);
-    if (r < 0) lo = mid + 1;
-    else if (r > 0) hi = mid - 1;
-    else return mid;
+  private reevaluate(idx: ModelIndex, r: number, model: string, now: number): void {
+    // The record and preference are the build's: any account change moves the store's version,
+    // which rebuilds the index.
+    const c = this.evaluate(idx.recordOf(r), idx.prefOf(r), model, now, idx.strategy);
+    idx.replace(r, c, this.evalExpiry, this.evalReset);
   }
-  return ~lo;
-}
-
-/** The candidates' order: decision group, tier, then the strategy, then the account id (a total order). */
-function comparator(strategy: SelectionStrategy): (a: Candidate, b: Candidate) => number {
-  return (a, b) => a.group - b.group || b.tier - a.tier || compareByStrategy(a, b, strategy) || (a.account.id < b.account.id ? -1 : a.account.id > b.account.id ? 1 : 0);
-}
-
-function compareByStrategy(a: Candidate, b: Candidate, s: SelectionStrategy): number {
-  if (s === 'round-robin') return 0;
-  const ra = a.decision.remainingFraction ?? -1;
-  const rb = b.decision.remainingFraction ?? -1;
-  // Reset-aware: the quota that would expire unused first (the soonest reset), then most remaining.
-  if (s === 'reset-aware' && a.spendBy !== b.spendBy) return a.spendBy < b.spendBy ? -1 : 1;
-  return rb - ra;
 }

@@ -2,21 +2,31 @@
 // whenever the event feed comes back after a drop (events missed meanwhile are not replayed).
 // Bursts are coalesced: a full sync pushes one `quota:changed` per account (and first syncs an
 // `accounts:changed` each), which reach the stores as one update per animation frame.
+//
+// The first load comes in two steps: what a page paints first (the account list, the monitor's
+// stats), then — once that has been painted — the readings (`quota:list`, ~5 MB at 1,000 x 10)
+// and the last sync report. A cold window's rows never wait for the readings' download, parse or
+// the service's time to build them; the bars fill in a frame later.
 import type { MethodName, QuotaChangedEvent, ResponseOf } from '../../../shared/contract';
 import type { LiveClient } from '../api/live-client';
 import { useAccountsStore } from './accounts-store';
-import { createCoalescer, type Scheduler } from './event-coalescer';
+import { afterFrameScheduler, createCoalescer, type Scheduler } from './event-coalescer';
 import { useQuotaStore } from './quota-store';
 import { useStatsStore } from './stats-store';
 
 export interface ConnectOptions {
   /** When a buffered burst is applied (default: the next animation frame, 100 ms at most). */
   schedule?: Scheduler;
+  /**
+   * When the rest of the first load (readings, last report) is asked for, once the account list
+   * is in its store (default: after the next frame has been produced, 200 ms at most).
+   */
+  afterFirstPaint?: Scheduler;
 }
 
-/** The first load's requests, started before the page mounts (see prefetchInitialLoad). */
-type InitialMethod = 'accounts:list' | 'quota:list' | 'monitor:getStats' | 'monitor:lastReport';
-const INITIAL_METHODS: InitialMethod[] = ['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'];
+/** The first load's requests that a page paints from, started before the page mounts (see prefetchInitialLoad). */
+type InitialMethod = 'accounts:list' | 'monitor:getStats';
+const INITIAL_METHODS: InitialMethod[] = ['accounts:list', 'monitor:getStats'];
 type Prefetched = { [M in InitialMethod]?: Promise<ResponseOf<M>> };
 const prefetched = new WeakMap<LiveClient, Prefetched>();
 
@@ -24,7 +34,8 @@ const prefetched = new WeakMap<LiveClient, Prefetched>();
  * Starts the first load's requests at once, before React mounts the page (a cold window waits
  * for them: starting them only in the dashboard's effect put the first render in front of the
  * network). connectStores takes each answer once, for its first load, instead of asking again.
- * No event can be missed meanwhile: the event feed opens only once connectStores listens.
+ * No event can be missed meanwhile: the event feed opens only once connectStores listens, and
+ * a load that began before the feed opened is done again once it is open.
  */
 export function prefetchInitialLoad(client: LiveClient): void {
   if (prefetched.has(client)) return;
@@ -38,13 +49,15 @@ export function prefetchInitialLoad(client: LiveClient): void {
 }
 
 export function connectStores(client: LiveClient, onError: (err: unknown) => void = () => {}, opts: ConnectOptions = {}): () => void {
+  let disconnected = false;
   const first = prefetched.get(client);
   prefetched.delete(client);
   /** The prefetched answer the first time a method is asked, a new request afterwards. */
-  const invoke = <M extends InitialMethod & MethodName>(m: M): Promise<ResponseOf<M>> => {
-    const p = first?.[m] as Promise<ResponseOf<M>> | undefined;
+  const invoke = <M extends MethodName>(m: M): Promise<ResponseOf<M>> => {
+    const taken = first as Partial<Record<MethodName, Promise<unknown>>> | undefined;
+    const p = taken?.[m] as Promise<ResponseOf<M>> | undefined;
     if (!p) return client.invoke(m);
-    delete first![m];
+    delete taken![m];
     return p;
   };
   const refreshAccounts = singleFlight(async () => {
@@ -65,20 +78,22 @@ export function connectStores(client: LiveClient, onError: (err: unknown) => voi
     schedule: opts.schedule,
   });
 
-  const refreshAll = () => {
-    // Events buffered so far arrived before these fetches start, so the answers are at least as
-    // new: apply them now, below `asOf`, and let the fetch replace them. Events arriving during
-    // the fetches count as newer than it (quota-store's touched/seq rule).
+  // Events buffered so far arrived before these fetches start, so the answers are at least as
+  // new: apply them now, below `asOf`, and let the fetch replace them. Events arriving during
+  // the fetches count as newer than it (quota-store's touched/seq rule).
+  const loadQuotas = () => {
     quotaEvents.flush();
+    const asOf = useQuotaStore.getState().seq;
+    return invoke('quota:list').then((list) => useQuotaStore.getState().loadAll(list, asOf));
+  };
+  const loadStats = () => {
+    const asOf = useStatsStore.getState().seq;
+    return invoke('monitor:getStats').then((stats) => useStatsStore.getState().loadStats(stats, asOf));
+  };
+  const loadReport = () => invoke('monitor:lastReport').then((r) => useStatsStore.getState().applyReport(r));
+  const refreshAll = () => {
     accountChanges.cancel();
-    const quotaAsOf = useQuotaStore.getState().seq;
-    const statsAsOf = useStatsStore.getState().seq;
-    return Promise.all([
-      refreshAccounts(),
-      invoke('quota:list').then((list) => useQuotaStore.getState().loadAll(list, quotaAsOf)),
-      invoke('monitor:getStats').then((stats) => useStatsStore.getState().loadStats(stats, statsAsOf)),
-      invoke('monitor:lastReport').then((r) => useStatsStore.getState().applyReport(r)),
-    ]).catch(onError);
+    return Promise.all([refreshAccounts(), loadQuotas(), loadStats(), loadReport()]).catch(onError);
   };
 
   const offs = [
@@ -102,17 +117,43 @@ export function connectStores(client: LiveClient, onError: (err: unknown) => voi
   ];
 
   // Subscribed first, fetched second, so an event that lands during the fetch is not lost; and
-  // fetched again each time the feed (re)opens, since nothing replays what it missed.
+  // fetched again each time the feed (re)opens, since nothing replays what it missed. The first
+  // load starts at once (a feed that is slow to open, or never does behind a buffering proxy,
+  // still shows data); its readings and report follow once its rows have been painted. A feed
+  // that opens after the first load began makes it resync, but not before that paint either.
+  const afterFirstPaint = opts.afterFirstPaint ?? afterFrameScheduler();
   let open = false;
+  let started = false;
+  let painted = false;
+  let resyncWhenPainted = false;
+  let cancelPaintWait = () => {};
   offs.push(
     client.onConnection((state) => {
-      if (state === 'open' && !open) void refreshAll();
+      const opened = state === 'open' && !open;
       open = state === 'open';
+      if (!opened || !started) return; // open before the first load began: that load is the resync
+      if (painted) void refreshAll();
+      else resyncWhenPainted = true;
     }),
+    () => cancelPaintWait(),
   );
-  // A feed that is slow to open (or never does, behind a buffering proxy) still shows data.
-  if (!open) void refreshAll();
-  return () => offs.forEach((off) => off());
+  started = true;
+  accountChanges.cancel();
+  void loadStats().catch(onError);
+  void refreshAccounts()
+    .catch(onError)
+    .then(() => {
+      if (disconnected) return;
+      cancelPaintWait = afterFirstPaint(() => {
+        painted = true;
+        if (resyncWhenPainted) void refreshAll();
+        else void Promise.all([loadQuotas(), loadReport()]).catch(onError);
+      });
+    });
+  return () => {
+    disconnected = true;
+    offs.forEach((off) => off());
+  };
 }
 
 /** Runs `fn` once at a time; calls made while it runs collapse into one rerun afterwards. */

@@ -30,6 +30,25 @@ export function frameScheduler(maxWaitMs = 100): Scheduler {
   };
 }
 
+/**
+ * After the next frame has been produced: the next animation frame, then a task (a frame's
+ * paint follows its animation-frame callbacks), or `maxWaitMs` at the latest (a hidden window
+ * gets no frames). What waits here never delays what the window is about to paint.
+ */
+export function afterFrameScheduler(maxWaitMs = 200): Scheduler {
+  const frame = frameScheduler(maxWaitMs);
+  return (run) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const cancelFrame = frame(() => {
+      timer = setTimeout(run, 0);
+    });
+    return () => {
+      cancelFrame();
+      clearTimeout(timer);
+    };
+  };
+}
+
 function onNextFrame(run: () => void): () => void {
   if (typeof requestAnimationFrame !== 'function') return () => {};
   const id = requestAnimationFrame(run);
