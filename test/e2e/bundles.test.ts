@@ -1,8 +1,10 @@
 // The built bundles keep the promises the build config makes: the sandboxed preload requires
 // nothing but electron, the headless entry never reaches electron, and ESM-only packages are
 // bundled into the CommonJS main output while native better-sqlite3 stays external.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 const OUT = resolve(__dirname, '../../out');
@@ -47,6 +49,23 @@ describe('built bundles', () => {
     const mods = external(closure(join(OUT, 'main/index.js')));
     expect(mods).toEqual(expect.arrayContaining(['electron', 'better-sqlite3']));
     expect(mods.filter((m) => m === 'p-limit' || m === 'yocto-queue')).toEqual([]);
+  });
+
+  it('renderer page asks for its bundle first and carries the early-load script inline, allowed by its hash alone', () => {
+    const html = readFileSync(join(OUT, 'renderer/index.html'), 'utf8');
+    const entry = html.indexOf('<script type="module"');
+    const inline = /<script>([\s\S]*?)<\/script>/.exec(html);
+    expect(inline).not.toBeNull();
+    expect(entry).toBeGreaterThan(0);
+    expect(entry).toBeLessThan(inline!.index);
+    expect(inline![1]).toBe(readFileSync(join(__dirname, '../../src/renderer/public/early-load.js'), 'utf8'));
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)![1]!;
+    const hash = createHash('sha256').update(inline![1]!, 'utf8').digest('base64');
+    expect(csp).toContain(`script-src 'self' 'sha256-${hash}';`);
+    // The build's precompressed copies are the same bytes.
+    const js = [...html.matchAll(/<script[^>]*\bsrc="\.\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!)[0]!;
+    expect(gunzipSync(readFileSync(join(OUT, 'renderer', `${js}.gz`)))).toEqual(readFileSync(join(OUT, 'renderer', js)));
+    expect(brotliDecompressSync(readFileSync(join(OUT, 'renderer', `${js}.br`)))).toEqual(readFileSync(join(OUT, 'renderer', js)));
   });
 
   it('renderer entry holds the shell and Accounts; Account, Usage and Settings pages are chunks of their own', () => {

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startControlServer, type ControlServer } from '../../src/main/core/server/control-server';
+import { inlineScriptHashes, pickEncoding } from '../../src/main/core/server/static-files';
 import { silentLogger } from '../../src/main/core/ports';
 import { startFakeGoogle, type FakeGoogle } from '../helpers/fake-google';
 import { googleSettings, makeHarness, tempDir, type Harness } from '../helpers/harness';
@@ -147,5 +150,68 @@ describe('control server', () => {
     expect((await fetch(`${server.url}/..%2f..%2f..%2f..%2fetc%2fhostname.txt`)).status).toBe(404);
     expect((await fetch(`${server.url}/favicon.ico`)).status).toBe(204);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it("allows index.html's inline scripts by their hashes, and no others", async () => {
+    const script = "window.__early = 1;";
+    writeFileSync(join(web.dir, 'index.html'), `<!doctype html><title>QuotaDeck</title><script>${script}</script><script type="module" src="./assets/app.js"></script>`);
+    const csp = (await fetch(`${server.url}/`)).headers.get('content-security-policy')!;
+    const hash = inlineScriptHashes(`<script>${script}</script>`);
+    expect(hash).toHaveLength(1);
+    expect(csp).toContain(`script-src 'self' ${hash[0]};`);
+    expect(csp.split(';').find((d) => d.trim().startsWith('script-src'))).not.toContain('unsafe-inline');
+    // Other files keep the plain policy.
+    expect((await fetch(`${server.url}/assets/app.js`)).headers.get('content-security-policy')).toContain("script-src 'self';");
+  });
+
+  it('sends the build\'s precompressed variants to clients that accept them, caches hashed assets for a year and revalidates the rest', async () => {
+    const js = 'console.log("' + 'x'.repeat(4000) + '");';
+    writeFileSync(join(web.dir, 'assets', 'big-abc123.js'), js);
+    writeFileSync(join(web.dir, 'assets', 'big-abc123.js.br'), brotliCompressSync(js));
+    writeFileSync(join(web.dir, 'assets', 'big-abc123.js.gz'), gzipSync(js));
+    writeFileSync(join(web.dir, 'early.js'), js);
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((done, fail) => {
+        const req = request(`${server.url}${path}`, { headers }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => done({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts) }));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    const br = await get('/assets/big-abc123.js', { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(br.body.length).toBeLessThan(js.length / 10);
+    const gz = await get('/assets/big-abc123.js', { 'Accept-Encoding': 'gzip, deflate' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    const plain = await get('/assets/big-abc123.js', { 'Accept-Encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(js);
+    expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    // One validator per representation; a match answers 304 without a body.
+    expect(new Set([br.headers.etag, gz.headers.etag, plain.headers.etag]).size).toBe(3);
+    expect((await get('/assets/big-abc123.js', { 'Accept-Encoding': 'gzip', 'If-None-Match': String(gz.headers.etag) })).status).toBe(304);
+    // Not content-hashed: revalidated each time; the page itself is never stored.
+    const early = await get('/early.js');
+    expect(early.headers['cache-control']).toBe('no-cache');
+    expect((await get('/early.js', { 'If-None-Match': String(early.headers.etag) })).status).toBe(304);
+    expect((await get('/')).headers['cache-control']).toBe('no-store');
+    // A file changed on disk is served anew (no stale copy from memory).
+    writeFileSync(join(web.dir, 'early.js'), 'console.log(2)');
+    const changed = await get('/early.js', { 'If-None-Match': String(early.headers.etag) });
+    expect(changed.status).toBe(200);
+    expect(changed.body.toString()).toBe('console.log(2)');
+  });
+
+  it('picks br, then gzip, among the encodings a client accepts (q=0 refuses)', () => {
+    expect(pickEncoding('gzip, deflate, br', ['br', 'gzip'])).toBe('br');
+    expect(pickEncoding('gzip, deflate', ['br', 'gzip'])).toBe('gzip');
+    expect(pickEncoding('br;q=0, gzip;q=0.5', ['br', 'gzip'])).toBe('gzip');
+    expect(pickEncoding('*', ['gzip'])).toBe('gzip');
+    expect(pickEncoding('identity', ['br', 'gzip'])).toBeNull();
+    expect(pickEncoding(undefined, ['br', 'gzip'])).toBeNull();
+    expect(pickEncoding('br', [])).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // repository, forecaster and threshold tracker behave as a Map does, while accounts with the same
 // models share one key layout.
 import { describe, expect, it } from 'vitest';
-import { ModelMap } from '../../src/main/core/quota/model-map';
+import { ModelMap, ModelRecords, ModelSet } from '../../src/main/core/quota/model-map';
 
 describe('ModelMap', () => {
   it('keeps insertion order: a set of a known key keeps its place, a key deleted and set again goes last', () => {
@@ -61,5 +61,40 @@ describe('ModelMap', () => {
     });
     expect(visited).toEqual(['x']);
     expect(all.size).toBe(0);
+  });
+});
+
+describe('ModelRecords and ModelSet', () => {
+  it('ModelRecords keeps each model\'s numbers like a Map of tuples through inserts, writes and deletes', () => {
+    let seed = 5;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const keys = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    const recs = new ModelRecords(2);
+    const ref = new Map<string, [number, number]>();
+    for (let k = 0; k < 4000; k++) {
+      const key = keys[Math.floor(rand() * keys.length)]!;
+      if (rand() < 0.3) expect(recs.delete(key)).toBe(ref.delete(key));
+      else {
+        const o = recs.find(key) >= 0 ? recs.find(key) : recs.insert(key);
+        const v: [number, number] = [k, rand() < 0.1 ? NaN : rand()];
+        recs.data[o] = v[0];
+        recs.data[o + 1] = v[1];
+        ref.set(key, v);
+      }
+      expect(recs.size).toBe(ref.size);
+      const got: Array<[string, [number, number]]> = [];
+      recs.forEach((o, m) => got.push([m, [recs.data[o]!, recs.data[o + 1]!]]));
+      expect(got).toEqual([...ref.entries()]);
+    }
+  });
+
+  it('ModelSet answers like a Set', () => {
+    const s = new ModelSet().add('a').add('b').add('a');
+    expect([...s]).toEqual(['a', 'b']);
+    expect(s.has('b')).toBe(true);
+    expect(s.delete('a')).toBe(true);
+    expect(s.size).toBe(1);
+    s.add('a');
+    expect([...s]).toEqual(['b', 'a']);
   });
 });

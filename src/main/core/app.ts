@@ -39,6 +39,7 @@ import { TokenSelector } from './selector/token-selector';
 import { cacheTtlMs, SettingsStore } from './settings-store';
 import { SignInService } from './auth/sign-in-service';
 import { createUsageServices } from './usage/usage-services';
+import { WalCheckpointer } from './db/wal-checkpointer';
 import { ClientSetup } from './clients/client-setup';
 import { FirstReadings } from './quota/first-readings';
 
@@ -103,7 +104,10 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
   const providerHttp = limitRequests(httpClient, () => ({ perHost: settings.get().providerConcurrency, total: settings.get().concurrency }));
   const log = ports.logger;
   ensurePrivateDir(config.dataDir);
-  const db = openDatabase(join(config.dataDir, 'quotadeck.db'));
+  const dbFile = join(config.dataDir, 'quotadeck.db');
+  const db = openDatabase(dbFile);
+  // Checkpoints on a worker thread while the proxy writes the ledger (see wal-checkpointer.ts).
+  const checkpointer = new WalCheckpointer({ db, file: dbFile, log: log.scope('db') });
   const bus = new EventBus(log.scope('events'));
   const settings = new SettingsStore(db, config.env ?? process.env, config.overrides);
   const registry = new Map<ProviderId, ProviderAdapter>((ports.providers ?? DEFAULT_PROVIDERS).map((p) => [p.id, p]));
@@ -205,6 +209,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
     emit: (w) => bus.emit('usage:limitWarning', w),
     notifier,
     log: log.scope('usage'),
+    afterWrite: () => checkpointer.wrote(),
   });
   bus.on('monitor:syncFinished', () => usage.maintain());
   bus.on('monitor:syncFinished', () => void modelLists.refreshDue());
@@ -341,6 +346,7 @@ export async function createApp(config: AppConfig, ports: AppPorts): Promise<Cor
       notifier?.dispose();
       ownClient?.close();
       usage.ledger.close();
+      await checkpointer.close();
       db.close();
       log.scope('app').info('closed');
     },

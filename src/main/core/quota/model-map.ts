@@ -197,3 +197,93 @@ export class ModelSet implements ModelSetView {
     return this.m.keys();
   }
 }
+
+const NO_NUMBERS: never[] = [];
+/** A record's first number: whether it is there (a deleted record is a hole until compacted). */
+const PRESENT = 1;
+
+/**
+ * Fixed-width records of numbers by model id, on the same shared key layouts: one array of
+ * unboxed numbers per account instead of an object (and a boxed number per field) per model.
+ * `find` and `insert` answer the offset of a record's first field in `data`.
+ */
+export class ModelRecords {
+  private layout = ROOT;
+  private nums: number[] = NO_NUMBERS;
+  private holes = 0;
+  /** Numbers per record: the caller's fields after the presence mark. */
+  private readonly stride: number;
+
+  constructor(width: number) {
+    this.stride = width + 1;
+  }
+
+  get size(): number {
+    return this.layout.keys.length - this.holes;
+  }
+
+  /** The records' numbers (valid until the next insert or delete). */
+  get data(): number[] {
+    return this.nums;
+  }
+
+  /** Offset of a model's record, or -1. */
+  find(model: string): number {
+    const i = this.layout.index.get(model);
+    if (i === undefined || this.nums[i * this.stride] !== PRESENT) return -1;
+    return i * this.stride + 1;
+  }
+
+  /** A new record for a model that has none (its fields unset: the caller writes them). */
+  insert(model: string): number {
+    const i = this.layout.index.get(model);
+    if (i !== undefined) {
+      if (this.nums[i * this.stride] === PRESENT) return i * this.stride + 1;
+      this.compact();
+    }
+    const n = this.layout.keys.length;
+    this.layout = this.layout.with(model);
+    if ((n + 1) * this.stride > this.nums.length) this.grow(n + 1);
+    this.nums[n * this.stride] = PRESENT;
+    return n * this.stride + 1;
+  }
+
+  delete(model: string): boolean {
+    const i = this.layout.index.get(model);
+    if (i === undefined || this.nums[i * this.stride] !== PRESENT) return false;
+    this.holes++;
+    if (this.holes === this.layout.keys.length) {
+      this.layout = ROOT;
+      this.nums = NO_NUMBERS;
+      this.holes = 0;
+    } else this.nums[i * this.stride] = 0;
+    return true;
+  }
+
+  /** Each record (deletes during it as in ModelMap.forEach). */
+  forEach(fn: (offset: number, model: string) => void): void {
+    for (let i = 0; i < this.layout.keys.length; i++) if (this.nums[i * this.stride] === PRESENT) fn(i * this.stride + 1, this.layout.keys[i]!);
+  }
+
+  private grow(records: number): void {
+    const cap = Math.max(records, this.layout.expect, Math.floor((this.nums.length / this.stride) * 1.5)) * this.stride;
+    const next = new Array<number>(cap);
+    for (let k = 0; k < this.nums.length; k++) next[k] = this.nums[k]!;
+    for (let k = this.nums.length; k < cap; k++) next[k] = 0;
+    this.nums = next;
+  }
+
+  private compact(): void {
+    const keys = this.layout.keys;
+    const old = this.nums;
+    const s = this.stride;
+    this.layout = ROOT;
+    this.nums = NO_NUMBERS;
+    this.holes = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (old[i * s] !== PRESENT) continue;
+      const at = this.insert(keys[i]!);
+      for (let f = 1; f < s; f++) this.nums[at - 1 + f] = old[i * s + f]!;
+    }
+  }
+}

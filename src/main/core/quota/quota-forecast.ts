@@ -66,42 +66,44 @@ export function forecastFrom(series: readonly ForecastPoint[]): QuotaForecast | 
     flat[i * 3 + FRACTION] = p.fraction;
     flat[i * 3 + RESET] = p.resetAt ?? NaN;
   });
-  return forecastOfFlat(flat, series.length);
+  return forecastOfFlat(flat, 0, series.length);
 }
 
-/** isPeriodBoundary on flat points i and j (a NaN reset never passes). */
-function boundaryAt(d: ArrayLike<number>, i: number, j: number): boolean {
-  return d[j * 3 + FRACTION]! > d[i * 3 + FRACTION]! + RESET_RISE || d[j * 3 + AT]! >= d[i * 3 + RESET]!;
+/** isPeriodBoundary on flat points i and j from `base` (a NaN reset never passes). */
+function boundaryAt(d: ArrayLike<number>, base: number, i: number, j: number): boolean {
+  return d[base + j * 3 + FRACTION]! > d[base + i * 3 + FRACTION]! + RESET_RISE || d[base + j * 3 + AT]! >= d[base + i * 3 + RESET]!;
 }
 
-/** forecastFrom over the first `count` flat points (no point objects: the forecaster's own path). */
-function forecastOfFlat(d: ArrayLike<number>, count: number): QuotaForecast | null {
+/** forecastFrom over `count` flat points from `base` (no point objects: the forecaster's own path). */
+function forecastOfFlat(d: ArrayLike<number>, base: number, count: number): QuotaForecast | null {
   let start = 0;
-  for (let i = 1; i < count; i++) if (boundaryAt(d, i - 1, i)) start = i;
+  for (let i = 1; i < count; i++) if (boundaryAt(d, base, i - 1, i)) start = i;
   if (count - start < FORECAST_MIN_POINTS) return null;
-  const lastAt = d[(count - 1) * 3 + AT]!;
-  const lastFraction = d[(count - 1) * 3 + FRACTION]!;
-  if (lastAt - d[start * 3 + AT]! < FORECAST_MIN_SPAN_MS) return null;
+  const last = base + (count - 1) * 3;
+  const lastAt = d[last + AT]!;
+  const lastFraction = d[last + FRACTION]!;
+  if (lastAt - d[base + start * 3 + AT]! < FORECAST_MIN_SPAN_MS) return null;
   let used = 0;
   let time = 0;
   for (let i = start + 1; i < count; i++) {
-    const pAt = d[(i - 1) * 3 + AT]!;
-    const dt = d[i * 3 + AT]! - pAt;
+    const p = base + (i - 1) * 3;
+    const q = p + 3;
+    const dt = d[q + AT]! - d[p + AT]!;
     if (dt <= 0) continue;
     // The segment's weight, by the age of its middle.
-    const w = 2 ** (-(lastAt - (pAt + dt / 2)) / FORECAST_HALF_LIFE_MS);
-    used += w * (d[(i - 1) * 3 + FRACTION]! - d[i * 3 + FRACTION]!);
+    const w = 2 ** (-(lastAt - (d[p + AT]! + dt / 2)) / FORECAST_HALF_LIFE_MS);
+    used += w * (d[p + FRACTION]! - d[q + FRACTION]!);
     time += w * dt;
   }
   const perMs = time > 0 ? Math.max(0, used / time) : 0;
   const ratePerHour = round(perMs * 3_600_000, 6);
-  const reset = d[(count - 1) * 3 + RESET]!;
+  const reset = d[last + RESET]!;
   const resetAt = Number.isNaN(reset) ? null : reset;
   if (lastFraction <= 0) {
     // Already out: when it got there.
-    let i = start;
-    while (!(d[i * 3 + FRACTION]! <= 0)) i++;
-    const out = d[i * 3 + AT]!;
+    let i = base + start * 3;
+    while (!(d[i + FRACTION]! <= 0)) i += 3;
+    const out = d[i + AT]!;
     return { exhaustsAt: new Date(out).toISOString(), beforeReset: resetAt !== null && out < resetAt, ratePerHour };
   }
   if (ratePerHour < IDLE_RATE_PER_HOUR) return { exhaustsAt: null, beforeReset: false, ratePerHour: 0 };
@@ -110,38 +112,45 @@ function forecastOfFlat(d: ArrayLike<number>, count: number): QuotaForecast | nu
   return { exhaustsAt: new Date(exhaustsAt).toISOString(), beforeReset: resetAt !== null && exhaustsAt < resetAt, ratePerHour };
 }
 
-/**
- * One account+model's current period, flat: `points` points in `d` (three numbers each), then
- * the latest reading when it repeated the last point (`seen`: it extends the series through idle
- * time). One object and one array of unboxed numbers per series — 200,000 series at 10,000
- * accounts x 20 models — instead of an object per point and a boxed number per field.
- */
-class Series {
-  d: number[];
-  points = 0;
-  seen = false;
-  /** The forecast until the next reading (undefined: not computed). */
-  memo: QuotaForecast | null | undefined = undefined;
+// One account+model's current period is one array of numbers (no object per series or per
+// point: 200,000 series at 10,000 accounts x 20 models): a header, then the points, three numbers
+// each, then the latest reading when it repeated the last point (it extends the series through
+// idle time). The forecast is memoized until the next reading: its state is in the header, the
+// forecast itself (when not null) in a per-account map beside.
+/** The header, one number: points in the period × 8 + 4 when the repeated reading follows them + the memo's state. */
+const HEADER = 1;
+/** The memo's state: not computed, null, or in the memos map. */
+const MEMO_NONE = 0;
+const MEMO_NULL = 1;
+const MEMO_SET = 2;
+const pointsOf = (s: number[]) => s[0]! >> 3;
+const seenOf = (s: number[]) => (s[0]! >> 2) & 1;
+const memoOf = (s: number[]) => s[0]! & 3;
+const header = (points: number, seen: number, memo: number) => (points << 3) | (seen << 2) | memo;
 
-  constructor(capacity: number) {
-    this.d = new Array<number>(capacity * 3);
-  }
+/** A series with room for `points` points (one point and its repeat: an idle quota's series). */
+function newSeries(points: number): number[] {
+  const d = new Array<number>(HEADER + points * 3);
+  d[0] = header(0, 0, MEMO_NONE);
+  return d;
+}
 
-  /** Writes a point at position `i`, growing the array when needed (to 1.5 times, at most a full series and its repeat). */
-  put(i: number, at: number, fraction: number, reset: number): void {
-    if (i * 3 + 3 > this.d.length) {
-      const next = new Array<number>(Math.min(MAX_POINTS + 1, Math.max(i + 1, Math.ceil((this.d.length / 3) * 1.5))) * 3);
-      for (let k = 0; k < i * 3; k++) next[k] = this.d[k]!;
-      this.d = next;
-    }
-    this.d[i * 3 + AT] = at;
-    this.d[i * 3 + FRACTION] = fraction;
-    this.d[i * 3 + RESET] = reset;
+/** Writes point `i`, growing the series (1.5 times, at most a full period and its repeat) when needed; answers the series. */
+function put(d: number[], i: number, at: number, fraction: number, reset: number): number[] {
+  let s = d;
+  if (HEADER + i * 3 + 3 > s.length) {
+    s = new Array<number>(HEADER + Math.min(MAX_POINTS + 1, Math.max(i + 1, Math.ceil(((d.length - HEADER) / 3) * 1.5))) * 3);
+    for (let k = 0; k < HEADER + i * 3; k++) s[k] = d[k]!;
   }
+  s[HEADER + i * 3 + AT] = at;
+  s[HEADER + i * 3 + FRACTION] = fraction;
+  s[HEADER + i * 3 + RESET] = reset;
+  return s;
 }
 
 export class QuotaForecaster {
-  private readonly byAccount = new Map<string, ModelMap<Series>>();
+  private readonly byAccount = new Map<string, ModelMap<number[]>>();
+  private readonly memos = new Map<string, ModelMap<QuotaForecast | null>>();
 
   /**
    * A reading of one account and model. Readings made up by a 429 (fraction 0 until its
@@ -160,54 +169,66 @@ export class QuotaForecaster {
     if (fraction === null || !Number.isFinite(fraction) || source === '429') return;
     let models = this.byAccount.get(accountId);
     if (!models) this.byAccount.set(accountId, (models = new ModelMap()));
-    let s = models.get(model);
-    // Room for one point and its repeat: an idle quota's series.
-    if (!s) models.set(model, (s = new Series(2)));
-    this.add(s, at, fraction, resetAt ?? NaN);
-  }
-
-  private add(s: Series, at: number, fraction: number, reset: number): void {
-    const d = s.d;
-    const last = s.points - 1;
-    if (last >= 0 && at < d[last * 3 + AT]!) return; // out of order (an older reading arriving late)
-    s.memo = undefined;
-    // A new period (isPeriodBoundary): only this point is kept.
-    if (last >= 0 && (fraction > d[last * 3 + FRACTION]! + RESET_RISE || at >= d[last * 3 + RESET]!)) {
-      s.seen = false;
-      s.points = 1;
-      s.put(0, at, fraction, reset);
-      return;
-    }
-    const lastReset = last >= 0 ? d[last * 3 + RESET]! : NaN;
-    const moved =
-      last < 0 ||
-      Math.abs(d[last * 3 + FRACTION]! - fraction) >= 0.001 ||
-      !(lastReset === reset || (Number.isNaN(lastReset) && Number.isNaN(reset))) ||
-      at - d[last * 3 + AT]! >= HEARTBEAT_MS;
-    if (!moved) {
-      s.put(s.points, at, fraction, reset);
-      s.seen = true;
-      return;
-    }
-    s.seen = false;
-    if (s.points === MAX_POINTS) {
-      // The oldest goes first.
-      s.d.copyWithin(0, 3, MAX_POINTS * 3);
-      s.points--;
-    }
-    s.put(s.points, at, fraction, reset);
-    s.points++;
+    const had = models.get(model);
+    const next = add(had ?? newSeries(2), at, fraction, resetAt ?? NaN);
+    if (next !== had) models.set(model, next);
   }
 
   /** The forecast of one account and model (its reading's key), or null when too little is known. */
   forecast(accountId: string, model: string): QuotaForecast | null {
     const s = this.byAccount.get(accountId)?.get(model);
     if (!s) return null;
-    if (s.memo === undefined) s.memo = forecastOfFlat(s.d, s.points + (s.seen ? 1 : 0));
-    return s.memo;
+    const memo = memoOf(s);
+    if (memo === MEMO_NULL) return null;
+    if (memo === MEMO_SET) return this.memos.get(accountId)!.get(model)!;
+    const f = forecastOfFlat(s, HEADER, pointsOf(s) + seenOf(s));
+    let memos = this.memos.get(accountId);
+    if (f === null) {
+      s[0] = header(pointsOf(s), seenOf(s), MEMO_NULL);
+      // A forecast memoized before is not kept alive.
+      if (memos?.has(model)) memos.set(model, null);
+      return null;
+    }
+    if (!memos) this.memos.set(accountId, (memos = new ModelMap()));
+    memos.set(model, f);
+    s[0] = header(pointsOf(s), seenOf(s), MEMO_SET);
+    return f;
   }
 
   forgetAccount(accountId: string): void {
     this.byAccount.delete(accountId);
+    this.memos.delete(accountId);
   }
+}
+
+/** Adds a reading to a series; answers the series (a new array when it grew). */
+function add(s: number[], at: number, fraction: number, reset: number): number[] {
+  const last = pointsOf(s) - 1;
+  const l = HEADER + last * 3;
+  if (last >= 0 && at < s[l + AT]!) return s; // out of order (an older reading arriving late)
+  s[0] = header(last + 1, seenOf(s), MEMO_NONE);
+  // A new period (isPeriodBoundary): only this point is kept.
+  if (last >= 0 && (fraction > s[l + FRACTION]! + RESET_RISE || at >= s[l + RESET]!)) {
+    s[0] = header(1, 0, MEMO_NONE);
+    return put(s, 0, at, fraction, reset);
+  }
+  const lastReset = last >= 0 ? s[l + RESET]! : NaN;
+  const moved =
+    last < 0 ||
+    Math.abs(s[l + FRACTION]! - fraction) >= 0.001 ||
+    !(lastReset === reset || (Number.isNaN(lastReset) && Number.isNaN(reset))) ||
+    at - s[l + AT]! >= HEARTBEAT_MS;
+  if (!moved) {
+    s[0] = header(last + 1, 1, MEMO_NONE);
+    return put(s, last + 1, at, fraction, reset);
+  }
+  let points = last + 1;
+  if (points === MAX_POINTS) {
+    // The oldest goes first.
+    s.copyWithin(HEADER, HEADER + 3, HEADER + MAX_POINTS * 3);
+    points--;
+  }
+  const d = put(s, points, at, fraction, reset);
+  d[0] = header(points + 1, 0, MEMO_NONE);
+  return d;
 }

@@ -3,7 +3,7 @@
 import type { QuotaSource } from '../../../shared/types';
 import type { Db } from '../db/open-database';
 import type { QuotaInfo, QuotaLock } from '../model';
-import { ModelMap } from './model-map';
+import { ModelMap, ModelRecords } from './model-map';
 
 interface LatestRow {
   account_id: string;
@@ -33,13 +33,26 @@ const toInfo = (r: LatestRow): QuotaInfo => ({
 
 const sameNumber = (x: number | null, y: number | null) => x === y || (x !== x && y !== y);
 
+/** The last history row of a model, as a record of numbers: which of its values are null, then the values. */
+const HIST_FLAGS = 0;
+const HIST_FRACTION = 1;
+const HIST_RESET = 2;
+const HIST_AT = 3;
+const HIST_WIDTH = 4;
+const FRACTION_NULL = 1;
+const RESET_NULL = 2;
+
 /** A history row is written when the value moves or the last one is this old. */
 const HISTORY_HEARTBEAT_MS = 60 * 60 * 1000;
 
 export class QuotaRepository {
   private readonly stmt;
-  /** Per account, per model: the last history row written (nested maps: no key strings per reading). */
-  private readonly lastHistory = new Map<string, ModelMap<{ fraction: number | null; resetAt: number | null; at: number }>>();
+  /**
+   * Per account, per model: the last history row written (no key strings per reading), as
+   * records of numbers (HIST_*): one array per account, not an object and three boxed numbers per
+   * model.
+   */
+  private readonly lastHistory = new Map<string, ModelRecords>();
 
   constructor(private readonly db: Db) {
     this.stmt = {
@@ -82,9 +95,8 @@ export class QuotaRepository {
       ),
       pruneLocks: db.prepare<[number]>('DELETE FROM quota_locks WHERE locked_until <= ?'),
     };
-    for (const r of this.stmt.lastHistory.all()) {
-      this.historyOf(r.account_id).set(r.model, { fraction: r.remaining_fraction, resetAt: r.reset_at, at: r.fetched_at });
-    }
+    // Row by row (iterate): the rows are not all held at once.
+    for (const r of this.stmt.lastHistory.iterate()) this.markHistory(this.historyOf(r.account_id), r.model, -1, r.remaining_fraction, r.reset_at, r.fetched_at);
   }
 
   /**
@@ -118,20 +130,19 @@ export class QuotaRepository {
       }
       for (const info of readings) {
         const history = this.historyOf(info.accountId);
-        const last = history.get(info.model);
+        const o = history.find(info.model);
+        const d = history.data;
+        const lastFraction = o < 0 || d[o + HIST_FLAGS]! & FRACTION_NULL ? null : d[o + HIST_FRACTION]!;
+        const lastReset = o < 0 || d[o + HIST_FLAGS]! & RESET_NULL ? null : d[o + HIST_RESET]!;
         const moved =
-          !last ||
-          last.resetAt !== info.resetAt ||
-          (last.fraction === null) !== (info.remainingFraction === null) ||
-          Math.abs((last.fraction ?? 0) - (info.remainingFraction ?? 0)) >= 0.001 ||
-          info.fetchedAt - last.at >= HISTORY_HEARTBEAT_MS;
+          o < 0 ||
+          lastReset !== info.resetAt ||
+          (lastFraction === null) !== (info.remainingFraction === null) ||
+          Math.abs((lastFraction ?? 0) - (info.remainingFraction ?? 0)) >= 0.001 ||
+          info.fetchedAt - d[o + HIST_AT]! >= HISTORY_HEARTBEAT_MS;
         if (moved) {
           this.stmt.insertHistory.run(info.accountId, info.model, info.remainingFraction, info.resetAt, info.fetchedAt, info.source);
-          if (last) {
-            last.fraction = info.remainingFraction;
-            last.resetAt = info.resetAt;
-            last.at = info.fetchedAt;
-          } else history.set(info.model, { fraction: info.remainingFraction, resetAt: info.resetAt, at: info.fetchedAt });
+          this.markHistory(history, info.model, o, info.remainingFraction, info.resetAt, info.fetchedAt);
           historyRows++;
         }
       }
@@ -143,9 +154,19 @@ export class QuotaRepository {
   /** Per account, the readings its quota_latest rows hold (compared field by field, not as strings). */
   private readonly lastLatest = new Map<string, ModelMap<QuotaInfo>>();
 
-  private historyOf(accountId: string): ModelMap<{ fraction: number | null; resetAt: number | null; at: number }> {
+  /** Writes a model's last history row (at `o`, or a new record when -1). */
+  private markHistory(history: ModelRecords, model: string, o: number, fraction: number | null, resetAt: number | null, at: number): void {
+    const w = o < 0 ? history.insert(model) : o;
+    const d = history.data;
+    d[w + HIST_FLAGS] = (fraction === null ? FRACTION_NULL : 0) | (resetAt === null ? RESET_NULL : 0);
+    d[w + HIST_FRACTION] = fraction ?? 0;
+    d[w + HIST_RESET] = resetAt ?? 0;
+    d[w + HIST_AT] = at;
+  }
+
+  private historyOf(accountId: string): ModelRecords {
     let m = this.lastHistory.get(accountId);
-    if (!m) this.lastHistory.set(accountId, (m = new ModelMap()));
+    if (!m) this.lastHistory.set(accountId, (m = new ModelRecords(HIST_WIDTH)));
     return m;
   }
 
@@ -183,8 +204,9 @@ export class QuotaRepository {
     this.lastLatest.set(accountId, ModelMap.from(infos.map((i) => [i.model, i] as const)));
   }
 
-  latestAll(): QuotaInfo[] {
-    return this.stmt.latestAll.all().map(toInfo);
+  /** Every latest reading, row by row (the rows are not all held at once; nothing may write to the database meanwhile). */
+  *latestAll(): Generator<QuotaInfo> {
+    for (const r of this.stmt.latestAll.iterate()) yield toInfo(r);
   }
 
   latestFor(accountId: string): QuotaInfo[] {
@@ -220,7 +242,7 @@ export class QuotaRepository {
     const n = this.stmt.pruneHistory.run(before).changes;
     if (n > 0) {
       for (const [accountId, m] of this.lastHistory) {
-        for (const [model, v] of m) if (v.at < before) m.delete(model);
+        m.forEach((o, model) => m.data[o + HIST_AT]! < before && m.delete(model));
         if (m.size === 0) this.lastHistory.delete(accountId);
       }
     }

@@ -189,7 +189,7 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
       return fail(res, 'not_found', 'No such endpoint');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 'not_found', 'No such endpoint');
-    if (!serveStatic(o.rendererDir, path, res)) fail(res, 'not_found', 'Not found');
+    if (!serveStatic(o.rendererDir, req, path, res)) fail(res, 'not_found', 'Not found');
   }
 
   const server = createFrontServer(

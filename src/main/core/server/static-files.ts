@@ -1,8 +1,16 @@
 // Serves the built renderer (out/renderer) for web mode: files under the root only, SPA
 // fallback to index.html, strict CSP.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+// - Files are read once and kept in memory (re-read when their size or mtime changes).
+// - Precompressed variants written by the build (`<file>.br`, `<file>.gz`, see
+//   tools/vite-renderer-shared.mts) are sent to clients that accept them (Vary: Accept-Encoding).
+// - Content-hashed assets (`assets/`) are cacheable for a year (immutable); other files are
+//   revalidated by ETag; index.html is never stored.
+// - index.html's inline scripts (the early-load script) are allowed by their hashes in the CSP
+//   header, as the page's own CSP meta tag does.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,7 +26,80 @@ const TYPES: Record<string, string> = {
 
 export const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-export function serveStatic(root: string | null, pathname: string, res: ServerResponse): boolean {
+type Encoding = 'br' | 'gzip';
+
+interface Cached {
+  mtimeMs: number;
+  size: number;
+  body: Buffer;
+  /** Precompressed variants found next to the file. */
+  encoded: Partial<Record<Encoding, Buffer>>;
+  etag: string;
+  csp: string;
+}
+
+const cache = new Map<string, Cached>();
+
+/** `'sha256-…'` sources for the inline (src-less) scripts of an HTML page. */
+export function inlineScriptHashes(html: string): string[] {
+  const out: string[] = [];
+  for (const m of html.matchAll(/<script(\s[^>]*)?>([\s\S]*?)<\/script>/gi)) {
+    if (/\ssrc\s*=/i.test(m[1] ?? '') || m[2]!.length === 0) continue;
+    out.push(`'sha256-${createHash('sha256').update(m[2]!, 'utf8').digest('base64')}'`);
+  }
+  return out;
+}
+
+function load(file: string): Cached {
+  const st = statSync(file);
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit;
+  const body = readFileSync(file);
+  const encoded: Cached['encoded'] = {};
+  for (const [enc, ext] of [['br', '.br'], ['gzip', '.gz']] as const) {
+    const path = file + ext;
+    // A variant older than the file is stale (a rebuild that wrote no new one): not used.
+    if (existsSync(path) && statSync(path).mtimeMs >= st.mtimeMs) encoded[enc] = readFileSync(path);
+  }
+  const hashes = extname(file) === '.html' ? inlineScriptHashes(body.toString('utf8')) : [];
+  const entry: Cached = {
+    mtimeMs: st.mtimeMs,
+    size: st.size,
+    body,
+    encoded,
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+    csp: hashes.length ? CSP.replace("script-src 'self'", `script-src 'self' ${hashes.join(' ')}`) : CSP,
+  };
+  cache.set(file, entry);
+  return entry;
+}
+
+/** The best encoding the client accepts among those available (br, then gzip), or null. */
+export function pickEncoding(acceptEncoding: string | string[] | undefined, available: readonly Encoding[]): Encoding | null {
+  const header = (Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? '')).toLowerCase();
+  const accepted = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    accepted.set(name.trim(), q === undefined ? 1 : Number(q));
+  }
+  for (const enc of ['br', 'gzip'] as const) {
+    if (!available.includes(enc)) continue;
+    const q = accepted.get(enc) ?? (accepted.has(enc) ? 0 : accepted.get('*') ?? 0);
+    if (q > 0) return enc;
+  }
+  return null;
+}
+
+function cacheControl(rel: string, ext: string): string {
+  if (ext === '.html') return 'no-store';
+  // Vite names everything under assets/ by its content hash: a new build is a new name.
+  if (rel.startsWith('/assets/')) return 'public, max-age=31536000, immutable';
+  return 'no-cache';
+}
+
+export function serveStatic(root: string | null, req: IncomingMessage, pathname: string, res: ServerResponse): boolean {
   if (!root || !existsSync(root)) return false;
   const base = resolve(root);
   let rel = decodeURIComponent(pathname);
@@ -29,15 +110,34 @@ export function serveStatic(root: string | null, pathname: string, res: ServerRe
     if (extname(rel)) return false; // a missing asset is a 404, not the app
     file = join(base, 'index.html');
     if (!existsSync(file)) return false;
+    rel = '/index.html';
   }
-  res.writeHead(200, {
-    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Security-Policy': CSP,
+  const ext = extname(file);
+  const entry = load(file);
+  const headers: Record<string, string | number> = {
+    'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+    'Content-Security-Policy': entry.csp,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
-    'Cache-Control': extname(file) === '.html' ? 'no-store' : 'public, max-age=3600',
-  });
-  createReadStream(file).pipe(res);
+    'Cache-Control': cacheControl(rel.replace(/\\/g, '/'), ext),
+  };
+  const available = Object.keys(entry.encoded) as Encoding[];
+  if (available.length) headers.Vary = 'Accept-Encoding';
+  const enc = pickEncoding(req.headers['accept-encoding'], available);
+  if (ext !== '.html') {
+    // One validator per representation (identity, br, gzip).
+    const etag = enc ? `${entry.etag.slice(0, -1)}-${enc}"` : entry.etag;
+    headers.ETag = etag;
+    if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag)) {
+      res.writeHead(304, headers).end();
+      return true;
+    }
+  }
+  const body = enc ? entry.encoded[enc]! : entry.body;
+  if (enc) headers['Content-Encoding'] = enc;
+  headers['Content-Length'] = body.length;
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
   return true;
 }

@@ -20,7 +20,7 @@
 //   `partial`); any other failed row keeps whatever usage was reported, for the log, but adds
 //   nothing to the rollups;
 // - a row belongs to the UTC day it started on.
-import { NO_USAGE, type UsageCounts } from '../../../shared/types';
+import type { UsageCounts } from '../../../shared/types';
 import type { Db } from '../db/open-database';
 import type { Pricing } from './pricing';
 import type { AttemptEnd, AttemptStart, GroupedLedgerPort, UsageLedgerPort } from './usage-ports';
@@ -69,26 +69,39 @@ type Op = Insert | Finish;
 const tokens = (n: number | null): number | null => (n === null || !Number.isFinite(n) ? null : Math.max(0, Math.round(n)));
 const errorText = (e: string | null): string | null => (e === null ? null : e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS - 1)}…` : e);
 
+/** A delta of the counted usage (every field set: one object shape on the hot path). */
+function delta(accountId: string | null, startedAt: number, requests: number, completed: number, failed: number, rejected: number, inputTokens: number, outputTokens: number, cost: number): LedgerDelta {
+  return { accountId, startedAt, requests, completed, failed, rejected, inputTokens, outputTokens, cost };
+}
+
 /** Rollup deltas of one batch, summed per (day, account, model). */
 class RollupBatch {
-  private readonly rows = new Map<string, { day: string; accountId: string; model: string; c: UsageCounts }>();
-  add(startedAt: number, accountId: string | null, model: string, d: Partial<UsageCounts>): void {
-    const day = utcDay(startedAt);
-    const acc = accountId ?? NO_ACCOUNT;
-    const k = `${day}\u0000${acc}\u0000${model}`;
-    let r = this.rows.get(k);
-    if (!r) this.rows.set(k, (r = { day, accountId: acc, model, c: { ...NO_USAGE } }));
+  /** account → its (day, model) sums: a batch holds a few of each. */
+  private readonly byAccount = new Map<string, Array<{ day: string; accountId: string; model: string; c: LedgerDelta }>>();
+  add(d: LedgerDelta, model: string): void {
+    const day = utcDay(d.startedAt);
+    const acc = d.accountId ?? NO_ACCOUNT;
+    let list = this.byAccount.get(acc);
+    if (!list) this.byAccount.set(acc, (list = []));
+    let r = null;
+    for (const x of list) {
+      if (x.model === model && x.day === day) {
+        r = x;
+        break;
+      }
+    }
+    if (!r) list.push((r = { day, accountId: acc, model, c: delta(acc, 0, 0, 0, 0, 0, 0, 0, 0) }));
     const c = r.c;
-    c.requests += d.requests ?? 0;
-    c.completed += d.completed ?? 0;
-    c.failed += d.failed ?? 0;
-    c.rejected += d.rejected ?? 0;
-    c.inputTokens += d.inputTokens ?? 0;
-    c.outputTokens += d.outputTokens ?? 0;
-    c.cost += d.cost ?? 0;
+    c.requests += d.requests;
+    c.completed += d.completed;
+    c.failed += d.failed;
+    c.rejected += d.rejected;
+    c.inputTokens += d.inputTokens;
+    c.outputTokens += d.outputTokens;
+    c.cost += d.cost;
   }
-  entries() {
-    return this.rows.values();
+  *entries(): Iterable<{ day: string; accountId: string; model: string; c: UsageCounts }> {
+    for (const list of this.byAccount.values()) yield* list;
   }
 }
 
@@ -106,6 +119,8 @@ export class UsageLedger implements UsageLedgerPort {
   constructor(
     private readonly db: Db,
     private readonly pricing: Pricing,
+    /** Told after each batch is written (db/wal-checkpointer.ts). */
+    private readonly afterWrite?: () => void,
   ) {
     this.stmt = {
       insert: db.prepare<unknown[]>(
@@ -182,7 +197,7 @@ export class UsageLedger implements UsageLedgerPort {
   private enqueueInsert(a: AttemptStart, status: 'pending' | 'rejected', e: Omit<AttemptEnd, 'status'> | null, done: Insert['done'], failed: Insert['failed']): Insert {
     const op: Insert = { kind: 'insert', a, status, e, id: 0, done, failed };
     this.queue.push(op);
-    this.listener?.delta({ ...NO_USAGE, accountId: a.accountId, startedAt: a.startedAt, requests: status === 'pending' ? 1 : 0, rejected: status === 'rejected' ? 1 : 0 });
+    this.listener?.delta(status === 'pending' ? delta(a.accountId, a.startedAt, 1, 0, 0, 0, 0, 0, 0) : delta(a.accountId, a.startedAt, 0, 0, 0, 1, 0, 0, 0));
     return op;
   }
 
@@ -203,6 +218,7 @@ export class UsageLedger implements UsageLedgerPort {
       for (const op of ops) if (op.kind === 'insert') op.failed?.(err);
       throw err;
     }
+    this.afterWrite?.();
     for (const op of ops) if (op.kind === 'insert' && op.done) op.done(op.id);
   }
 
@@ -220,9 +236,9 @@ export class UsageLedger implements UsageLedgerPort {
         );
         if (op.status === 'pending') {
           this.open.set(op.id, { accountId: a.accountId, model: a.model, startedAt: a.startedAt });
-          roll.add(a.startedAt, a.accountId, a.model, { requests: 1 });
+          roll.add(delta(a.accountId, a.startedAt, 1, 0, 0, 0, 0, 0, 0), a.model);
         } else {
-          roll.add(a.startedAt, a.accountId, a.model, { rejected: 1 });
+          roll.add(delta(a.accountId, a.startedAt, 0, 0, 0, 1, 0, 0, 0), a.model);
         }
         continue;
       }
@@ -240,17 +256,18 @@ export class UsageLedger implements UsageLedgerPort {
       const partial = e.status === 'failed' && e.partial === true && ((inputTokens ?? 0) > 0 || (outputTokens ?? 0) > 0);
       const cost = e.status === 'completed' || partial ? this.pricing.costFor(row.model, inputTokens, outputTokens) : null;
       if (this.stmt.finish.run(e.status, e.httpStatus, inputTokens, outputTokens, cost, errorText(e.error), e.endedAt, partial ? 1 : 0, id).changes === 0) continue;
-      const d: Partial<UsageCounts> =
+      const { accountId, startedAt } = row;
+      const d =
         e.status === 'completed'
-          ? { completed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 }
+          ? delta(accountId, startedAt, 0, 1, 0, 0, inputTokens ?? 0, outputTokens ?? 0, cost ?? 0)
           : partial
-            ? { failed: 1, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cost: cost ?? 0 }
+            ? delta(accountId, startedAt, 0, 0, 1, 0, inputTokens ?? 0, outputTokens ?? 0, cost ?? 0)
           : e.status === 'failed'
-            ? { failed: 1 }
+            ? delta(accountId, startedAt, 0, 0, 1, 0, 0, 0, 0)
             : // Begun but then refused before it went out: not a dispatched request after all.
-              { requests: -1, rejected: 1 };
-      roll.add(row.startedAt, row.accountId, row.model, d);
-      told.push({ ...NO_USAGE, ...d, accountId: row.accountId, startedAt: row.startedAt });
+              delta(accountId, startedAt, -1, 0, 0, 1, 0, 0, 0);
+      roll.add(d, row.model);
+      told.push(d);
     }
     for (const r of roll.entries()) {
       const c = r.c;

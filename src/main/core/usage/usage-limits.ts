@@ -123,6 +123,10 @@ class HourWindow {
   }
   add(at: number): void {
     const t = this.times;
+    if (t.length === this.head || t[t.length - 1]! <= at) {
+      t.push(at);
+      return;
+    }
     let i = t.length;
     while (i > this.head && t[i - 1]! > at) i--;
     t.splice(i, 0, at);
@@ -196,7 +200,11 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
 
   private check(scope: string, now: number): LimitDecision {
     const set = this.limits.get(scope);
-    if (!set) return { ok: true };
+    if (!set) return OK;
+    // The hot path: windows loaded and moved, every use compared without building a view; the
+    // views (and warnings) only once some use has reached the first warning level.
+    const w = this.load(scope, set, now);
+    if (belowWarnings(set, w)) return OK;
     let worst: LimitBreach | null = null;
     for (const u of this.measure(scope, set, now)) {
       this.warnIfDue(u, now);
@@ -204,7 +212,7 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
       if (u.used >= u.max && (!worst || u.resetAt > worst.resetAt)) worst = u;
     }
     if (worst && !this.d.dryRun()) return { ok: false, breach: worst };
-    return { ok: true };
+    return OK;
   }
 
   /** The ledger's change, applied to every loaded window it falls in (its account's and the global one). */
@@ -229,25 +237,17 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
     return w;
   }
 
-  /** Every configured limit of a scope with its window's use now. */
-  measure(scope: string, set: LimitSet, now: number): LimitUsage[] {
+  /** A scope's windows for the limits it has, loaded from SQLite when missing or stale, the hour moved to `now`. */
+  private load(scope: string, set: LimitSet, now: number): ScopeWindows {
     const accountId = scope === GLOBAL_SCOPE ? null : scope;
-    const base = { scope: accountId === null ? ('global' as const) : ('account' as const), accountId };
-    const out: LimitUsage[] = [];
     const w = this.windowsOf(scope);
     if (set.requestsPerHour !== null) {
-      const max = set.requestsPerHour;
       const since = hourWindowStart(now);
       if (!w.hour || since < w.hour.loadedSince) {
         this.d.flush?.();
         w.hour = new HourWindow(since, accountId === null ? this.stmt.hourGlobal.all(since) : this.stmt.hourAccount.all(accountId, since));
       }
-      const h = w.hour;
-      h.advance(since);
-      const n = h.count;
-      // Over (concurrent requests, or a lowered limit): free once enough have aged out to be under.
-      const resetAt = ((n > max ? h.at(n - max) : h.at(0)) ?? now) + HOUR_MS;
-      out.push({ ...base, limit: 'requests_per_hour', max, used: n, resetAt });
+      w.hour.advance(since);
     }
     if (set.requestsPerDay !== null) {
       const dw = dayWindow(now);
@@ -256,16 +256,37 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
         this.d.flush?.();
         w.day = { from, to: dw.resetAt, n: accountId === null ? this.stmt.dayGlobal.get(dw.day)!.n : this.stmt.dayAccount.get(accountId, dw.day)!.n };
       }
-      out.push({ ...base, limit: 'requests_per_day', max: set.requestsPerDay, used: w.day.n, resetAt: dw.resetAt });
     }
     if (set.inputTokensPerMonth !== null || set.outputTokensPerMonth !== null || set.costPerMonth !== null) {
       const mw = monthWindow(now);
-      const from = mw.from;
-      if (!w.month || w.month.from !== from) {
+      if (!w.month || w.month.from !== mw.from) {
         this.d.flush?.();
         const m = accountId === null ? this.stmt.monthGlobal.get(mw.fromDay, mw.toDay)! : this.stmt.monthAccount.get(accountId, mw.fromDay, mw.toDay)!;
-        w.month = { from, to: mw.resetAt, input: m.input, output: m.output, cost: m.cost };
+        w.month = { from: mw.from, to: mw.resetAt, input: m.input, output: m.output, cost: m.cost };
       }
+    }
+    return w;
+  }
+
+  /** Every configured limit of a scope with its window's use now. */
+  measure(scope: string, set: LimitSet, now: number): LimitUsage[] {
+    const accountId = scope === GLOBAL_SCOPE ? null : scope;
+    const base = { scope: accountId === null ? ('global' as const) : ('account' as const), accountId };
+    const out: LimitUsage[] = [];
+    const w = this.load(scope, set, now);
+    if (set.requestsPerHour !== null && w.hour) {
+      const max = set.requestsPerHour;
+      const h = w.hour;
+      const n = h.count;
+      // Over (concurrent requests, or a lowered limit): free once enough have aged out to be under.
+      const resetAt = ((n > max ? h.at(n - max) : h.at(0)) ?? now) + HOUR_MS;
+      out.push({ ...base, limit: 'requests_per_hour', max, used: n, resetAt });
+    }
+    if (set.requestsPerDay !== null && w.day) {
+      out.push({ ...base, limit: 'requests_per_day', max: set.requestsPerDay, used: w.day.n, resetAt: w.day.to });
+    }
+    if (w.month && (set.inputTokensPerMonth !== null || set.outputTokensPerMonth !== null || set.costPerMonth !== null)) {
+      const mw = monthWindow(now);
       const m = w.month;
       const month = { ...base, resetAt: mw.resetAt };
       if (set.inputTokensPerMonth !== null) out.push({ ...month, limit: 'input_tokens_per_month', max: set.inputTokensPerMonth, used: m.input });
@@ -338,6 +359,22 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
     for (const k of KINDS) this.warned.delete(`${scope}\u0000${k}`);
     return next;
   }
+}
+
+const OK: LimitDecision = Object.freeze({ ok: true });
+
+/** Whether `used` is under the first warning level of `max` (or `max` is not set). */
+const under = (used: number, max: number | null): boolean => max === null || used * 100 < max * WARNING_LEVELS[0];
+
+/** Every limit of the set below its first warning level (nothing to warn about, nothing refused). */
+function belowWarnings(set: LimitSet, w: ScopeWindows): boolean {
+  if (set.requestsPerHour !== null && !(w.hour && under(w.hour.count, set.requestsPerHour))) return false;
+  if (set.requestsPerDay !== null && !(w.day && under(w.day.n, set.requestsPerDay))) return false;
+  const m = w.month;
+  if (set.inputTokensPerMonth !== null && !(m && under(m.input, set.inputTokensPerMonth))) return false;
+  if (set.outputTokensPerMonth !== null && !(m && under(m.output, set.outputTokensPerMonth))) return false;
+  if (set.costPerMonth !== null && !(m && under(m.cost, set.costPerMonth))) return false;
+  return true;
 }
 
 function applyDelta(w: ScopeWindows, d: LedgerDelta): void {

@@ -19,6 +19,8 @@ export interface UsageServicesDeps {
   emit: (w: LimitWarningEvent) => void;
   notifier?: Notifier;
   log: Logger;
+  /** Told after each batch the ledger writes (the WAL checkpointer starts on writes). */
+  afterWrite?: () => void;
 }
 
 export interface UsageServices {
@@ -43,7 +45,7 @@ const LIMIT_NAMES: Record<LimitWarningEvent['limit'], string> = {
 export function createUsageServices(d: UsageServicesDeps): UsageServices {
   const dryRun = () => d.settings().limitsDryRun;
   const pricing = new Pricing(d.db, d.clock);
-  const ledger = new UsageLedger(d.db, pricing);
+  const ledger = new UsageLedger(d.db, pricing, d.afterWrite);
   const interrupted = ledger.markInterrupted();
   if (interrupted > 0) d.log.warn(`${interrupted} usage ledger row(s) left pending by the last run marked interrupted`);
 
