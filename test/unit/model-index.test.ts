@@ -28,11 +28,14 @@ function randomState(id: string, random: () => number): State {
   const r = random();
   if (r < 0.2) return { cand: null, expiry: random() < 0.5 ? Infinity : T0 + Math.floor(random() * 10) * 1000, reset: random() < 0.3 ? NaN : T0 + Math.floor(random() * 5) * 60_000 };
   const kind = (['proceed', 'unknown', 'low'] as const)[Math.floor(random() * 3)]!;
-  const remainingFraction = kind === 'unknown' ? null : Math.floor(random() * 4) / 4;
+  // Now and then values beyond what the packed primary key holds exactly (they must still order right).
+  const odd = random() < 0.1;
+  const remainingFraction = kind === 'unknown' ? null : odd ? [1.5, -3, 2 ** 60][Math.floor(random() * 3)]! : Math.floor(random() * 4) / 4;
   const decision: Decision = { kind, remainingFraction, resetAt: null, reason: null };
   const account = { id } as AccountRecord;
-  const spendBy = random() < 0.3 ? Infinity : T0 + Math.floor(random() * 3) * 60_000;
-  const cand: Candidate = { account, decision, group: { proceed: 0, unknown: 1, low: 2 }[kind], tier: 1 + Math.floor(random() * 3), spendBy, selection: { account, decision } };
+  const spendBy = random() < 0.3 ? Infinity : odd ? [2 ** 44, 2 ** 44 + 5, 2 ** 60, -5][Math.floor(random() * 4)]! : T0 + Math.floor(random() * 3) * 60_000;
+  const tier = odd && random() < 0.5 ? [0, 9, 2.5, -20][Math.floor(random() * 4)]! : 1 + Math.floor(random() * 3);
+  const cand: Candidate = { account, decision, group: { proceed: 0, unknown: 1, low: 2 }[kind], tier, spendBy, selection: { account, decision } };
   return { cand, expiry: random() < 0.5 ? Infinity : T0 + Math.floor(random() * 10) * 1000, reset: NaN };
 }
 
