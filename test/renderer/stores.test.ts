@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountView, QuotaView } from '../../src/shared/types';
-import { connectStores, prefetchInitialLoad } from '../../src/renderer/src/stores/connect-stores';
+import { applyPrefetchedIfReady, connectStores, prefetchInitialLoad } from '../../src/renderer/src/stores/connect-stores';
 import type { Scheduler } from '../../src/renderer/src/stores/event-coalescer';
 import { useAccountsStore } from '../../src/renderer/src/stores/accounts-store';
 import { useQuotaStore } from '../../src/renderer/src/stores/quota-store';
@@ -66,6 +66,44 @@ describe('stores fed by a client', () => {
     expect(useAccountsStore.getState().order).toEqual(['a']);
     expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
     expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 1, 1, 1]);
+    off();
+  });
+
+  it('puts a prefetched account list already in hand in its store before the first render, and applies it once', async () => {
+    const list = [account({ id: 'b' }), account({ id: 'a' })];
+    const client = fakeClient(baseHandlers(list));
+    prefetchInitialLoad(client);
+    await applyPrefetchedIfReady(client);
+    expect(useAccountsStore.getState().order).toEqual(['b', 'a']);
+    let updates = 0;
+    const unsubscribe = useAccountsStore.subscribe(() => updates++);
+    const frames = manualFrames();
+    const off = connectStores(client, undefined, framesAndPaint(frames));
+    await settle();
+    expect(fetchesOf(client.calls, 'accounts:list')).toBe(1);
+    expect(updates).toBe(0); // the same answer is not applied again
+    client.handlers['accounts:list'] = () => [account({ id: 'a' })];
+    client.emit('accounts:changed', { accountIds: [] });
+    frames.frame();
+    await settle();
+    expect(fetchesOf(client.calls, 'accounts:list')).toBe(2);
+    expect(updates).toBe(1); // a new answer is
+    expect(useAccountsStore.getState().order).toEqual(['a']);
+    unsubscribe();
+    off();
+  });
+
+  it('never waits on the network before the first render: an account list not in hand is left to the first load', async () => {
+    const slow = deferred<AccountView[]>();
+    const client = fakeClient({ ...baseHandlers(), 'accounts:list': () => slow.promise });
+    prefetchInitialLoad(client);
+    await applyPrefetchedIfReady(client);
+    expect(useAccountsStore.getState().loaded).toBe(false);
+    const off = connectStores(client, undefined, now);
+    slow.resolve([account({ id: 'a' })]);
+    await settle();
+    expect(useAccountsStore.getState().order).toEqual(['a']);
+    expect(fetchesOf(client.calls, 'accounts:list')).toBe(1);
     off();
   });
 

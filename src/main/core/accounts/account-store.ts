@@ -45,25 +45,42 @@ export interface NewAccount {
 
 export type AccountPatch = Partial<Pick<AccountRecord, 'label' | 'tier' | 'tierLabel' | 'projectId' | 'reserve' | 'email' | 'baseUrl' | 'models' | 'details'>>;
 
-const fromRow = (r: AccountRow): AccountRecord => ({
-  id: r.id,
-  provider: r.provider as ProviderId,
-  identity: r.identity,
-  email: r.email,
-  label: r.label,
-  tier: r.tier as Tier,
-  tierLabel: r.tier_label,
-  status: r.status as AccountStatus,
-  statusReason: r.status_reason,
-  projectId: r.project_id,
-  secretHint: r.secret_hint,
-  reserve: r.reserve,
-  baseUrl: r.base_url,
-  models: r.models ? (JSON.parse(r.models) as string[]) : null,
-  details: JSON.parse(r.details || '{}') as AccountRecord['details'],
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+/** One string per distinct value of the small vocabularies (provider, tier, plan, status), not one per row read. */
+const vocabulary = new Map<string, string>();
+function word<T extends string | null>(s: T): T {
+  if (s === null) return s;
+  const have = vocabulary.get(s);
+  if (have !== undefined) return have as T;
+  if (vocabulary.size < 1000) vocabulary.set(s, s);
+  return s;
+}
+
+/** The previous record's string when the row repeats it (each row read from SQLite is a new string). */
+const same = <T extends string | null>(next: T, prev: T | undefined): T => (prev !== undefined && prev === next ? prev : next);
+
+const fromRow = (r: AccountRow, prev?: AccountRecord): AccountRecord => {
+  const email = same(r.email, prev?.email);
+  return {
+    id: prev?.id ?? r.id,
+    provider: word(r.provider) as ProviderId,
+    // The identity and the label are the email unless the user named it: one string then.
+    identity: email !== null && r.identity === email ? email : same(r.identity, prev?.identity),
+    email,
+    label: email !== null && r.label === email ? email : same(r.label, prev?.label),
+    tier: word(r.tier) as Tier,
+    tierLabel: word(r.tier_label),
+    status: word(r.status) as AccountStatus,
+    statusReason: same(r.status_reason, prev?.statusReason),
+    projectId: same(r.project_id, prev?.projectId),
+    secretHint: same(r.secret_hint, prev?.secretHint),
+    reserve: r.reserve,
+    baseUrl: r.base_url,
+    models: r.models ? (JSON.parse(r.models) as string[]) : null,
+    details: JSON.parse(r.details || '{}') as AccountRecord['details'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+};
 
 export function hintFor(c: Credentials): string {
   return maskSecret(c.apiKey ?? c.refreshToken ?? c.accessToken ?? '');
@@ -110,7 +127,7 @@ export class AccountStore {
       ),
       deletePref: db.prepare('DELETE FROM account_model_prefs WHERE account_id = ? AND model = ?'),
     };
-    for (const row of this.stmt.all.all()) this.byId.set(row.id, fromRow(row));
+    for (const row of this.stmt.all.iterate()) this.byId.set(row.id, fromRow(row));
     for (const p of this.stmt.allPrefs.all()) {
       const list = this.prefs.get(p.account_id) ?? [];
       list.push({ accountId: p.account_id, model: p.model, reserve: p.reserve, excluded: p.excluded === 1 });
@@ -185,7 +202,7 @@ export class AccountStore {
   private reload(): void {
     this.byId.clear();
     this.plain.clear();
-    for (const row of this.stmt.all.all()) this.byId.set(row.id, fromRow(row));
+    for (const row of this.stmt.all.iterate()) this.byId.set(row.id, fromRow(row));
   }
 
   private refresh(id: string): AccountRecord {
@@ -194,7 +211,8 @@ export class AccountStore {
       this.byId.delete(id);
       throw new NotFoundError(`Account ${id}`);
     }
-    const rec = fromRow(row);
+    // The record is new (callers may hold the old one); its strings are the old ones where equal.
+    const rec = fromRow(row, this.byId.get(id));
     this.byId.set(id, rec);
     return rec;
   }

@@ -58,6 +58,8 @@ export class ModelMap<V> {
   private layout = ROOT;
   /** Values in layout order; slots past layout.keys.length are spare room. */
   private vals: Array<Slot<V>> = NO_VALUES;
+  /** One number per value, when the user keeps one (numAt/setNumAt): unboxed, beside the values. */
+  private nums: number[] | null = null;
   private holes = 0;
 
   static from<V>(entries: Iterable<readonly [string, V]>): ModelMap<V> {
@@ -83,11 +85,17 @@ export class ModelMap<V> {
   }
 
   set(key: string, value: V): this {
+    this.put(key, value);
+    return this;
+  }
+
+  /** Sets a value; answers its slot (see slotOf). */
+  put(key: string, value: V): number {
     const i = this.layout.index.get(key);
     if (i !== undefined) {
       if (this.vals[i] !== HOLE) {
         this.vals[i] = value;
-        return this;
+        return i;
       }
       // Set again after a delete: it goes last, as in a Map.
       this.compact();
@@ -97,7 +105,48 @@ export class ModelMap<V> {
     // Grown to what this layout's accounts usually reach (the new layout's longest descendant).
     if (n === this.vals.length) this.grow(n + 1);
     this.vals[n] = value;
-    return this;
+    if (this.nums) this.nums[n] = 0;
+    return n;
+  }
+
+  // ---- by slot: a key's position, valid until the next set of a new key or delete ----------
+  /** The slot of a key, or -1. */
+  slotOf(key: string): number {
+    const i = this.layout.index.get(key);
+    return i === undefined || this.vals[i] === HOLE ? -1 : i;
+  }
+
+  /** Slots run from 0 to slots() - 1; those with live(i) false are deleted. */
+  slots(): number {
+    return this.layout.keys.length;
+  }
+
+  live(i: number): boolean {
+    return this.vals[i] !== HOLE;
+  }
+
+  keyAt(i: number): string {
+    return this.layout.keys[i]!;
+  }
+
+  valueAt(i: number): V {
+    return this.vals[i] as V;
+  }
+
+  setValueAt(i: number, value: V): void {
+    this.vals[i] = value;
+  }
+
+  numAt(i: number): number {
+    return this.nums === null ? 0 : this.nums[i]!;
+  }
+
+  setNumAt(i: number, x: number): void {
+    if (this.nums === null) {
+      this.nums = new Array<number>(this.vals.length);
+      for (let k = 0; k < this.vals.length; k++) this.nums[k] = 0;
+    }
+    this.nums[i] = x;
   }
 
   delete(key: string): boolean {
@@ -112,6 +161,7 @@ export class ModelMap<V> {
   clear(): void {
     this.layout = ROOT;
     this.vals = NO_VALUES;
+    this.nums = null;
     this.holes = 0;
   }
 
@@ -151,14 +201,24 @@ export class ModelMap<V> {
     const next = new Array<Slot<V>>(cap);
     for (let i = 0; i < this.vals.length; i++) next[i] = this.vals[i];
     this.vals = next;
+    if (this.nums) {
+      const nums = new Array<number>(cap);
+      for (let i = 0; i < cap; i++) nums[i] = i < this.nums.length ? this.nums[i]! : 0;
+      this.nums = nums;
+    }
   }
 
   /** Drops the holes (the layout of the remaining keys, in their order). */
   private compact(): void {
     const keys = this.layout.keys;
     const old = this.vals;
+    const oldNums = this.nums;
     this.clear();
-    for (let i = 0; i < keys.length; i++) if (old[i] !== HOLE) this.set(keys[i]!, old[i] as V);
+    for (let i = 0; i < keys.length; i++) {
+      if (old[i] === HOLE) continue;
+      const at = this.put(keys[i]!, old[i] as V);
+      if (oldNums) this.setNumAt(at, oldNums[i]!);
+    }
   }
 }
 

@@ -5,28 +5,33 @@ import type { QuotaInfo } from '../model';
 import { modelMatches, patternSpecificity } from '../providers/provider-adapter';
 import { ModelMap, ModelSet, type ModelSetView } from './model-map';
 
-interface Entry {
-  info: QuotaInfo;
-  expiresAt: number;
-  /** patternSpecificity of a glob key, computed once (-1 for exact ids: never scanned; a small integer, not a boxed double). */
-  readonly score: number;
-  /** The replaceAccount call that last wrote it. */
-  mark: number;
-}
-
 const NONE_SERVED: ModelSetView = new ModelSet();
 
-// A sync cycle rewrites every account's readings. Entries, maps and sets are updated in place
-// rather than rebuilt: whatever is rebuilt each cycle lives until the next one, so it is
-// promoted to V8's old space every cycle and only a major GC frees it (the service's RSS).
+/** patternSpecificity of each glob key seen (few distinct ones), computed once. */
+const specificity = new Map<string, number>();
+function scoreOf(glob: string): number {
+  let s = specificity.get(glob);
+  if (s === undefined) {
+    s = patternSpecificity(glob);
+    if (specificity.size < 10_000) specificity.set(glob, s);
+  }
+  return s;
+}
+
+/** The models one replaceAccount call wrote (reused: cleared per call). */
+const written = new Set<string>();
+
+// A sync cycle rewrites every account's readings. Maps and sets are updated in place rather than
+// rebuilt: whatever is rebuilt each cycle lives until the next one, so it is promoted to V8's old
+// space every cycle and only a major GC frees it (the service's RSS). No object per entry: each
+// account's readings are a ModelMap (model-map.ts: key layouts shared by accounts with the same
+// models) holding the reading and, beside it as an unboxed number, its expiry.
 export class QuotaCache {
-  // Per account, by model: ModelMaps (model-map.ts), whose keys are shared by accounts with the same models.
-  private readonly byAccount = new Map<string, ModelMap<Entry>>();
+  private readonly byAccount = new Map<string, ModelMap<QuotaInfo>>();
   private readonly served = new Map<string, ModelSet>();
-  /** Each account's glob-keyed entries, in reading order: lookup scans these, not every entry. */
-  private readonly globs = new Map<string, Entry[]>();
+  /** Each account's glob keys, in reading order: lookup scans these, not every entry. */
+  private readonly globs = new Map<string, string[]>();
   private version = 0;
-  private marks = 0;
 
   constructor(private ttlMs: number) {}
 
@@ -44,31 +49,26 @@ export class QuotaCache {
   }
 
   set(info: QuotaInfo): void {
-    this.put(info, 0);
+    this.put(info, false);
     this.version++;
   }
 
   /**
-   * Stores a reading in place. `mark` is 0 for a single set, else the replaceAccount call's
-   * mark; answers whether this is the call's first write of that key.
+   * Stores a reading in place. `replacing` inside a replaceAccount call (its models are in
+   * `written`); answers whether this is the first write of that key (of the call, else ever).
    */
-  private put(info: QuotaInfo, mark: number): boolean {
+  private put(info: QuotaInfo, replacing: boolean): boolean {
     let models = this.byAccount.get(info.accountId);
     if (!models) this.byAccount.set(info.accountId, (models = new ModelMap()));
-    const expiresAt = info.fetchedAt + this.ttlMs;
     const glob = info.model.includes('*');
-    let e = models.get(info.model);
-    const created = e === undefined;
-    if (e === undefined) {
-      e = { info, expiresAt, score: glob ? patternSpecificity(info.model) : -1, mark: -1 };
-      models.set(info.model, e);
-    } else {
-      e.info = info;
-      e.expiresAt = expiresAt;
-    }
-    const first = mark === 0 ? created : e.mark !== mark;
-    if (mark !== 0) e.mark = mark;
-    if (glob && first) this.globList(info.accountId).push(e);
+    let i = models.slotOf(info.model);
+    const created = i < 0;
+    if (created) i = models.put(info.model, info);
+    else models.setValueAt(i, info);
+    models.setNumAt(i, info.fetchedAt + this.ttlMs);
+    const first = replacing ? !written.has(info.model) : created;
+    if (replacing) written.add(info.model);
+    if (glob && first) this.globList(info.accountId).push(info.model);
     // Only exact ids say which models an account serves; globs bind, they do not declare.
     if (!glob) {
       let served = this.served.get(info.accountId);
@@ -78,7 +78,7 @@ export class QuotaCache {
     return first;
   }
 
-  private globList(accountId: string): Entry[] {
+  private globList(accountId: string): string[] {
     let list = this.globs.get(accountId);
     if (!list) this.globs.set(accountId, (list = []));
     return list;
@@ -86,30 +86,32 @@ export class QuotaCache {
 
   /** Replaces an account's models with the ones in a fresh, complete reading. */
   replaceAccount(accountId: string, infos: QuotaInfo[]): void {
-    const mark = ++this.marks;
+    written.clear();
     // Refilled in reading order: lookup's tie-breaks follow it.
     this.globs.get(accountId)?.splice(0);
     let distinct = 0;
     let exact = 0;
     for (const i of infos) {
-      if (!this.put(i, mark)) continue;
+      if (!this.put(i, true)) continue;
       distinct++;
       if (!i.model.includes('*')) exact++;
     }
     const models = this.byAccount.get(accountId);
-    if (models && models.size !== distinct) models.forEach((e, model) => e.mark !== mark && models.delete(model));
+    if (models && models.size !== distinct) models.forEach((_, model) => !written.has(model) && models.delete(model));
     if (models?.size === 0) this.byAccount.delete(accountId);
     if (this.globs.get(accountId)?.length === 0) this.globs.delete(accountId);
     // The served set now holds every exact id read; ids no longer read (or only marked) go.
     const served = this.served.get(accountId);
     if (served && exact === 0) this.served.delete(accountId);
-    else if (served && served.size !== exact) served.forEach((m) => (m.includes('*') || models?.get(m)?.mark !== mark) && served.delete(m));
+    else if (served && served.size !== exact) served.forEach((m) => (m.includes('*') || !written.has(m)) && served.delete(m));
+    written.clear();
     this.version++;
   }
 
   get(accountId: string, model: string, now: number): QuotaInfo | undefined {
-    const e = this.byAccount.get(accountId)?.get(model);
-    return e && e.expiresAt > now ? e.info : undefined;
+    const models = this.byAccount.get(accountId);
+    const i = models ? models.slotOf(model) : -1;
+    return i >= 0 && models!.numAt(i) > now ? models!.valueAt(i) : undefined;
   }
 
   /**
@@ -125,27 +127,34 @@ export class QuotaCache {
       if (until) until.at = Infinity;
       return undefined;
     }
-    const exact = models.get(model);
-    const live = exact !== undefined && exact.expiresAt > now;
-    if (until) until.at = live ? exact.expiresAt : Infinity;
+    const x = models.slotOf(model);
+    const exactExpiry = x >= 0 ? models.numAt(x) : -Infinity;
+    const live = exactExpiry > now;
+    const exact = live ? models.valueAt(x) : undefined;
+    if (until) until.at = live ? exactExpiry : Infinity;
     // Most accounts have no glob readings (often none at all): skip the scan for them.
     const globs = this.globs.size === 0 ? undefined : this.globs.get(accountId);
-    if (globs === undefined || globs.length === 0) return live ? exact.info : undefined;
-    let binding: QuotaInfo | undefined = live && exact.info.remainingFraction !== null ? exact.info : undefined;
-    let specific: QuotaInfo | undefined = live ? exact.info : undefined;
+    if (globs === undefined || globs.length === 0) return exact;
+    let binding: QuotaInfo | undefined = exact && exact.remainingFraction !== null ? exact : undefined;
+    let specific: QuotaInfo | undefined = exact;
     let specificScore = specific ? Number.MAX_SAFE_INTEGER : -1;
     for (let k = 0; k < globs.length; k++) {
-      const e = globs[k]!;
-      if (e.expiresAt <= now || !modelMatches(e.info.model, model)) continue;
-      if (until && e.expiresAt < until.at) until.at = e.expiresAt;
-      const f = e.info.remainingFraction;
+      const glob = globs[k]!;
+      const j = models.slotOf(glob);
+      if (j < 0) continue;
+      const expiresAt = models.numAt(j);
+      if (expiresAt <= now || !modelMatches(glob, model)) continue;
+      if (until && expiresAt < until.at) until.at = expiresAt;
+      const info = models.valueAt(j);
+      const f = info.remainingFraction;
       if (f !== null) {
         const b = binding?.remainingFraction ?? Infinity;
-        if (f < b || (f === b && (e.info.resetAt ?? 0) > (binding?.resetAt ?? 0))) binding = e.info;
+        if (f < b || (f === b && (info.resetAt ?? 0) > (binding?.resetAt ?? 0))) binding = info;
       }
-      if (e.score > specificScore) {
-        specific = e.info;
-        specificScore = e.score;
+      const score = scoreOf(glob);
+      if (score > specificScore) {
+        specific = info;
+        specificScore = score;
       }
     }
     return binding ?? specific;
@@ -154,7 +163,8 @@ export class QuotaCache {
   /** Every unexpired reading of one account. */
   forAccount(accountId: string, now: number): QuotaInfo[] {
     const out: QuotaInfo[] = [];
-    for (const e of this.byAccount.get(accountId)?.values() ?? []) if (e.expiresAt > now) out.push(e.info);
+    const m = this.byAccount.get(accountId);
+    if (m) for (let i = 0; i < m.slots(); i++) if (m.live(i) && m.numAt(i) > now) out.push(m.valueAt(i));
     return out;
   }
 
@@ -163,13 +173,15 @@ export class QuotaCache {
    * the reading stands until then). Never shortens; the selector re-evaluates at the old expiry.
    */
   extendAccount(accountId: string, until: number): void {
-    for (const e of this.byAccount.get(accountId)?.values() ?? []) if (e.expiresAt < until) e.expiresAt = until;
+    const m = this.byAccount.get(accountId);
+    if (m) for (let i = 0; i < m.slots(); i++) if (m.live(i) && m.numAt(i) < until) m.setNumAt(i, until);
   }
 
   /** Earliest expiry among one account's entries (Infinity when none). */
   earliestExpiry(accountId: string): number {
     let t = Infinity;
-    for (const e of this.byAccount.get(accountId)?.values() ?? []) t = Math.min(t, e.expiresAt);
+    const m = this.byAccount.get(accountId);
+    if (m) for (let i = 0; i < m.slots(); i++) if (m.live(i)) t = Math.min(t, m.numAt(i));
     return t;
   }
 
@@ -194,7 +206,7 @@ export class QuotaCache {
   }
 
   *entries(now: number): Generator<QuotaInfo> {
-    for (const models of this.byAccount.values()) for (const e of models.values()) if (e.expiresAt > now) yield e.info;
+    for (const m of this.byAccount.values()) for (let i = 0; i < m.slots(); i++) if (m.live(i) && m.numAt(i) > now) yield m.valueAt(i);
   }
 
   size(): number {
@@ -205,21 +217,22 @@ export class QuotaCache {
 
   countExpired(now: number): number {
     let n = 0;
-    for (const m of this.byAccount.values()) for (const e of m.values()) if (e.expiresAt <= now) n++;
+    for (const m of this.byAccount.values()) for (let i = 0; i < m.slots(); i++) if (m.live(i) && m.numAt(i) <= now) n++;
     return n;
   }
 
   cleanupExpired(now: number): number {
     let removed = 0;
     this.byAccount.forEach((models, accountId) => {
-      models.forEach((e, model) => {
-        if (e.expiresAt > now) return;
+      for (let i = 0; i < models.slots(); i++) {
+        if (!models.live(i) || models.numAt(i) > now) continue;
+        const model = models.keyAt(i);
         models.delete(model);
         removed++;
         const globs = this.globs.get(accountId);
-        const at = globs ? globs.indexOf(e) : -1;
+        const at = globs ? globs.indexOf(model) : -1;
         if (at >= 0) globs!.splice(at, 1);
-      });
+      }
       if (models.size === 0) this.byAccount.delete(accountId);
       if (this.globs.get(accountId)?.length === 0) this.globs.delete(accountId);
     });

@@ -117,22 +117,21 @@ function forecastOfFlat(d: ArrayLike<number>, base: number, count: number): Quot
 // each, then the latest reading when it repeated the last point (it extends the series through
 // idle time). The forecast is memoized until the next reading: its state is in the header, the
 // forecast itself (when not null) in a per-account map beside.
-/** Header: points in the period; 1 when the repeated reading follows them; the memo's state. */
-const POINTS = 0;
-const SEEN = 1;
-const MEMO = 2;
-const HEADER = 3;
-/** MEMO: not computed, null, or in the memos map. */
+/** The header, one number: points in the period × 8 + 4 when the repeated reading follows them + the memo's state. */
+const HEADER = 1;
+/** The memo's state: not computed, null, or in the memos map. */
 const MEMO_NONE = 0;
 const MEMO_NULL = 1;
 const MEMO_SET = 2;
+const pointsOf = (s: number[]) => s[0]! >> 3;
+const seenOf = (s: number[]) => (s[0]! >> 2) & 1;
+const memoOf = (s: number[]) => s[0]! & 3;
+const header = (points: number, seen: number, memo: number) => (points << 3) | (seen << 2) | memo;
 
 /** A series with room for `points` points (one point and its repeat: an idle quota's series). */
 function newSeries(points: number): number[] {
   const d = new Array<number>(HEADER + points * 3);
-  d[POINTS] = 0;
-  d[SEEN] = 0;
-  d[MEMO] = MEMO_NONE;
+  d[0] = header(0, 0, MEMO_NONE);
   return d;
 }
 
@@ -179,19 +178,20 @@ export class QuotaForecaster {
   forecast(accountId: string, model: string): QuotaForecast | null {
     const s = this.byAccount.get(accountId)?.get(model);
     if (!s) return null;
-    if (s[MEMO] === MEMO_NULL) return null;
-    if (s[MEMO] === MEMO_SET) return this.memos.get(accountId)!.get(model)!;
-    const f = forecastOfFlat(s, HEADER, s[POINTS]! + s[SEEN]!);
+    const memo = memoOf(s);
+    if (memo === MEMO_NULL) return null;
+    if (memo === MEMO_SET) return this.memos.get(accountId)!.get(model)!;
+    const f = forecastOfFlat(s, HEADER, pointsOf(s) + seenOf(s));
     let memos = this.memos.get(accountId);
     if (f === null) {
-      s[MEMO] = MEMO_NULL;
+      s[0] = header(pointsOf(s), seenOf(s), MEMO_NULL);
       // A forecast memoized before is not kept alive.
       if (memos?.has(model)) memos.set(model, null);
       return null;
     }
     if (!memos) this.memos.set(accountId, (memos = new ModelMap()));
     memos.set(model, f);
-    s[MEMO] = MEMO_SET;
+    s[0] = header(pointsOf(s), seenOf(s), MEMO_SET);
     return f;
   }
 
@@ -203,14 +203,13 @@ export class QuotaForecaster {
 
 /** Adds a reading to a series; answers the series (a new array when it grew). */
 function add(s: number[], at: number, fraction: number, reset: number): number[] {
-  const last = s[POINTS]! - 1;
+  const last = pointsOf(s) - 1;
   const l = HEADER + last * 3;
   if (last >= 0 && at < s[l + AT]!) return s; // out of order (an older reading arriving late)
-  s[MEMO] = MEMO_NONE;
+  s[0] = header(last + 1, seenOf(s), MEMO_NONE);
   // A new period (isPeriodBoundary): only this point is kept.
   if (last >= 0 && (fraction > s[l + FRACTION]! + RESET_RISE || at >= s[l + RESET]!)) {
-    s[SEEN] = 0;
-    s[POINTS] = 1;
+    s[0] = header(1, 0, MEMO_NONE);
     return put(s, 0, at, fraction, reset);
   }
   const lastReset = last >= 0 ? s[l + RESET]! : NaN;
@@ -220,10 +219,9 @@ function add(s: number[], at: number, fraction: number, reset: number): number[]
     !(lastReset === reset || (Number.isNaN(lastReset) && Number.isNaN(reset))) ||
     at - s[l + AT]! >= HEARTBEAT_MS;
   if (!moved) {
-    s[SEEN] = 1;
+    s[0] = header(last + 1, 1, MEMO_NONE);
     return put(s, last + 1, at, fraction, reset);
   }
-  s[SEEN] = 0;
   let points = last + 1;
   if (points === MAX_POINTS) {
     // The oldest goes first.
@@ -231,6 +229,6 @@ function add(s: number[], at: number, fraction: number, reset: number): number[]
     points--;
   }
   const d = put(s, points, at, fraction, reset);
-  d[POINTS] = points + 1;
+  d[0] = header(points + 1, 0, MEMO_NONE);
   return d;
 }

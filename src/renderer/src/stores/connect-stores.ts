@@ -8,6 +8,7 @@
 // and the last sync report. A cold window's rows never wait for the readings' download, parse or
 // the service's time to build them; the bars fill in a frame later.
 import type { MethodName, QuotaChangedEvent, ResponseOf } from '../../../shared/contract';
+import type { AccountView } from '../../../shared/types';
 import type { LiveClient } from '../api/live-client';
 import { useAccountsStore } from './accounts-store';
 import { afterFrameScheduler, createCoalescer, type Scheduler } from './event-coalescer';
@@ -48,6 +49,30 @@ export function prefetchInitialLoad(client: LiveClient): void {
   prefetched.set(client, p);
 }
 
+/** The account list applyPrefetchedIfReady put in the store: connectStores does not apply it twice. */
+const applied = new WeakMap<LiveClient, AccountView[]>();
+
+/**
+ * Puts the prefetched account list in its store before the first render when it is already in
+ * hand (a cold web window's early-load answer usually is by the time the bundle has run), so the
+ * first render paints rows instead of "Loading accounts…" followed by a second render. Waits one
+ * task (the answer's own promise reactions), never for the network: otherwise it resolves with
+ * nothing applied and the first load goes on as usual.
+ */
+export async function applyPrefetchedIfReady(client: LiveClient): Promise<void> {
+  const pending = prefetched.get(client)?.['accounts:list'];
+  if (!pending) return;
+  let list: AccountView[] | undefined;
+  pending.then(
+    (l) => (list = l),
+    () => {},
+  );
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (!list) return;
+  useAccountsStore.getState().setAccounts(list);
+  applied.set(client, list);
+}
+
 export function connectStores(client: LiveClient, onError: (err: unknown) => void = () => {}, opts: ConnectOptions = {}): () => void {
   let disconnected = false;
   const first = prefetched.get(client);
@@ -62,6 +87,7 @@ export function connectStores(client: LiveClient, onError: (err: unknown) => voi
   };
   const refreshAccounts = singleFlight(async () => {
     const list = await invoke('accounts:list');
+    if (list === applied.get(client)) return; // already in the store (applyPrefetchedIfReady)
     useAccountsStore.getState().setAccounts(list);
     useQuotaStore.getState().retainAccounts(list.map((a) => a.id));
   });

@@ -24,12 +24,17 @@ function estimateOf(id: string): number {
   return estimateRowHeight(quotas.length, stale, compact);
 }
 
+/** `.accounts-scroll`'s height in styles.css (max-height: calc(100vh - 236px), min-height: 240px) for a long list. */
+function scrollHeightGuess(): number | undefined {
+  return typeof window === 'undefined' || !window.innerHeight ? undefined : Math.max(240, window.innerHeight - 236);
+}
+
 export function AccountsList({ ids, query, onClearFilters }: { ids: string[]; query: AccountQuery; onClearFilters(): void }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const initialScrollTop = useRef(useAccountsView.getState().scrollTop).current;
   const density = useAccountsView((s) => s.density);
-  const win = useVirtualRows({ keys: ids, estimate: estimateOf, scrollRef, bodyRef, initialScrollTop });
+  const win = useVirtualRows({ keys: ids, estimate: estimateOf, scrollRef, bodyRef, initialScrollTop, initialViewportHeight: scrollHeightGuess() });
 
   // Back to the top when the filters change; remembered when leaving the page.
   const filterKey = `${query.text}\u0000${query.provider}\u0000${query.status}\u0000${query.decision}`;

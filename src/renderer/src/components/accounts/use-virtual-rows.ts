@@ -21,6 +21,11 @@ export interface VirtualRowsOptions {
   overscanRows?: number;
   /** Scroll position to start from (returning to the page). */
   initialScrollTop?: number;
+  /**
+   * The container's height before it has been measured (default: the window's). A good guess
+   * spares the first paint a second render once the container is measured.
+   */
+  initialViewportHeight?: number;
 }
 
 export interface VirtualRows {
@@ -45,7 +50,7 @@ export function useVirtualRows(opts: VirtualRowsOptions): VirtualRows {
   const [version, setVersion] = useState(0);
   const [viewport, setViewport] = useState<Viewport>(() => ({
     top: opts.initialScrollTop ?? 0,
-    height: typeof window === 'undefined' ? 800 : window.innerHeight || 800,
+    height: opts.initialViewportHeight ?? (typeof window === 'undefined' ? 800 : window.innerHeight || 800),
   }));
 
   const offsets = useMemo(() => {
