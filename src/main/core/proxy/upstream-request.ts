@@ -84,6 +84,20 @@ function need(value: string | undefined, what: string): string {
   return value;
 }
 
+const STREAM_USAGE_MEMBER = Buffer.from(',"stream_options":{"include_usage":true}');
+
+/**
+ * A JSON object's bytes with one more member before its closing brace (the client's JSON is
+ * not re-encoded); null when the bytes do not end with `}` (then the caller re-encodes).
+ * Only for an object that has other members and not this one's key.
+ */
+export function withMember(body: Buffer, member: Buffer): Buffer | null {
+  let end = body.length - 1;
+  while (end >= 0 && (body[end] === 0x20 || body[end] === 0x0a || body[end] === 0x0d || body[end] === 0x09)) end--;
+  if (end < 1 || body[end] !== 0x7d /* } */) return null;
+  return Buffer.concat([body.subarray(0, end), member, body.subarray(end)]);
+}
+
 export function buildUpstream(i: BuildInput): UpstreamTarget {
   const { route, account, credentials: c, baseUrl } = i;
   switch (route.family) {
@@ -102,8 +116,9 @@ export function buildUpstream(i: BuildInput): UpstreamTarget {
         const asked = typeof so === 'object' && so !== null && (so as Record<string, unknown>)['include_usage'] === true;
         if (!asked) {
           // Ask for the final usage chunk so the ledger gets the tokens; the client never sees it.
+          const spliced = so === undefined ? withMember(i.body, STREAM_USAGE_MEMBER) : null;
           const opts = typeof so === 'object' && so !== null ? so : {};
-          body = Buffer.from(JSON.stringify({ ...i.json, stream_options: { ...opts, include_usage: true } }));
+          body = spliced ?? Buffer.from(JSON.stringify({ ...i.json, stream_options: { ...opts, include_usage: true } }));
           shape = { kind: 'openai-strip-usage' };
         }
       }
