@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startControlServer, type ControlServer } from '../../src/main/core/server/control-server';
-import { inlineScriptHashes, pickEncoding } from '../../src/main/core/server/static-files';
+import { pickEncoding } from '../../src/main/core/server/http-util';
+import { inlineScriptHashes } from '../../src/main/core/server/static-files';
 import { silentLogger } from '../../src/main/core/ports';
 import { startFakeGoogle, type FakeGoogle } from '../helpers/fake-google';
 import { googleSettings, makeHarness, tempDir, type Harness } from '../helpers/harness';
@@ -203,6 +204,45 @@ describe('control server', () => {
     const changed = await get('/early.js', { 'If-None-Match': String(early.headers.etag) });
     expect(changed.status).toBe(200);
     expect(changed.body.toString()).toBe('console.log(2)');
+  });
+
+  it('compresses large answers for clients that accept it, the same envelope once decoded; small ones and others go plain', async () => {
+    await seedGoogleAccounts(h.app, fake, 40);
+    const call = (method: string, acceptEncoding?: string) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((done, fail) => {
+        const req = request(`${server.url}/api/${method}`, { method: 'POST', headers: { ...auth, ...(acceptEncoding ? { 'Accept-Encoding': acceptEncoding } : {}) } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => done({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts) }));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    const plain = await call('accounts:list');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.length).toBeGreaterThan(16 * 1024);
+    const envelope = JSON.parse(plain.body.toString('utf8'));
+    expect(envelope.result).toHaveLength(40);
+
+    const gz = await call('accounts:list', 'gzip, deflate');
+    expect(gz.status).toBe(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toBe('Accept-Encoding');
+    expect(Number(gz.headers['content-length'])).toBe(gz.body.length);
+    expect(gz.body.length).toBeLessThan(plain.body.length / 4);
+    expect(JSON.parse(gunzipSync(gz.body).toString('utf8'))).toEqual(envelope);
+
+    const br = await call('accounts:list', 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(br.body).toString('utf8'))).toEqual(envelope);
+
+    // A small answer is not worth it.
+    const small = await call('monitor:getStats', 'gzip, br');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body.toString('utf8')).ok).toBe(true);
+    // fetch() decodes it transparently.
+    const viaFetch = await fetch(`${server.url}/api/accounts:list`, { method: 'POST', headers: auth });
+    expect(((await viaFetch.json()) as { result: unknown[] }).result).toHaveLength(40);
   });
 
   it('picks br, then gzip, among the encodings a client accepts (q=0 refuses)', () => {

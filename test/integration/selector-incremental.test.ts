@@ -150,6 +150,23 @@ describe('TokenSelector incremental index', () => {
     }, 60_000);
   }
 
+  it('answers a selection of its own: a later change does not alter one already given', async () => {
+    const clock = new FakeClock();
+    const ids = await setup(3, clock);
+    const { store, engine, selector } = h!.app.services;
+    for (const id of ids) engine.applyReadings(store.require(id), [reading(id, 0.5, null, clock.now())], false);
+    const first = selector.select(MODEL);
+    const seen = JSON.stringify(first.decision);
+    // The same account's decision changes in place inside the index…
+    engine.applyReadings(store.require(first.account.id), [reading(first.account.id, 0.9, null, clock.now())], false);
+    const second = selector.select(MODEL);
+    expect(second.account.id).toBe(first.account.id);
+    expect(second.decision.remainingFraction).toBe(0.9);
+    // …but what the caller already holds stays as it was answered.
+    expect(JSON.stringify(first.decision)).toBe(seen);
+    expect(second).not.toBe(first);
+  }, 60_000);
+
   it('rebuilds when an account changes, even before the engine hears of it', async () => {
     const clock = new FakeClock();
     const ids = await setup(6, clock);

@@ -26,6 +26,14 @@ describe('Accounts table rows', () => {
     expect(screen.getByText(/No accounts yet/)).toBeTruthy();
   });
 
+  it('says the windows are loading until the readings have been loaded, then why an account has none', () => {
+    useAccountsStore.getState().setAccounts([account({ id: 'a1', label: 'work', sync: { lastSuccessAt: null, lastAttemptAt: null, lastErrorCode: null, lastErrorMessage: null, consecutiveFailures: 0, nextAttemptAt: null } })]);
+    renderAccountsPage();
+    expect(within(rowOf('work')).getByText('loading windows…')).toBeTruthy();
+    act(() => useQuotaStore.getState().loadAll([], 0));
+    expect(within(rowOf('work')).getByText('waiting for the first sync')).toBeTruthy();
+  });
+
   it('renders per model a bar, percent, decision badge and reset countdown', () => {
     useAccountsStore.getState().setAccounts([account({ id: 'a1', label: 'work', email: 'me@example.com', tier: 'ultra' }), account({ id: 'a2', label: 'spare', status: 'invalid_credentials', statusReason: 'refresh token revoked' })]);
     useQuotaStore.getState().loadAll(

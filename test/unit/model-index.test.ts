@@ -35,7 +35,7 @@ function randomState(id: string, random: () => number): State {
   const account = { id } as AccountRecord;
   const spendBy = random() < 0.3 ? Infinity : odd ? [2 ** 44, 2 ** 44 + 5, 2 ** 60, -5][Math.floor(random() * 4)]! : T0 + Math.floor(random() * 3) * 60_000;
   const tier = odd && random() < 0.5 ? [0, 9, 2.5, -20][Math.floor(random() * 4)]! : 1 + Math.floor(random() * 3);
-  const cand: Candidate = { account, decision, group: { proceed: 0, unknown: 1, low: 2 }[kind], tier, spendBy, selection: { account, decision } };
+  const cand: Candidate = { account, decision, group: { proceed: 0, unknown: 1, low: 2 }[kind], tier, spendBy };
   return { cand, expiry: random() < 0.5 ? Infinity : T0 + Math.floor(random() * 10) * 1000, reset: NaN };
 }
 
@@ -85,7 +85,8 @@ describe('ModelIndex', () => {
         expect(idx.earliestReset(now)).toBe(fresh.earliestReset(now));
         // The index's validUntil stays a lower bound of every expiry (never past one).
         expect(idx.validUntil).toBeLessThanOrEqual(fresh.validUntil);
-        for (const id2 of ids) expect(idx.candidateOf(id2)).toBe(states.get(id2)!.cand);
+        // The index keeps its own copies: equal to what it was given, whatever the caller reuses.
+        for (const id2 of ids) expect(idx.candidateOf(id2)).toEqual(states.get(id2)!.cand);
       }
     });
   }
@@ -97,7 +98,7 @@ describe('ModelIndex', () => {
     const mk = (id: string, tier: number, expiry: number): State => {
       const account = { id } as AccountRecord;
       const decision: Decision = { kind: 'proceed', remainingFraction: 0.5, resetAt: null, reason: null };
-      return { cand: { account, decision, group: 0, tier, spendBy: Infinity, selection: { account, decision } }, expiry, reset: NaN };
+      return { cand: { account, decision, group: 0, tier, spendBy: Infinity }, expiry, reset: NaN };
     };
     states.set('a', mk('a', 3, T0 + 1000));
     states.set('b', mk('b', 3, Infinity));

@@ -101,6 +101,11 @@ class SsePassThrough implements Transformer {
 export class SseFramer {
   private buf = '';
 
+  /** Nothing held back (no unfinished event). */
+  get empty(): boolean {
+    return this.buf.length === 0;
+  }
+
   push(text: string): string[] {
     this.buf += text;
     const out: string[] = [];
@@ -145,6 +150,9 @@ abstract class EventRewriter implements Transformer {
   private readonly framer = new SseFramer();
   protected readonly acc: Usage = { input: null, output: null };
 
+  /** The previous chunk ended with a newline (so no partial character is held). */
+  private lastEndedLine = true;
+
   constructor(private prefix = '') {}
 
   protected abstract rewrite(event: string): string;
@@ -159,8 +167,23 @@ abstract class EventRewriter implements Transformer {
     return out;
   }
 
-  chunk(buf: Buffer): string {
-    return this.run(this.framer.push(this.decoder.write(buf)));
+  chunk(buf: Buffer): Buffer | string {
+    // A chunk of whole events (nothing held from before, nothing left after, no split character)
+    // whose events all pass unchanged goes out as the same bytes: no string is built or encoded.
+    const endsLine = buf.length > 0 && buf[buf.length - 1] === 10;
+    // (The decoder holds no bytes of a split character when the previous chunk ended a line.)
+    const whole = this.prefix === '' && this.framer.empty && this.lastEndedLine && endsLine;
+    this.lastEndedLine = endsLine;
+    const events = this.framer.push(this.decoder.write(buf));
+    if (!whole || !this.framer.empty) return this.run(events);
+    let out: string | null = null;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const r = this.rewrite(e);
+      if (out === null && r !== e) out = events.slice(0, i).join('');
+      if (out !== null) out += r;
+    }
+    return out ?? buf;
   }
 
   end(): string {
@@ -178,6 +201,8 @@ abstract class EventRewriter implements Transformer {
 /** OpenAI SSE where we asked for usage: the usage-only chunk (choices: []) is read, not sent. */
 class OpenAiUsageStripper extends EventRewriter {
   protected rewrite(event: string): string {
+    // Most events carry no usage: the raw event is tested before its data is joined.
+    if (!MAY_CARRY_USAGE.test(event)) return event;
     const data = eventData(event);
     if (data === null || !MAY_CARRY_USAGE.test(data)) return event;
     try {

@@ -25,8 +25,6 @@ export interface Candidate {
    * the account is forecast to run out before it (its quota will not expire unused).
    */
   spendBy: number;
-  /** What select() answers for this candidate (made once per evaluation, not per select). */
-  selection: Selection;
 }
 
 export class ModelIndex {
@@ -51,6 +49,12 @@ export class ModelIndex {
   private readonly ranks = new Map<string, number>();
   /** rank → its candidate, or null when it is not one. */
   private readonly cands: Array<Candidate | null>;
+  /**
+   * rank → the index's own candidate object (and its decision), made once and then updated in
+   * place: an evaluation leaves nothing behind that lives on (objects that survive are what V8
+   * learns to allocate in the old generation, and that allocation is what stalled select()).
+   */
+  private readonly own: Array<Candidate | undefined>;
   /** rank → sort keys (meaningful while it is a candidate). */
   private readonly gt: Float64Array;
   private readonly spend: Float64Array;
@@ -85,6 +89,7 @@ export class ModelIndex {
     this.capacity = n;
     for (let r = 0; r < n; r++) this.ranks.set(this.ids[r]!, r);
     this.cands = new Array<Candidate | null>(n).fill(null);
+    this.own = new Array<Candidate | undefined>(n).fill(undefined);
     this.gt = new Float64Array(n);
     this.spend = new Float64Array(n);
     this.rem = new Float64Array(n);
@@ -131,8 +136,12 @@ export class ModelIndex {
     return out;
   }
 
-  /** Build: records one account's evaluation; order() sorts once all are in. */
-  put(r: number, c: Candidate | null, expiry: number, reset: number): void {
+  /**
+   * Build: records one account's evaluation (`c` is copied: the caller may reuse it); order()
+   * sorts once all are in.
+   */
+  put(r: number, src: Candidate | null, expiry: number, reset: number): void {
+    const c = src ? this.adopt(r, src) : null;
     this.cands[r] = c;
     this.note(r, expiry, reset);
     if (c) {
@@ -147,10 +156,14 @@ export class ModelIndex {
     this.topRun = this.leadingRun();
   }
 
-  /** Update: one account's new evaluation replaces its old one, moving it in the order. */
-  replace(r: number, c: Candidate | null, expiry: number, reset: number): void {
+  /**
+   * Update: one account's new evaluation replaces its old one, moving it in the order (`c` is
+   * copied: the caller may reuse it).
+   */
+  replace(r: number, src: Candidate | null, expiry: number, reset: number): void {
     const had = this.cands[r] !== null;
     let p = had ? this.find(r) : -1;
+    const c = src ? this.adopt(r, src) : null;
     this.cands[r] = c;
     this.note(r, expiry, reset);
     if (c) {
@@ -210,6 +223,27 @@ export class ModelIndex {
       if (t > now && t < best) best = t;
     }
     return best === Infinity ? null : best;
+  }
+
+  /** Rank `r`'s own candidate object, now holding `src`'s values. */
+  private adopt(r: number, src: Candidate): Candidate {
+    const s = src.decision;
+    let o = this.own[r];
+    if (o === undefined) {
+      o = { account: src.account, decision: { kind: s.kind, remainingFraction: s.remainingFraction, resetAt: s.resetAt, reason: s.reason }, group: src.group, tier: src.tier, spendBy: src.spendBy };
+      this.own[r] = o;
+      return o;
+    }
+    o.account = src.account;
+    const d = o.decision;
+    d.kind = s.kind;
+    d.remainingFraction = s.remainingFraction;
+    d.resetAt = s.resetAt;
+    d.reason = s.reason;
+    o.group = src.group;
+    o.tier = src.tier;
+    o.spendBy = src.spendBy;
+    return o;
   }
 
   private note(r: number, expiry: number, reset: number): void {

@@ -8,7 +8,7 @@
 // account's readings or locks change (the engine's journal says which) or its decision expires,
 // only that account is evaluated again and moved (binary searches over typed arrays, one short
 // memmove); anything else (accounts, settings, strategy) rebuilds it. select() on an unchanged
-// index is O(1) and allocates nothing.
+// index is O(1); it allocates only its answer.
 import type { SelectionStrategy } from '../../../shared/types';
 import type { AccountStore } from '../accounts/account-store';
 import { NoAccountAvailableError } from '../errors';
@@ -22,6 +22,15 @@ export type { Candidate, Selection } from './model-index';
 
 const GROUP = { proceed: 0, unknown: 1, low: 2 } as const;
 
+/**
+ * What select() answers: a fresh object and decision (young garbage, gone by the next scavenge),
+ * so the index's own objects, updated in place, never reach a caller that keeps them.
+ */
+function selectionOf(c: Candidate): Selection {
+  const d = c.decision;
+  return { account: c.account, decision: { kind: d.kind, remainingFraction: d.remainingFraction, resetAt: d.resetAt, reason: d.reason } };
+}
+
 export class TokenSelector {
   private readonly index = new Map<string, ModelIndex>();
   /** How often an index was built from scratch, and updated in place (diagnostics, tests, bench). */
@@ -33,6 +42,8 @@ export class TokenSelector {
   private evalReset = NaN;
   /** When the reading of the account being evaluated may change by the clock alone. */
   private readonly until = { at: Infinity };
+  /** evaluate()'s answer, reused (the index copies it into its own object per account). */
+  private readonly scratch: Candidate = { account: null as unknown as AccountRecord, decision: { kind: 'unknown', remainingFraction: null, resetAt: null, reason: null }, group: 0, tier: 0, spendBy: Infinity };
 
   constructor(
     private readonly engine: QuotaEngine,
@@ -52,31 +63,34 @@ export class TokenSelector {
     if (prefer) {
       // A sticky session's account, while it is still a candidate (not exhausted, locked or below its reserve).
       const p = idx.candidateOf(prefer);
-      if (p && !exclude?.has(prefer) && (!accept || accept(p.account))) return p.selection;
+      if (p && !exclude?.has(prefer) && (!accept || accept(p.account))) return selectionOf(p);
     }
     const n = idx.size;
     if (accept) {
       for (let i = 0; i < n; i++) {
         const cand = idx.at(i);
-        if (!exclude?.has(cand.account.id) && accept(cand.account)) return cand.selection;
+        if (!exclude?.has(cand.account.id) && accept(cand.account)) return selectionOf(cand);
       }
       throw new NoAccountAvailableError(model, idx.earliestReset(now));
     }
     if (!exclude || exclude.size === 0) {
       if (n > 0) {
-        if (idx.strategy === 'round-robin' && idx.topRun > 1) return idx.at(idx.cursor++ % idx.topRun).selection;
-        return idx.at(0).selection;
+        if (idx.strategy === 'round-robin' && idx.topRun > 1) return selectionOf(idx.at(idx.cursor++ % idx.topRun));
+        return selectionOf(idx.at(0));
       }
     } else {
       for (let i = 0; i < n; i++) {
         const cand = idx.at(i);
-        if (!exclude.has(cand.account.id)) return cand.selection;
+        if (!exclude.has(cand.account.id)) return selectionOf(cand);
       }
     }
     throw new NoAccountAvailableError(model, idx.earliestReset(now));
   }
 
-  /** The ordered candidates (for diagnostics, tests and the bench: a new array each call). */
+  /**
+   * The ordered candidates (for diagnostics, tests and the bench: a new array each call, of the
+   * index's own objects — read them before the index next changes).
+   */
   candidates(model: string): Candidate[] {
     return this.indexFor(model, this.clock.now()).ordered();
   }
@@ -141,7 +155,13 @@ export class TokenSelector {
       // Once the reset passes, the key does too: the account is evaluated again then.
       if (decision.resetAt < expiry) this.evalExpiry = decision.resetAt;
     }
-    return { account, decision, group: GROUP[decision.kind], tier: TIER_PRIORITY[account.tier], spendBy, selection: { account, decision } };
+    const c = this.scratch;
+    c.account = account;
+    c.decision = decision;
+    c.group = GROUP[decision.kind];
+    c.tier = TIER_PRIORITY[account.tier];
+    c.spendBy = spendBy;
+    return c;
   }
 
   private build(model: string, now: number, version: number, strategy: SelectionStrategy): ModelIndex {

@@ -12,7 +12,7 @@ import { AppError, NoAccountAvailableError } from '../errors';
 import type { Logger } from '../ports';
 import { toProviderError } from '../providers/provider-error';
 import { closeFront, createFrontServer, guardConfig, hostAllowed, keyBytes, keyMatches, listenFront, originAllowed, refuseOversized } from '../net/http-front';
-import { PayloadTooLargeError, readJsonBody, sendJson } from './http-util';
+import { PayloadTooLargeError, readJsonBody, sendJson, sendJsonCompressed } from './http-util';
 import { serveStatic } from './static-files';
 
 export interface ControlServerOptions {
@@ -77,7 +77,7 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string) {
     const body = await readJsonBody(req, maxBody);
     const env = await o.app.api.call(method, body);
-    if (env.ok) return sendJson(res, 200, env);
+    if (env.ok) return sendJsonCompressed(req, res, 200, env);
     // A 429 carries the reset it learned as Retry-After too.
     const wait = (env.error.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
     sendJson(res, STATUS[env.error.code], env, env.error.code === 'rate_limited' && typeof wait === 'number' ? { 'Retry-After': String(wait) } : {});

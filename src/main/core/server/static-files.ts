@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pickEncoding, type Encoding } from './http-util';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,8 +26,6 @@ const TYPES: Record<string, string> = {
 };
 
 export const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-type Encoding = 'br' | 'gzip';
 
 interface Cached {
   mtimeMs: number;
@@ -72,24 +71,6 @@ function load(file: string): Cached {
   };
   cache.set(file, entry);
   return entry;
-}
-
-/** The best encoding the client accepts among those available (br, then gzip), or null. */
-export function pickEncoding(acceptEncoding: string | string[] | undefined, available: readonly Encoding[]): Encoding | null {
-  const header = (Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? '')).toLowerCase();
-  const accepted = new Map<string, number>();
-  for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().split(';');
-    if (!name) continue;
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    accepted.set(name.trim(), q === undefined ? 1 : Number(q));
-  }
-  for (const enc of ['br', 'gzip'] as const) {
-    if (!available.includes(enc)) continue;
-    const q = accepted.get(enc) ?? (accepted.has(enc) ? 0 : accepted.get('*') ?? 0);
-    if (q > 0) return enc;
-  }
-  return null;
 }
 
 function cacheControl(rel: string, ext: string): string {

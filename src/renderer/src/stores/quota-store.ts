@@ -8,6 +8,11 @@ import type { QuotaView } from '../../../shared/types';
 
 interface QuotaState {
   byAccount: Record<string, QuotaView[]>;
+  /**
+   * Whether a full list has been loaded: until then an account without readings may simply not
+   * have them here yet (a cold window asks for them once its rows are painted).
+   */
+  loaded: boolean;
   /** Event counter, and the counter value of each account's last event. */
   seq: number;
   touched: Record<string, number>;
@@ -21,7 +26,7 @@ interface QuotaState {
 }
 
 const byModel = (a: QuotaView, b: QuotaView) => a.model.localeCompare(b.model);
-const initial = { byAccount: {}, seq: 0, touched: {} };
+const initial = { byAccount: {}, seq: 0, touched: {}, loaded: false };
 
 type SetQuota = (fn: (s: QuotaState) => Partial<QuotaState>) => void;
 
@@ -54,7 +59,7 @@ export const useQuotaStore = create<QuotaState>()((set) => ({
         (byAccount[q.accountId] ??= []).push(q);
       }
       for (const [id, quotas] of Object.entries(byAccount)) if (!fresh(id)) quotas.sort(byModel);
-      return { byAccount };
+      return { byAccount, loaded: true };
     }),
   retainAccounts: (ids) =>
     set((s) => {

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountView, ModelPref, QuotaView } from '../../../../shared/types';
 import { formatPercent } from '../../format';
 import { useAccountsStore } from '../../stores/accounts-store';
+import { useQuotaStore } from '../../stores/quota-store';
 import { noReadingsText } from '../accounts/account-row';
 import { ForecastText } from '../accounts/forecast-text';
 import { quotaName, windowLines } from '../accounts/quota-name';
@@ -16,6 +17,7 @@ import { Age, Countdown } from '../time-text';
 const sentence = (t: string) => `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
 
 export function ModelQuotas({ account, quotas }: { account: AccountView; quotas: QuotaView[] }) {
+  const readingsLoaded = useQuotaStore((s) => s.loaded);
   const prefs = new Map(account.modelPrefs.map((p) => [p.model, p]));
   // Preferences can name a model that has no reading (yet): list those too.
   const extra = account.modelPrefs.filter((p) => !quotas.some((q) => q.model === p.model)).map((p) => p.model);
@@ -23,7 +25,7 @@ export function ModelQuotas({ account, quotas }: { account: AccountView; quotas:
     <section className="panel" aria-labelledby="quotas-heading">
       <h2 id="quotas-heading">Current quota</h2>
       {quotas.length === 0 && extra.length === 0 ? (
-        <p className="muted empty">{sentence(noReadingsText(account))}</p>
+        <p className="muted empty">{readingsLoaded ? sentence(noReadingsText(account)) : 'Loading windows…'}</p>
       ) : (
         <div className="table-scroll data-scroll">
           <table className="data-table model-quotas">

@@ -59,6 +59,7 @@ export function useAccountMenuItems(account: AccountView | undefined, quotas: re
 export const AccountRow = memo(function AccountRow({ id, rowIndex }: { id: string; rowIndex: number }) {
   const account = useAccountsStore((s) => s.accountsById[id]);
   const quotas = useQuotaStore((s) => s.byAccount[id] ?? NO_QUOTAS);
+  const readingsLoaded = useQuotaStore((s) => s.loaded);
   const busy = useActionNotes((s) => s.notes[id]?.tone === 'busy');
   const navigate = useRouteStore((s) => s.navigate);
   const client = useClient();
@@ -120,7 +121,7 @@ export const AccountRow = memo(function AccountRow({ id, rowIndex }: { id: strin
       <td className="quotas-cell">
         <div className="quotas-wrap">
           {quotas.length === 0 ? (
-            <span className="muted small no-readings">{noReadingsText(account)}</span>
+            <span className="muted small no-readings">{readingsLoaded ? noReadingsText(account) : 'loading windows…'}</span>
           ) : (
             <ul className="quota-list">
               {quotas.flatMap((q) => windowLines(q).map((line) => <QuotaLine key={line.key} quota={q} line={line} accountLabel={account.label} />))}
