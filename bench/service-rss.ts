@@ -9,7 +9,7 @@
 //
 // Each size runs twice, interleaved, on the same fake upstream:
 //  - with the service's GC policy (src/main/headless-memory.ts: young generation capped at
-//    16 MB, old generation grown by 50% of the live data) — what users run, and what is judged;
+//    16 MB, old generation grown by 20% of the live data) — what users run, and what is judged;
 //  - without it: node started with `--no-optimize-for-size` (V8's default, a no-op), a heap flag
 //    the policy reads as "the user tuned V8 himself" and so stays off: V8's default sizing.
 // Same-run baseline: the same service with no accounts (its RSS right after start).

@@ -102,3 +102,30 @@ describe('quota history marks', () => {
     expect(new Map(latest.map((r) => [`${r.account_id}\u0000${r.model}`, { fraction: r.fraction, resetAt: r.resetAt, at: r.at }]))).toEqual(last);
   });
 });
+
+describe('quota_latest after repeated polls', () => {
+  it('holds each model\'s last reading and its own time, when a poll repeats the values with two fetch times (models, then windows a moment later)', () => {
+    const { db } = open();
+    addAccount(db, 'a1');
+    const repo = new QuotaRepository(db);
+    const poll = (t: number, fraction: number): QuotaInfo[] => [
+      reading('a1', 'm0', fraction, T0 + 5 * 3_600_000, t),
+      reading('a1', 'm1', null, null, t),
+      reading('a1', '*gemini*', fraction / 2, T0 + 5 * 3_600_000, t + 700),
+    ];
+    const rows = () => db.prepare('SELECT model, remaining_fraction AS f, reset_at AS r, fetched_at AS at FROM quota_latest ORDER BY model').all();
+    const expected = (p: QuotaInfo[]) => p.map((i) => ({ model: i.model, f: i.remainingFraction, r: i.resetAt, at: i.fetchedAt })).sort((x, y) => (x.model < y.model ? -1 : 1));
+    let t = T0;
+    for (const fraction of [0.5, 0.5, 0.5, 0.4, 0.4]) {
+      t += 5 * MIN;
+      const p = poll(t, fraction);
+      repo.writeReadings(p, [{ accountId: 'a1', fetchedAt: t }]);
+      expect(rows()).toEqual(expected(p));
+    }
+    // A complete reading without a model drops its row.
+    t += 5 * MIN;
+    const fewer = poll(t, 0.4).filter((i) => i.model !== 'm1');
+    repo.writeReadings(fewer, [{ accountId: 'a1', fetchedAt: t }]);
+    expect(rows()).toEqual(expected(fewer));
+  });
+});

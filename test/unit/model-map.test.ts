@@ -21,7 +21,7 @@ describe('ModelMap', () => {
     expect(m.size).toBe(3);
   });
 
-  it('answers like a Map through a random sequence of sets and deletes', () => {
+  it('answers like a Map through a random sequence of sets and deletes', { timeout: 60_000 }, () => {
     let seed = 3;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const keys = Array.from({ length: 12 }, (_, i) => `model-${i}`);
@@ -65,7 +65,7 @@ describe('ModelMap', () => {
 });
 
 describe('ModelRecords and ModelSet', () => {
-  it('ModelRecords keeps each model\'s numbers like a Map of tuples through inserts, writes and deletes', () => {
+  it('ModelRecords keeps each model\'s numbers like a Map of tuples through inserts, writes and deletes', { timeout: 60_000 }, () => {
     let seed = 5;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const keys = Array.from({ length: 10 }, (_, i) => `m${i}`);

@@ -137,7 +137,7 @@ describe('QuotaForecaster keeps series flat (issue 11: memory)', () => {
     }
   }
 
-  it('answers what a series of point objects answers, through repeats, resets, late readings and more than 48 points', () => {
+  it('answers what a series of point objects answers, through repeats, resets, late readings and more than 48 points', { timeout: 60_000 }, () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const fc = new QuotaForecaster();

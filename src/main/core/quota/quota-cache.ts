@@ -18,8 +18,12 @@ function scoreOf(glob: string): number {
   return s;
 }
 
-/** The models one replaceAccount call wrote (reused: cleared per call). */
-const written = new Set<string>();
+/**
+ * Which replaceAccount call last wrote each model id (one map for all calls, never cleared: a
+ * Set cleared per call would shrink its table and grow it again for every account).
+ */
+const written = new Map<string, number>();
+let calls = 0;
 
 // A sync cycle rewrites every account's readings. Maps and sets are updated in place rather than
 // rebuilt: whatever is rebuilt each cycle lives until the next one, so it is promoted to V8's old
@@ -66,8 +70,8 @@ export class QuotaCache {
     if (created) i = models.put(info.model, info);
     else models.setValueAt(i, info);
     models.setNumAt(i, info.fetchedAt + this.ttlMs);
-    const first = replacing ? !written.has(info.model) : created;
-    if (replacing) written.add(info.model);
+    const first = replacing ? written.get(info.model) !== calls : created;
+    if (replacing && first) written.set(info.model, calls);
     if (glob && first) this.globList(info.accountId).push(info.model);
     // Only exact ids say which models an account serves; globs bind, they do not declare.
     if (!glob) {
@@ -86,7 +90,9 @@ export class QuotaCache {
 
   /** Replaces an account's models with the ones in a fresh, complete reading. */
   replaceAccount(accountId: string, infos: QuotaInfo[]): void {
-    written.clear();
+    // Bounded by the distinct model ids; emptied only between calls.
+    if (written.size >= 50_000) written.clear();
+    calls++;
     // Refilled in reading order: lookup's tie-breaks follow it.
     this.globs.get(accountId)?.splice(0);
     let distinct = 0;
@@ -97,14 +103,13 @@ export class QuotaCache {
       if (!i.model.includes('*')) exact++;
     }
     const models = this.byAccount.get(accountId);
-    if (models && models.size !== distinct) models.forEach((_, model) => !written.has(model) && models.delete(model));
+    if (models && models.size !== distinct) models.forEach((_, model) => written.get(model) !== calls && models.delete(model));
     if (models?.size === 0) this.byAccount.delete(accountId);
     if (this.globs.get(accountId)?.length === 0) this.globs.delete(accountId);
     // The served set now holds every exact id read; ids no longer read (or only marked) go.
     const served = this.served.get(accountId);
     if (served && exact === 0) this.served.delete(accountId);
-    else if (served && served.size !== exact) served.forEach((m) => (m.includes('*') || !written.has(m)) && served.delete(m));
-    written.clear();
+    else if (served && served.size !== exact) served.forEach((m) => (m.includes('*') || written.get(m) !== calls) && served.delete(m));
     this.version++;
   }
 
@@ -207,6 +212,13 @@ export class QuotaCache {
 
   *entries(now: number): Generator<QuotaInfo> {
     for (const m of this.byAccount.values()) for (let i = 0; i < m.slots(); i++) if (m.live(i) && m.numAt(i) > now) yield m.valueAt(i);
+  }
+
+  /** Every unexpired reading, without an iterator (counts over every reading). */
+  forEachLive(now: number, fn: (info: QuotaInfo) => void): void {
+    this.byAccount.forEach((m) => {
+      for (let i = 0; i < m.slots(); i++) if (m.live(i) && m.numAt(i) > now) fn(m.valueAt(i));
+    });
   }
 
   size(): number {

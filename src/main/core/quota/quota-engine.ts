@@ -8,7 +8,7 @@ import type { Clock, Logger } from '../ports';
 import type { ThresholdTracker } from '../notify/threshold-tracker';
 import type { ForecastAlerts } from '../notify/forecast-alerts';
 import type { QuotaForecaster } from './quota-forecast';
-import { decide, type Decision } from './decide';
+import { decide, decideInto, decisionKind, type Decision } from './decide';
 import { modelMatches } from '../providers/provider-adapter';
 import { QuotaCache } from './quota-cache';
 import { ModelMap } from './model-map';
@@ -66,6 +66,8 @@ export class QuotaEngine {
   private readonly lastKnown = new Map<string, ModelMap<QuotaInfo>>();
   private readonly locks = new LockTable();
   private lockVersion = 0;
+  /** applyReadings' decision for the threshold tracker (read at once, never kept). */
+  private readonly scratch: Decision = { kind: 'unknown', remainingFraction: null, resetAt: null, reason: null };
   private otherVersion = 0;
 
   constructor(private readonly o: EngineOptions) {
@@ -190,7 +192,9 @@ export class QuotaEngine {
     // Rate-limit headers come with answers the account served: traffic.
     if (infos.length > 0 && infos[0]!.source === 'headers') this.noteTraffic(account.id, this.o.clock.now());
     const now = this.o.clock.now();
-    for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, this.decision(account.id, i.model, now));
+    // The tracker reads the decision and keeps nothing of it: one scratch object, not one per reading.
+    const low = this.o.lowThreshold();
+    for (const i of infos) this.o.tracker.observe(account.id, account.label, i.model, decideInto(this.scratch, this.cache.lookup(account.id, i.model, now), this.lock(account.id, i.model), now, low));
     const fc = this.o.forecaster;
     if (fc) {
       for (const i of infos) {
@@ -448,7 +452,12 @@ export class QuotaEngine {
   /** The last known reading of each of an account's models, however old. */
   knownReadings(accountId: string): QuotaInfo[] {
     const known = this.lastKnown.get(accountId);
-    return known ? [...known.values()] : [];
+    if (!known) return [];
+    // By slot, not through an iterator: the poll plan asks for every account at every cycle.
+    const out = new Array<QuotaInfo>(known.size);
+    let n = 0;
+    for (let i = 0; i < known.slots(); i++) if (known.live(i)) out[n++] = known.valueAt(i);
+    return out;
   }
 
   knownModels(accountId: string): string[] {
@@ -528,14 +537,16 @@ export class QuotaEngine {
     let cached = 0;
     // Which readings were counted matters only for locks (rare): no key per reading otherwise.
     const seen = this.locks.size > 0 ? new Set<string>() : null;
-    for (const info of this.cache.entries(now)) {
+    const threshold = this.o.lowThreshold();
+    // Without iterators or a decision object per reading: stats are counted every second of a cycle.
+    this.cache.forEachLive(now, (info) => {
       cached++;
-      if (!isActive(info.accountId)) continue;
+      if (!isActive(info.accountId)) return;
       seen?.add(key(info.accountId, info.model));
-      const d = this.decision(info.accountId, info.model, now);
-      if (d.kind === 'low') low++;
-      else if (d.kind === 'exhausted') exhausted++;
-    }
+      const kind = decisionKind(this.cache.lookup(info.accountId, info.model, now), this.lock(info.accountId, info.model), now, threshold);
+      if (kind === 'low') low++;
+      else if (kind === 'exhausted') exhausted++;
+    });
     for (const l of this.locks.values()) if (l.kind === 'quota' && l.lockedUntil > now && !seen?.has(key(l.accountId, l.model)) && isActive(l.accountId)) exhausted++;
     return { cached, expired: this.cache.countExpired(now), low, exhausted };
   }

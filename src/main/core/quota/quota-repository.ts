@@ -64,6 +64,7 @@ export class QuotaRepository {
            source = excluded.source, window = excluded.window, limit_value = excluded.limit_value, remaining_value = excluded.remaining_value`,
       ),
       touchLatest: db.prepare<[number, string]>('UPDATE quota_latest SET fetched_at = ? WHERE account_id = ?'),
+      touchLatestModel: db.prepare<[number, string, string]>('UPDATE quota_latest SET fetched_at = ? WHERE account_id = ? AND model = ?'),
       deleteLatestMissing: db.prepare('DELETE FROM quota_latest WHERE account_id = ? AND fetched_at < ?'),
       insertHistory: db.prepare(
         'INSERT INTO quota_snapshots (account_id, model, remaining_fraction, reset_at, fetched_at, source) VALUES (?, ?, ?, ?, ?, ?)',
@@ -107,45 +108,17 @@ export class QuotaRepository {
     let historyRows = 0;
     const completeAt = new Map(complete.map((c) => [c.accountId, c.fetchedAt]));
     const byAccount = new Map<string, QuotaInfo[]>();
-    for (const info of readings) {
+    for (let k = 0; k < readings.length; k++) {
+      const info = readings[k]!;
       let list = byAccount.get(info.accountId);
       if (!list) byAccount.set(info.accountId, (list = []));
       list.push(info);
     }
     this.db.transaction(() => {
-      for (const [accountId, infos] of byAccount) {
-        // Most polls repeat the last values: then one UPDATE of the time replaces N upserts.
-        const at = completeAt.get(accountId);
-        if (at !== undefined && this.unchanged(accountId, infos, at)) {
-          this.stmt.touchLatest.run(at, accountId);
-          completeAt.delete(accountId);
-          // Hold this poll's readings (the engine holds them too), not the ones of the poll
-          // that last changed: one generation of readings in memory, not two.
-          const last = this.lastLatest.get(accountId)!;
-          for (const info of infos) last.set(info.model, info);
-        } else {
-          for (const info of infos) this.stmt.upsertLatest.run(info);
-          this.rememberLatest(accountId, infos, at !== undefined);
-        }
-      }
-      for (const info of readings) {
-        const history = this.historyOf(info.accountId);
-        const o = history.find(info.model);
-        const d = history.data;
-        const lastFraction = o < 0 || d[o + HIST_FLAGS]! & FRACTION_NULL ? null : d[o + HIST_FRACTION]!;
-        const lastReset = o < 0 || d[o + HIST_FLAGS]! & RESET_NULL ? null : d[o + HIST_RESET]!;
-        const moved =
-          o < 0 ||
-          lastReset !== info.resetAt ||
-          (lastFraction === null) !== (info.remainingFraction === null) ||
-          Math.abs((lastFraction ?? 0) - (info.remainingFraction ?? 0)) >= 0.001 ||
-          info.fetchedAt - d[o + HIST_AT]! >= HISTORY_HEARTBEAT_MS;
-        if (moved) {
-          this.stmt.insertHistory.run(info.accountId, info.model, info.remainingFraction, info.resetAt, info.fetchedAt, info.source);
-          this.markHistory(history, info.model, o, info.remainingFraction, info.resetAt, info.fetchedAt);
-          historyRows++;
-        }
-      }
+      // No iterators, and a method per account and per reading (optimized early, so its numbers
+      // stay unboxed): this body runs once per cycle over every reading.
+      byAccount.forEach((infos, accountId) => this.writeLatest(accountId, infos, completeAt));
+      for (let k = 0; k < readings.length; k++) historyRows += this.writeHistory(readings[k]!);
       for (const [accountId, fetchedAt] of completeAt) this.stmt.deleteLatestMissing.run(accountId, fetchedAt);
     })();
     return historyRows;
@@ -153,6 +126,46 @@ export class QuotaRepository {
 
   /** Per account, the readings its quota_latest rows hold (compared field by field, not as strings). */
   private readonly lastLatest = new Map<string, ModelMap<QuotaInfo>>();
+
+  /** One account's quota_latest rows (a complete reading is dropped from `completeAt` once handled). */
+  private writeLatest(accountId: string, infos: QuotaInfo[], completeAt: Map<string, number>): void {
+    // Most polls repeat the last values: then one UPDATE of the time replaces N upserts (and
+    // one per reading fetched at another time: a second request's windows, a moment later).
+    const at = completeAt.get(accountId);
+    if (at !== undefined && this.unchanged(accountId, infos)) {
+      this.stmt.touchLatest.run(at, accountId);
+      for (let k = 0; k < infos.length; k++) if (infos[k]!.fetchedAt !== at) this.stmt.touchLatestModel.run(infos[k]!.fetchedAt, accountId, infos[k]!.model);
+      completeAt.delete(accountId);
+      // Hold this poll's readings (the engine holds them too), not the ones of the poll
+      // that last changed: one generation of readings in memory, not two.
+      const last = this.lastLatest.get(accountId)!;
+      for (let k = 0; k < infos.length; k++) last.set(infos[k]!.model, infos[k]!);
+    } else {
+      for (let k = 0; k < infos.length; k++) this.stmt.upsertLatest.run(infos[k]!);
+      this.rememberLatest(accountId, infos, at !== undefined);
+    }
+  }
+
+  /** Writes a history row for a reading when it moved (or the last is an hour old); answers the rows written. */
+  private writeHistory(info: QuotaInfo): number {
+    const history = this.historyOf(info.accountId);
+    const o = history.find(info.model);
+    if (o >= 0) {
+      const d = history.data;
+      const flags = d[o + HIST_FLAGS]!;
+      const lastFraction = flags & FRACTION_NULL ? null : d[o + HIST_FRACTION]!;
+      const lastReset = flags & RESET_NULL ? null : d[o + HIST_RESET]!;
+      const moved =
+        lastReset !== info.resetAt ||
+        (lastFraction === null) !== (info.remainingFraction === null) ||
+        Math.abs((lastFraction ?? 0) - (info.remainingFraction ?? 0)) >= 0.001 ||
+        info.fetchedAt - d[o + HIST_AT]! >= HISTORY_HEARTBEAT_MS;
+      if (!moved) return 0;
+    }
+    this.stmt.insertHistory.run(info.accountId, info.model, info.remainingFraction, info.resetAt, info.fetchedAt, info.source);
+    this.markHistory(history, info.model, o, info.remainingFraction, info.resetAt, info.fetchedAt);
+    return 1;
+  }
 
   /** Writes a model's last history row (at `o`, or a new record when -1). */
   private markHistory(history: ModelRecords, model: string, o: number, fraction: number | null, resetAt: number | null, at: number): void {
@@ -183,13 +196,13 @@ export class QuotaRepository {
     );
   }
 
-  /** True when a complete reading repeats exactly the stored one (same models, same values, one time). */
-  private unchanged(accountId: string, infos: QuotaInfo[], at: number): boolean {
+  /** True when a complete reading repeats exactly the stored one (same models, same values; the times may differ). */
+  private unchanged(accountId: string, infos: QuotaInfo[]): boolean {
     const last = this.lastLatest.get(accountId);
     if (!last || last.size !== infos.length) return false;
-    for (const i of infos) {
-      const prev = last.get(i.model);
-      if (i.fetchedAt !== at || prev === undefined || !QuotaRepository.same(prev, i)) return false;
+    for (let k = 0; k < infos.length; k++) {
+      const prev = last.get(infos[k]!.model);
+      if (prev === undefined || !QuotaRepository.same(prev, infos[k]!)) return false;
     }
     return true;
   }
