@@ -6,15 +6,15 @@
 // account; at most proxyMaxAttempts attempts and no new one after the retry budget (30 s).
 // Once a byte is out nothing is retried. No retries happen anywhere else (no SDK, no fetch
 // helper below this loop retries).
-// Hot path: per-request state is one Attempts object; listeners are bound methods, not closures.
+// Hot path: per-request state is one Attempts object (attempts.ts); listeners are bound methods,
+// not closures. Committing a 2xx to the client and relaying a final failure: answer-commit.ts.
 // Reading an upstream answer lives in upstream-answer.ts, the relayed headers in relay-headers.ts.
 // Which model each attempt asks for (aliases, fallback chain) is model-plan.ts; which account a
 // conversation prefers, sticky-sessions.ts; whether a model exists at all, model-catalog.ts.
 // An account of the client's own protocol is tried first and passed through as is; one of
 // another protocol is reached by translation (translate/: the request, answer, stream and
 // errors converted by pure per-protocol functions, chosen here by one isNative() check).
-import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AccountStore } from '../accounts/account-store';
 import { NoAccountAvailableError } from '../errors';
@@ -27,21 +27,21 @@ import { FAILURE_COOLDOWN_SEC, MAX_COOLDOWN_SEC, type QuotaEngine } from '../quo
 import type { QuotaService } from '../quota/quota-service';
 import type { TokenSelector } from '../selector/token-selector';
 import type { SettingsStore } from '../settings-store';
-import type { AttemptEnd, AttemptStart, AttemptStatus, LimitBreach, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
+import type { AttemptEnd, AttemptStatus, LimitBreach, LimitDecision, UsageLedgerPort, UsageLimitsPort } from '../usage/usage-ports';
 import { errorBody, limitBody, limitText, noAccountBody, retryAfterHeader, sendJson } from './proxy-answers';
-import type { ProxyRoute } from './proxy-routes';
 import { acceptFor, type ModelCatalog } from './model-catalog';
 import { modelNotFoundBody } from './models-endpoint';
 import { ModelPlan } from './model-plan';
 import { sessionKeyOf, StickySessions } from './sticky-sessions';
-import { relayResponse, rewritesBody, unwrapCloudCode, type RelayOutcome } from './stream-relay';
+import type { RelayOutcome } from './stream-relay';
 import { buildUpstream, MissingCredentialError, type UpstreamTarget } from './upstream-request';
-import { relayedHeaders, maskedAccount } from './relay-headers';
 import { isNative } from './translate/can-serve';
 import { SignatureCache } from './translate/signature-cache';
-import { BadClientRequest, MissingUpstreamCredential, Translation, type TranslatedAttempt } from './translate/translated-attempt';
+import { BadClientRequest, MissingUpstreamCredential, Translation } from './translate/translated-attempt';
 import { upstreamResetAt } from './translate/upstream-protocols';
-import { FirstChunkWatch, hasRateLimitHeaders, ignore, isQuotaError, MAX_ERROR_BODY, MAX_UNWRAP_BODY, parseJson, readAll, scrubRelayedBody, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
+import { hasRateLimitHeaders, ignore, isQuotaError, MAX_ERROR_BODY, parseJson, readAll, scrubRelayedBody, toHeaders, upstreamErrorText, urgent, type Failure } from './upstream-answer';
+import { Attempts, type ClientCall } from './attempts';
+import { commitAnswer, relayFailure, type RowSettler } from './answer-commit';
 import { UpstreamNetworkError, type Cancellation, type UpstreamResponse, type UpstreamTransport } from './upstream-transport';
 
 /** The core services a proxied request uses (credentials and account marks through the QuotaService). */
@@ -66,88 +66,12 @@ export interface DispatchDeps {
   retryBudgetMs: number;
 }
 
-export interface ClientCall {
-  res: ServerResponse;
-  headers: IncomingHttpHeaders;
-  route: ProxyRoute;
-  model: string;
-  body: Buffer;
-  json: Record<string, unknown>;
-  /** Query string to forward ("" or "?…"). */
-  search: string;
-  /** The client's product from its User-Agent. */
-  client: string | null;
-  /** performance.now() when the request arrived. */
-  t0: number;
-  /** Set when the client goes away. */
-  cancel: Cancellation;
-  /** CORS headers for an allowed browser origin. */
-  extraHeaders: Record<string, string>;
-}
-
 /** Least time between two passive updates of one account and model (unless a window is empty). */
 export const PASSIVE_MIN_INTERVAL_MS = 1000;
 
 /** Cooldown after a 5xx or an unreachable upstream (when it gives no Retry-After). */
 export { FAILURE_COOLDOWN_SEC };
-/** One client request's state across its attempts. */
-class Attempts {
-  readonly requestId = randomUUID();
-  /** Time spent waiting on upstreams (the rest is the proxy's own). */
-  upstreamMs = 0;
-  attempt = 0;
-  lastAccount: AccountRecord | null = null;
-  /** The request in the IR, made on the first attempt that lands on another protocol. */
-  translation: Translation | null = null;
-
-  constructor(
-    readonly c: ClientCall,
-    private readonly clock: Clock,
-    /** The models this request may be served by (alias, then fallbacks). */
-    readonly plan: ModelPlan,
-    /** The client's session key when sticky sessions are on, else null. */
-    readonly session: string | null,
-  ) {}
-
-  /** The model the current attempt asks for. */
-  get model(): string {
-    return this.plan.model;
-  }
-
-  /** The headers every answer carries: the proxy's own milliseconds, attempts, the account (masked). */
-  stamp(account: AccountRecord | null): Record<string, string> {
-    const ms = Math.max(0, performance.now() - this.c.t0 - this.upstreamMs).toFixed(3);
-    const h: Record<string, string> = {
-      'x-quotadeck-proxy-ms': ms,
-      'x-quotadeck-attempts': String(this.attempt),
-      'server-timing': `proxy;dur=${ms}, upstream;dur=${this.upstreamMs.toFixed(3)}`,
-    };
-    if (account) {
-      h['x-quotadeck-account'] = maskedAccount(account);
-      h['x-quotadeck-model'] = this.plan.model;
-    }
-    const extra = this.c.extraHeaders;
-    for (const k in extra) h[k] = extra[k]!;
-    return h;
-  }
-
-  start(attempt: number, account: AccountRecord | null): AttemptStart {
-    const c = this.c;
-    return {
-      requestId: this.requestId,
-      attempt,
-      accountId: account ? account.id : null,
-      provider: account ? account.provider : null,
-      model: this.plan.model,
-      requestedModel: c.model,
-      client: c.client,
-      route: c.route.op,
-      startedAt: this.clock.now(),
-    };
-  }
-}
-
-export class Dispatcher {
+export class Dispatcher implements RowSettler {
   /**
    * Decrypted credentials per account, valid while the store still holds the same record object
    * (every credential, status or settings write replaces it) and the adapter sees no need to
@@ -174,7 +98,7 @@ export class Dispatcher {
     }
   }
 
-  private complete(row: number | null, status: AttemptStatus, httpStatus: number | null, input: number | null, output: number | null, error: string | null, partial = false): void {
+  complete(row: number | null, status: AttemptStatus, httpStatus: number | null, input: number | null, output: number | null, error: string | null, partial = false): void {
     if (row === null) return;
     const e: AttemptEnd = { status, httpStatus, inputTokens: input, outputTokens: output, endedAt: this.d.clock.now(), error, ...(partial ? { partial } : {}) };
     try {
@@ -304,7 +228,7 @@ export class Dispatcher {
       if (c.cancel.aborted) return;
       if (a.attempt >= maxAttempts || (a.attempt > 0 && performance.now() - c.t0 >= d.retryBudgetMs)) {
         // Out of attempts (or time): the client gets what the last upstream said.
-        if (last) return this.relayFailure(c, last, a.stamp(a.lastAccount));
+        if (last) return relayFailure(c, last, a.stamp(a.lastAccount));
         return sendJson(c.res, 502, errorBody(family, 502, 'api_error', 'upstream_unreachable', 'No upstream could be reached'), a.stamp(a.lastAccount));
       }
 
@@ -379,7 +303,7 @@ export class Dispatcher {
 
       if (up.status >= 200 && up.status < 300) {
         this.passive(account, a.model, up.headers, up.status);
-        const outcome = await this.commit(a, account, up, target, row, sent);
+        const outcome = await commitAnswer(this, a, account, up, target, row, sent);
         if (outcome === 'retry') {
           // Died before its first byte: nothing reached the client yet.
           this.complete(row, 'failed', up.status, null, null, 'upstream closed before answering');
@@ -437,7 +361,7 @@ export class Dispatcher {
         continue;
       }
       // Anything else (400, 403, 404, …) is the client's to see: relayed as is, never retried.
-      return this.relayFailure(c, failure, a.stamp(account));
+      return relayFailure(c, failure, a.stamp(account));
     }
   }
 
@@ -523,113 +447,11 @@ export class Dispatcher {
     sendJson(c.res, 429, noAccountBody(c.route.family, c.model, earliest), { ...headers, ...retryAfterHeader(earliest, now) });
   }
 
-  private relayFailure(c: ClientCall, f: Failure, extra: Record<string, string>): void {
-    if (f.translated) {
-      // Another protocol's error (its scrubbed body), in the client's own shape.
-      const e = f.translated.errorAnswer(f.status, parseJson(f.body));
-      const h = relayedHeaders(f.headers, true, extra);
-      h['content-type'] = 'application/json';
-      h['content-length'] = Buffer.byteLength(e.text);
-      c.res.writeHead(e.status, h);
-      c.res.end(e.text);
-      return;
-    }
-    // The body may have been scrubbed (issue 14): its own length, never the upstream's encoding.
-    const headers = relayedHeaders(f.headers, true, extra);
-    headers['content-length'] = f.body.length;
-    c.res.writeHead(f.status, headers);
-    c.res.end(f.body);
-  }
-
-  /**
-   * A 2xx: waits for its first byte (a connection that dies before it is still retried), then
-   * commits: headers and bytes go to the client as they come; the ledger row is settled before
-   * the client's response ends. Returns 'retry' when nothing was sent.
-   */
-  private async commit(a: Attempts, account: AccountRecord, up: UpstreamResponse, target: UpstreamTarget, row: number | null, sent: number): Promise<'done' | 'retry'> {
-    const res = a.c.res;
-    if (target.shape.kind === 'translated' && !target.shape.attempt.streamsThrough) return this.commitWhole(a, account, up, target.shape.attempt, row, sent);
-    if (target.shape.kind === 'cloudcode-json') {
-      const buf = await readAll(up.body, MAX_UNWRAP_BODY);
-      a.upstreamMs += performance.now() - sent;
-      if (buf === null) return a.c.cancel.aborted ? this.gone(row, up.status) : 'retry';
-      const { text, usage } = unwrapCloudCode(buf.toString('utf8'));
-      const headers = relayedHeaders(up.headers, true, a.stamp(account));
-      headers['content-length'] = Buffer.byteLength(text);
-      this.complete(row, 'completed', up.status, usage.input, usage.output, null);
-      res.writeHead(up.status, headers);
-      res.end(text);
-      return 'done';
-    }
-    const watch = new FirstChunkWatch(up.body);
-    const first = await watch.first;
-    a.upstreamMs += performance.now() - sent;
-    if (first.failed) {
-      watch.release();
-      return a.c.cancel.aborted ? this.gone(row, up.status) : 'retry';
-    }
-    const ct = up.headers['content-type'];
-    const sse = typeof ct === 'string' && ct.includes('text/event-stream');
-    const headers = relayedHeaders(up.headers, rewritesBody(target.shape, sse), a.stamp(account));
-    if (target.shape.kind === 'cloudcode-stream' && !target.shape.clientSse) headers['content-type'] = 'application/json; charset=UTF-8';
-    else if (target.shape.kind === 'translated') headers['content-type'] = target.shape.attempt.streamType();
-    const late = watch.release();
-    await relayResponse({
-      res,
-      status: up.status,
-      headers,
-      body: up.body,
-      first: first.chunk,
-      ended: first.ended || late.ended,
-      closed: late.closed,
-      shape: target.shape,
-      sse,
-      settle: new Settle(this, row, up.status).fn,
-    });
-    return 'done';
-  }
-
-  /** A translated answer the client takes whole: read to its end, translated, sent. */
-  private async commitWhole(a: Attempts, account: AccountRecord, up: UpstreamResponse, t: TranslatedAttempt, row: number | null, sent: number): Promise<'done' | 'retry'> {
-    const buf = await readAll(up.body, MAX_UNWRAP_BODY);
-    a.upstreamMs += performance.now() - sent;
-    if (buf === null) return a.c.cancel.aborted ? this.gone(row, up.status) : 'retry';
-    const w = t.whole(buf, up.status);
-    const headers = relayedHeaders(up.headers, true, a.stamp(account));
-    headers['content-type'] = w.contentType;
-    headers['content-length'] = Buffer.byteLength(w.text);
-    const partial = !w.ok && ((w.usage.input ?? 0) > 0 || (w.usage.output ?? 0) > 0);
-    this.complete(row, w.ok ? 'completed' : 'failed', up.status, w.usage.input, w.usage.output, w.error, partial);
-    a.c.res.writeHead(w.status, headers);
-    a.c.res.end(w.text);
-    return 'done';
-  }
-
-  private gone(row: number | null, status: number): 'done' {
-    this.complete(row, 'failed', status, null, null, 'client disconnected');
-    return 'done';
-  }
-
   /** Settles a relayed attempt's ledger row (called by the relay before the client's response ends). */
   settleRow(row: number | null, status: number, o: RelayOutcome): void {
     // A stream cut midway (upstream or client) still consumed what it streamed: partial, costed.
     const partial = !o.completed && ((o.usage.input ?? 0) > 0 || (o.usage.output ?? 0) > 0);
     this.complete(row, o.completed ? 'completed' : 'failed', status, o.usage.input, o.usage.output, o.error, partial);
     if (!o.completed && !o.clientGone) this.d.log.warn(`proxied answer did not complete: ${o.error ?? 'unknown'}`);
-  }
-}
-
-/** The relay's settle callback for one row, as a bound method rather than a closure. */
-class Settle {
-  readonly fn: (o: RelayOutcome) => void;
-  constructor(
-    private readonly dispatcher: Dispatcher,
-    private readonly row: number | null,
-    private readonly status: number,
-  ) {
-    this.fn = this.call.bind(this);
-  }
-  private call(o: RelayOutcome): void {
-    this.dispatcher.settleRow(this.row, this.status, o);
   }
 }
