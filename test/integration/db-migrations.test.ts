@@ -196,6 +196,38 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       expect(() => db.prepare("INSERT INTO forecast_alerts (account_id, model, reset_at, alerted_at) VALUES ('acc-1', 'gemini-3-pro-high', NULL, 1)").run()).toThrow(/UNIQUE|PRIMARY/);
     },
   },
+  9: {
+    insert(db) {
+      db.prepare(
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, client, route, status, started_at)
+         VALUES ('req-9', 1, 'acc-1', 'openai', 'gpt-5', NULL, 'openai.chat', 'pending', ?)`,
+      ).run(T + 40);
+    },
+    check(db) {
+      // Each reader's query uses the partial index meant for it, and finds what a full scan finds.
+      const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
+      const same = (indexed: string, scanned: string) =>
+        expect(db.prepare(indexed).all()).toEqual(db.prepare(scanned).all());
+      const ended = "SELECT id FROM usage_ledger WHERE started_at > 0 AND status <> 'pending' ORDER BY started_at DESC, id DESC";
+      expect(plan(ended)).toMatch(/usage_ledger_started/);
+      same(ended, "SELECT id FROM usage_ledger WHERE started_at > 0 AND +status <> 'pending' ORDER BY started_at DESC, id DESC");
+      const byAccount = "SELECT id FROM usage_ledger WHERE account_id = 'acc-1' AND status <> 'pending' ORDER BY started_at DESC, id DESC";
+      expect(plan(byAccount)).toMatch(/usage_ledger_account_started/);
+      same(byAccount, "SELECT id FROM usage_ledger WHERE +account_id = 'acc-1' AND +status <> 'pending' ORDER BY started_at DESC, id DESC");
+      const byModel = "SELECT id FROM usage_ledger WHERE model = 'claude-sonnet-4-5' AND status <> 'pending' ORDER BY started_at DESC, id DESC";
+      expect(plan(byModel)).toMatch(/usage_ledger_model/);
+      const pending = "SELECT id FROM usage_ledger WHERE started_at > 0 AND status = 'pending'";
+      expect(plan(pending)).toMatch(/usage_ledger_pending/);
+      same(pending, "SELECT id FROM usage_ledger WHERE +started_at > 0 AND +status = 'pending'");
+      expect(db.prepare("SELECT request_id FROM usage_ledger WHERE started_at > 0 AND status = 'pending'").pluck().all()).toContain('req-9');
+      const failed = "SELECT id FROM usage_ledger WHERE status IN ('failed', 'rejected') AND status = 'failed' ORDER BY started_at DESC";
+      expect(plan(failed)).toMatch(/usage_ledger_status/);
+      same(failed, "SELECT id FROM usage_ledger WHERE +status = 'failed' ORDER BY started_at DESC");
+      // The old full indexes are gone: a pending row is in exactly one index.
+      const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_ledger' AND sql IS NOT NULL ORDER BY name").pluck().all();
+      expect(names).toEqual(['usage_ledger_account_started', 'usage_ledger_model', 'usage_ledger_pending', 'usage_ledger_started', 'usage_ledger_status']);
+    },
+  },
 };
 
 describe('migrations', () => {

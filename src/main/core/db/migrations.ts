@@ -215,6 +215,27 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'usage ledger: partial indexes (a pending row enters the read indexes once it ends)',
+    // A row is written pending before its dispatch and ended after. Readers that look at ended
+    // rows (the log, analytics, retention) use indexes that leave pending rows out, so a begin's
+    // commit writes the table and one small index only, and the scattered per-account and
+    // per-model leaves are written once per row, by the batch that ends it. Readers of pending
+    // rows (the hour limit, the log's newest page, the interrupted sweep at start) use
+    // usage_ledger_pending. The status index only serves the rare statuses a filter asks for.
+    sql: `
+      DROP INDEX usage_ledger_started;
+      DROP INDEX usage_ledger_account_started;
+      DROP INDEX usage_ledger_status;
+      DROP INDEX usage_ledger_model;
+      CREATE INDEX usage_ledger_started ON usage_ledger (started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_account_started ON usage_ledger (account_id, started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_model ON usage_ledger (model, started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_status ON usage_ledger (status, started_at) WHERE status IN ('failed', 'rejected');
+      CREATE INDEX usage_ledger_pending ON usage_ledger (started_at) WHERE status = 'pending';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -208,7 +208,6 @@ export class UsageAnalytics {
     };
     if (q.accountId !== undefined) add('l.account_id = @accountId', 'accountId', q.accountId);
     if (q.model !== undefined) add('l.model = @model', 'model', q.model);
-    if (q.status !== undefined) add('l.status = @status', 'status', q.status);
     if (q.from !== undefined) add('l.started_at >= @from', 'from', q.from);
     if (q.to !== undefined) add('l.started_at < @to', 'to', q.to);
     if (after) {
@@ -216,19 +215,57 @@ export class UsageAnalytics {
       params['cursorAt'] = after.startedAt;
       params['cursorId'] = after.id;
     }
-    const sql = `SELECT l.*, a.label AS label FROM usage_ledger l LEFT JOIN accounts a ON a.id = l.account_id
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY l.started_at DESC, l.id DESC LIMIT @take`;
-    let stmt = this.logStmts.get(sql);
-    if (!stmt) {
-      stmt = this.d.db.prepare<Record<string, unknown>, LedgerRow>(sql);
-      this.logStmts.set(sql, stmt);
+    // Pending rows and ended ones sit in different partial indexes (migration 9): each part is
+    // read newest first on its own index, then the two are merged.
+    let parts: string[];
+    if (q.status === undefined) parts = [ENDED, PENDING];
+    else if (q.status === 'pending') parts = [PENDING];
+    else {
+      params['status'] = q.status;
+      parts = [q.status === 'completed' ? `${ENDED} AND l.status = @status` : `${ENDED} AND ${RARE} AND l.status = @status`];
     }
-    const found = stmt.all(params);
+    const lists = parts.map((part) => this.logPart([part, ...where]).all(params));
+    const found = lists.length === 1 ? lists[0]! : newestFirst(lists[0]!, lists[1]!, limit + 1);
     const hasMore = found.length > limit;
     const rows = (hasMore ? found.slice(0, limit) : found).map(toLogRow);
     const last = rows[rows.length - 1];
     return { rows, hasMore, nextCursor: hasMore && last ? encodeCursor(Date.parse(last.startedAt), last.id) : null };
   }
+
+  private logPart(where: string[]): Statement<Record<string, unknown>, LedgerRow> {
+    const sql = `SELECT l.*, a.label AS label FROM usage_ledger l LEFT JOIN accounts a ON a.id = l.account_id
+      WHERE ${where.join(' AND ')} ORDER BY l.started_at DESC, l.id DESC LIMIT @take`;
+    let stmt = this.logStmts.get(sql);
+    if (!stmt) {
+      stmt = this.d.db.prepare<Record<string, unknown>, LedgerRow>(sql);
+      this.logStmts.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+/** The log's parts, each matching a partial index's condition as written in migration 9. */
+const ENDED = "l.status <> 'pending'";
+const PENDING = "l.status = 'pending'";
+const RARE = "l.status IN ('failed', 'rejected')";
+
+/** Two lists each newest first (started_at, then id), merged into one of at most `take` rows. */
+function newestFirst(a: LedgerRow[], b: LedgerRow[], take: number): LedgerRow[] {
+  const out: LedgerRow[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < take && (i < a.length || j < b.length)) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && (x.started_at > y.started_at || (x.started_at === y.started_at && x.id > y.id)))) {
+      out.push(x!);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
 
 function toLogRow(r: LedgerRow): UsageLogRow {

@@ -2,14 +2,21 @@
 // with its cost from the pricing table and the daily rollups (usage_daily) updated in the same
 // transaction; after a crash, left-over pending rows become failed 'interrupted'; retention.
 //
-// Writes go through one queue, written by group commit: every row and completion queued during
-// one turn of the event loop is written in ONE transaction (prepared statements, the rollups
-// summed per day/account/model and upserted once per batch) on the next setImmediate. The
-// proxy's port (`grouped`) waits for the batch holding its pending row before it calls the
-// upstream (a row exists before any dispatch: a crash after it leaves a trace), and queues its
-// completion without waiting. The direct methods (begin/complete/reject) write at once, through
-// the same queue, for callers that read right after (the token API's report, tests).
-// Readers of the ledger in this process (limits, analytics, prune) call flush() first.
+// Writes are grouped (prepared statements, the rollups summed per day/account/model and upserted
+// once per transaction), from two queues:
+// - rows (pending and rejected): every row queued during one turn of the event loop is written
+//   in ONE transaction on the next setImmediate. The proxy's port (`grouped`) waits for the
+//   batch holding its pending row before it calls the upstream (a row exists before any
+//   dispatch: a crash after it leaves a trace);
+// - completions: queued without waiting and written COMPLETION_DELAY_MS after the first of
+//   them, or with the next rows' batch once COMPLETION_BATCH are queued. A row enters the read
+//   indexes when it ends (migration 9), so ending many rows in one transaction writes each
+//   scattered index leaf once for many rows: that is most of the ledger's cost per request.
+//   A crash loses at most the completions of that window: their rows stay pending and are
+//   marked failed 'interrupted' at the next start (the row itself was committed before dispatch).
+// The direct methods (begin/complete/reject) write at once, everything queued with them, for
+// callers that read right after (the token API's report, tests). Readers of the ledger in this
+// process (limits, analytics, prune) call flush() first.
 //
 // What counts where (the limits read these numbers):
 // - rollup `requests` = attempts actually dispatched (pending, completed or failed), counted at
@@ -31,6 +38,10 @@ export const NO_ACCOUNT = '';
 
 const MAX_ERROR_CHARS = 500;
 const PRUNE_BATCH = 5000;
+/** Completions wait at most this long for others to share their transaction. */
+export const COMPLETION_DELAY_MS = 50;
+/** This many queued completions are written with the next rows' batch, without waiting. */
+export const COMPLETION_BATCH = 128;
 
 /**
  * One change to the counted usage, as the rollups see it: told to the listener (the limits'
@@ -55,7 +66,6 @@ interface RowInfo {
 }
 
 type Insert = {
-  kind: 'insert';
   a: AttemptStart;
   status: 'pending' | 'rejected';
   e: Omit<AttemptEnd, 'status'> | null;
@@ -63,8 +73,7 @@ type Insert = {
   done: ((id: number) => void) | null;
   failed: ((err: unknown) => void) | null;
 };
-type Finish = { kind: 'finish'; id: number; e: AttemptEnd };
-type Op = Insert | Finish;
+type Finish = { id: number; e: AttemptEnd };
 
 const tokens = (n: number | null): number | null => (n === null || !Number.isFinite(n) ? null : Math.max(0, Math.round(n)));
 const errorText = (e: string | null): string | null => (e === null ? null : e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS - 1)}…` : e);
@@ -105,11 +114,16 @@ class RollupBatch {
   }
 }
 
+const NONE: Finish[] = [];
+const unrefd = (t: NodeJS.Timeout): NodeJS.Timeout => (t.unref(), t);
+
 export class UsageLedger implements UsageLedgerPort {
   private readonly stmt;
-  private readonly writeBatch: (ops: Op[]) => void;
-  private queue: Op[] = [];
+  private readonly writeBatch: (rows: Insert[], finishes: Finish[]) => void;
+  private queue: Insert[] = [];
+  private finishes: Finish[] = [];
   private scheduled: NodeJS.Immediate | null = null;
+  private finishTimer: NodeJS.Timeout | null = null;
   /** Rows written pending and not yet finished: a completion needs no read. */
   private readonly open = new Map<number, RowInfo>();
   private listener: LedgerListener | null = null;
@@ -117,7 +131,7 @@ export class UsageLedger implements UsageLedgerPort {
   readonly grouped: GroupedLedgerPort;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly pricing: Pricing,
     /** Told after each batch is written (db/wal-checkpointer.ts). */
     private readonly afterWrite?: () => void,
@@ -153,7 +167,7 @@ export class UsageLedger implements UsageLedgerPort {
         "DELETE FROM usage_ledger WHERE id IN (SELECT id FROM usage_ledger WHERE started_at < ? AND status <> 'pending' LIMIT ?)",
       ),
     };
-    this.writeBatch = db.transaction((ops: Op[]) => this.write(ops));
+    this.writeBatch = db.transaction((rows: Insert[], finishes: Finish[]) => this.write(rows, finishes));
     this.markInterruptedTx = db.transaction((): number => {
       this.stmt.interruptedIntoRollups.run();
       return this.stmt.markInterrupted.run().changes;
@@ -169,7 +183,8 @@ export class UsageLedger implements UsageLedgerPort {
         }),
       complete: (id, e) => {
         this.enqueueFinish(id, e);
-        flushSoon();
+        if (this.finishes.length >= COMPLETION_BATCH) flushSoon();
+        else this.finishTimer ??= unrefd(setTimeout(this.flushFinishes, COMPLETION_DELAY_MS));
       },
       reject: (a, e) => {
         this.enqueueInsert(a, 'rejected', e, null, null);
@@ -179,13 +194,22 @@ export class UsageLedger implements UsageLedgerPort {
   }
 
   private readonly markInterruptedTx: () => number;
+  // On a failed write the waiting begins were told; completions of that batch are lost and
+  // their rows stay pending (marked interrupted at the next start).
   private readonly flushScheduled = () => {
     this.scheduled = null;
     try {
-      this.flush();
+      this.writeQueued(this.finishes.length >= COMPLETION_BATCH);
     } catch {
-      // The waiting begins were told; queued completions are lost and their rows stay pending
-      // (marked interrupted at the next start).
+      /* told above */
+    }
+  };
+  private readonly flushFinishes = () => {
+    this.finishTimer = null;
+    try {
+      this.writeQueued(true);
+    } catch {
+      /* told above */
     }
   };
 
@@ -195,54 +219,63 @@ export class UsageLedger implements UsageLedgerPort {
   }
 
   private enqueueInsert(a: AttemptStart, status: 'pending' | 'rejected', e: Omit<AttemptEnd, 'status'> | null, done: Insert['done'], failed: Insert['failed']): Insert {
-    const op: Insert = { kind: 'insert', a, status, e, id: 0, done, failed };
+    const op: Insert = { a, status, e, id: 0, done, failed };
     this.queue.push(op);
     this.listener?.delta(status === 'pending' ? delta(a.accountId, a.startedAt, 1, 0, 0, 0, 0, 0, 0) : delta(a.accountId, a.startedAt, 0, 0, 0, 1, 0, 0, 0));
     return op;
   }
 
   private enqueueFinish(id: number, e: AttemptEnd): void {
-    this.queue.push({ kind: 'finish', id, e });
+    this.finishes.push({ id, e });
   }
 
-  /** Writes everything queued in one transaction, now. Readers call it before reading. */
+  /** Writes everything queued (rows and completions) in one transaction, now. Readers call it before reading. */
   flush(): void {
-    if (this.queue.length === 0) return;
-    const ops = this.queue;
+    this.writeQueued(true);
+  }
+
+  /** Writes the queued rows, and the queued completions when `withFinishes`, in one transaction. */
+  private writeQueued(withFinishes: boolean): void {
+    const rows = this.queue;
+    const finishes = withFinishes ? this.finishes : NONE;
+    if (rows.length === 0 && finishes.length === 0) return;
     this.queue = [];
+    if (withFinishes) {
+      this.finishes = [];
+      if (this.finishTimer) clearTimeout(this.finishTimer);
+      this.finishTimer = null;
+    }
     try {
-      this.writeBatch(ops);
+      this.writeBatch(rows, finishes);
     } catch (err) {
-      for (const op of ops) if (op.kind === 'insert' && op.status === 'pending') this.open.delete(op.id);
+      for (const op of rows) if (op.status === 'pending') this.open.delete(op.id);
       this.listener?.reset();
-      for (const op of ops) if (op.kind === 'insert') op.failed?.(err);
+      for (const op of rows) op.failed?.(err);
       throw err;
     }
     this.afterWrite?.();
-    for (const op of ops) if (op.kind === 'insert' && op.done) op.done(op.id);
+    for (const op of rows) if (op.done) op.done(op.id);
   }
 
-  private write(ops: Op[]): void {
+  private write(rows: Insert[], finishes: Finish[]): void {
     const roll = new RollupBatch();
     const told: LedgerDelta[] = [];
-    for (const op of ops) {
-      if (op.kind === 'insert') {
-        const { a, e } = op;
-        op.id = Number(
-          this.stmt.insert.run(
-            a.requestId, a.attempt, a.accountId, a.provider, a.model, a.requestedModel ?? null, a.client, a.route, op.status,
-            e?.httpStatus ?? null, tokens(e?.inputTokens ?? null), tokens(e?.outputTokens ?? null), errorText(e?.error ?? null), a.startedAt, e?.endedAt ?? null,
-          ).lastInsertRowid,
-        );
-        if (op.status === 'pending') {
-          this.open.set(op.id, { accountId: a.accountId, model: a.model, startedAt: a.startedAt });
-          roll.add(delta(a.accountId, a.startedAt, 1, 0, 0, 0, 0, 0, 0), a.model);
-        } else {
-          roll.add(delta(a.accountId, a.startedAt, 0, 0, 0, 1, 0, 0, 0), a.model);
-        }
-        continue;
+    for (const op of rows) {
+      const { a, e } = op;
+      op.id = Number(
+        this.stmt.insert.run(
+          a.requestId, a.attempt, a.accountId, a.provider, a.model, a.requestedModel ?? null, a.client, a.route, op.status,
+          e?.httpStatus ?? null, tokens(e?.inputTokens ?? null), tokens(e?.outputTokens ?? null), errorText(e?.error ?? null), a.startedAt, e?.endedAt ?? null,
+        ).lastInsertRowid,
+      );
+      if (op.status === 'pending') {
+        this.open.set(op.id, { accountId: a.accountId, model: a.model, startedAt: a.startedAt });
+        roll.add(delta(a.accountId, a.startedAt, 1, 0, 0, 0, 0, 0, 0), a.model);
+      } else {
+        roll.add(delta(a.accountId, a.startedAt, 0, 0, 0, 1, 0, 0, 0), a.model);
       }
-      const { id, e } = op;
+    }
+    for (const { id, e } of finishes) {
       let row = this.open.get(id);
       if (row) this.open.delete(id);
       else {
@@ -326,5 +359,7 @@ export class UsageLedger implements UsageLedgerPort {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = null;
     this.flush();
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.finishTimer = null;
   }
 }

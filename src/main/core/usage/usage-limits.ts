@@ -155,8 +155,12 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
 
   constructor(private readonly d: UsageLimitsDeps) {
     const { db } = d;
+    // Ended rows and pending ones apart, each on its own partial index (migration 9).
     const hourSql = (where: string) =>
-      `SELECT started_at FROM usage_ledger WHERE ${where} started_at > ? AND status <> 'rejected' ORDER BY started_at`;
+      `SELECT started_at FROM usage_ledger WHERE ${where} started_at > @since AND status <> 'pending' AND status <> 'rejected'
+       UNION ALL
+       SELECT started_at FROM usage_ledger WHERE ${where} started_at > @since AND status = 'pending'
+       ORDER BY started_at`;
     this.stmt = {
       all: db.prepare<[], LimitsRow>('SELECT * FROM usage_limits'),
       upsert: db.prepare(
@@ -167,8 +171,8 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
            cost_per_month = excluded.cost_per_month, updated_at = excluded.updated_at`,
       ),
       remove: db.prepare<[string]>('DELETE FROM usage_limits WHERE scope = ?'),
-      hourGlobal: db.prepare<[number], number>(hourSql('')).pluck(),
-      hourAccount: db.prepare<[string, number], number>(hourSql('account_id = ? AND')).pluck(),
+      hourGlobal: db.prepare<[{ since: number }], number>(hourSql('')).pluck(),
+      hourAccount: db.prepare<[{ account: string; since: number }], number>(hourSql('account_id = @account AND')).pluck(),
       dayGlobal: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE day = ?'),
       dayAccount: db.prepare<[string, string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE account_id = ? AND day = ?'),
       monthGlobal: db.prepare<[string, string], { input: number; output: number; cost: number }>(
@@ -245,7 +249,7 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
       const since = hourWindowStart(now);
       if (!w.hour || since < w.hour.loadedSince) {
         this.d.flush?.();
-        w.hour = new HourWindow(since, accountId === null ? this.stmt.hourGlobal.all(since) : this.stmt.hourAccount.all(accountId, since));
+        w.hour = new HourWindow(since, accountId === null ? this.stmt.hourGlobal.all({ since }) : this.stmt.hourAccount.all({ account: accountId, since }));
       }
       w.hour.advance(since);
     }
