@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountView, LimitsView, ProxyInfo, QuotaView, SyncReport, UsageLogPage } from '../../src/shared/types';
+import type { AccountView, LimitsView, ProxyInfo, SyncReport, UsageLogPage } from '../../src/shared/types';
 import { launchBrowser, type Browser } from '../helpers/browser';
 import { tempDir } from '../helpers/harness';
 import { startHeadless, type HeadlessProcess } from '../helpers/headless-process';

@@ -32,6 +32,15 @@ async function setup(n: number, clock: FakeClock) {
   return report.accounts.map((a) => a.id);
 }
 
+/** `n` accounts, each with one reading of `fraction` left and no reset. */
+async function seeded(n: number, fraction: number) {
+  const clock = new FakeClock();
+  const ids = await setup(n, clock);
+  const services = h!.app.services;
+  for (const id of ids) services.engine.applyReadings(services.store.require(id), [reading(id, fraction, null, clock.now())], false);
+  return { clock, ids, ...services };
+}
+
 function reading(id: string, fraction: number | null, resetAt: number | null, now: number): QuotaInfo {
   return { accountId: id, model: MODEL, displayName: null, remainingFraction: fraction, resetAt, fetchedAt: now, source: 'poll', window: null, limit: null, remaining: null };
 }
@@ -151,10 +160,7 @@ describe('TokenSelector incremental index', () => {
   }
 
   it('answers a selection of its own: a later change does not alter one already given', async () => {
-    const clock = new FakeClock();
-    const ids = await setup(3, clock);
-    const { store, engine, selector } = h!.app.services;
-    for (const id of ids) engine.applyReadings(store.require(id), [reading(id, 0.5, null, clock.now())], false);
+    const { clock, store, engine, selector } = await seeded(3, 0.5);
     const first = selector.select(MODEL);
     const seen = JSON.stringify(first.decision);
     // The same account's decision changes in place inside the index…
@@ -168,10 +174,7 @@ describe('TokenSelector incremental index', () => {
   }, 60_000);
 
   it('rebuilds when an account changes, even before the engine hears of it', async () => {
-    const clock = new FakeClock();
-    const ids = await setup(6, clock);
-    const { store, engine, selector } = h!.app.services;
-    for (const id of ids) engine.applyReadings(store.require(id), [reading(id, 0.8, null, clock.now())], false);
+    const { ids, store, engine, selector } = await seeded(6, 0.8);
     expect(selector.candidates(MODEL)).toHaveLength(6);
     const rebuilds = selector.counters.rebuilds;
     // Inside a transaction the store announces (and the engine's version moves) only at commit;

@@ -38,6 +38,8 @@ function manualFrames() {
 }
 
 const fetchesOf = (calls: string[], method: string) => calls.filter((m) => m === method).length;
+/** How many times each of the first load's four reads was asked for. */
+const loads = (client: { calls: string[] }) => ['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m));
 /** The first load's rows count as painted at once: the readings are asked for right after the account list. */
 const paintedAtOnce: Scheduler = (run) => (run(), () => {});
 const now = { afterFirstPaint: paintedAtOnce };
@@ -60,12 +62,12 @@ describe('stores fed by a client', () => {
     const client = fakeClient(baseHandlers([account({ id: 'a' })], [quota({ accountId: 'a', model: 'm1' })]));
     prefetchInitialLoad(client);
     // What the page paints from; the readings and the report wait for that paint.
-    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 0, 1, 0]);
+    expect(loads(client)).toEqual([1, 0, 1, 0]);
     const off = connectStores(client, undefined, now);
     await settle();
     expect(useAccountsStore.getState().order).toEqual(['a']);
     expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
-    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 1, 1, 1]);
+    expect(loads(client)).toEqual([1, 1, 1, 1]);
     off();
   });
 
@@ -257,7 +259,7 @@ describe('stores fed by a client', () => {
     expect(paint.scheduled).toBe(1);
     paint.frame();
     await settle();
-    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 1, 1, 1]);
+    expect(loads(client)).toEqual([1, 1, 1, 1]);
     expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
     off();
   });
@@ -270,11 +272,11 @@ describe('stores fed by a client', () => {
     client.setConnection('open');
     await settle();
     // Nothing more before the paint: the rows are not held up by a second load.
-    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([1, 0, 1, 0]);
+    expect(loads(client)).toEqual([1, 0, 1, 0]);
     paint.frame();
     await settle();
     // After it, everything once more (events missed before the feed opened), the readings once.
-    expect(['accounts:list', 'quota:list', 'monitor:getStats', 'monitor:lastReport'].map((m) => fetchesOf(client.calls, m))).toEqual([2, 1, 2, 1]);
+    expect(loads(client)).toEqual([2, 1, 2, 1]);
     expect(useQuotaStore.getState().byAccount.a?.map((q) => q.model)).toEqual(['m1']);
     off();
   });

@@ -43,7 +43,7 @@ describe('ModelMap', () => {
   it('lets forEach delete entries, the one visited or others, and visits what is added', () => {
     const m = ModelMap.from([['a', 1], ['b', 2], ['c', 3], ['d', 4]]);
     const seen: string[] = [];
-    m.forEach((v, k) => {
+    m.forEach((_v, k) => {
       seen.push(k);
       if (k === 'a') m.delete('a');
       if (k === 'b') m.delete('c');

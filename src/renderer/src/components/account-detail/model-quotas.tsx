@@ -12,7 +12,7 @@ import { ResetText } from '../accounts/reset-text';
 import { useClient } from '../client-context';
 import { DecisionBadge } from '../decision-badge';
 import { QuotaBar } from '../quota-bar';
-import { Age, Countdown } from '../time-text';
+import { Age } from '../time-text';
 
 const sentence = (t: string) => `${t.charAt(0).toUpperCase()}${t.slice(1)}.`;
 
