@@ -228,6 +228,31 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       expect(names).toEqual(['usage_ledger_account_started', 'usage_ledger_model', 'usage_ledger_pending', 'usage_ledger_started', 'usage_ledger_status']);
     },
   },
+  10: {
+    insert(db) {
+      db.prepare(
+        `INSERT INTO usage_ledger (id, request_id, attempt, account_id, provider, model, requested_model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at, partial)
+         VALUES (9000, 'req-10', 2, 'acc-2', 'openai', 'gpt-5-mini', 'gpt-5', 'codex/1.0', 'openai.responses', 'rejected', 429, NULL, NULL, NULL, 'limit reached', ?, ?, 0)`,
+      ).run(T + 50, T + 51);
+    },
+    check(db) {
+      // Rebuilt with every column, id and value (the earlier versions' rows are checked by theirs).
+      expect(db.prepare("SELECT * FROM usage_ledger WHERE request_id = 'req-10'").get()).toEqual({
+        id: 9000, request_id: 'req-10', attempt: 2, account_id: 'acc-2', provider: 'openai', model: 'gpt-5-mini', requested_model: 'gpt-5', client: 'codex/1.0',
+        route: 'openai.responses', status: 'rejected', http_status: 429, input_tokens: null, output_tokens: null, cost: null, error: 'limit reached',
+        started_at: T + 50, ended_at: T + 51, partial: 0,
+      });
+      // The rule is the same: any of the four statuses, nothing else, on insert and on update.
+      const add = db.prepare("INSERT INTO usage_ledger (request_id, attempt, model, route, status, started_at) VALUES ('x', 1, 'm', 'r', ?, 1)");
+      for (const status of ['pending', 'completed', 'failed', 'rejected']) expect(() => add.run(status)).not.toThrow();
+      for (const status of ['done', 'PENDING', '', null]) expect(() => add.run(status)).toThrow(/CHECK|NOT NULL/);
+      expect(() => db.prepare("UPDATE usage_ledger SET status = 'cancelled' WHERE request_id = 'req-10'").run()).toThrow(/CHECK/);
+      expect(db.prepare("SELECT status FROM usage_ledger WHERE request_id = 'req-10'").pluck().get()).toBe('rejected');
+      db.prepare("DELETE FROM usage_ledger WHERE request_id = 'x'").run();
+      const sql = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'usage_ledger'").pluck().get() as string;
+      expect(sql).not.toMatch(/\bstatus IN \(/);
+    },
+  },
 };
 
 describe('migrations', () => {

@@ -236,6 +236,46 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX usage_ledger_pending ON usage_ledger (started_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 10,
+    name: "usage ledger: the status CHECK as equalities (an IN list of strings builds a lookup table for every row written)",
+    // SQLite evaluates `status IN ('pending', …)` in a CHECK by building an ephemeral table each
+    // time a row is inserted or its status updated: ~1.6 µs, twice per proxied request. The same
+    // rule written as equalities costs nothing measurable. A CHECK cannot be altered in place, so
+    // the table is rebuilt (same columns, ids and rows) and its indexes recreated as in version 9.
+    sql: `
+      CREATE TABLE usage_ledger_v10 (
+        id INTEGER PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        account_id TEXT,
+        provider TEXT,
+        model TEXT NOT NULL,
+        client TEXT,
+        route TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status = 'pending' OR status = 'completed' OR status = 'failed' OR status = 'rejected'),
+        http_status INTEGER,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost REAL,
+        error TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        requested_model TEXT,
+        partial INTEGER NOT NULL DEFAULT 0 CHECK (partial IN (0, 1))
+      );
+      INSERT INTO usage_ledger_v10 (id, request_id, attempt, account_id, provider, model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at, requested_model, partial)
+        SELECT id, request_id, attempt, account_id, provider, model, client, route, status, http_status, input_tokens, output_tokens, cost, error, started_at, ended_at, requested_model, partial
+        FROM usage_ledger;
+      DROP TABLE usage_ledger;
+      ALTER TABLE usage_ledger_v10 RENAME TO usage_ledger;
+      CREATE INDEX usage_ledger_started ON usage_ledger (started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_account_started ON usage_ledger (account_id, started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_model ON usage_ledger (model, started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_status ON usage_ledger (status, started_at) WHERE status IN ('failed', 'rejected');
+      CREATE INDEX usage_ledger_pending ON usage_ledger (started_at) WHERE status = 'pending';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
