@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const profAt = process.argv.indexOf('--profile');
   const nodeArgs = profAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profAt + 1]}`] : [];
   const svc = await startHeadless(dir, ['--no-sync'], { QUOTADECK_OPENAI_BASE_URL: fake.openaiBaseUrl }, nodeArgs);
-  const pass = await startChild<{ url: string }>([join(__dirname, 'pass-through.mjs'), '--upstream', fake.baseUrl]);
+  const pass = await startChild<{ url: string }>([...nodeArgs, join(__dirname, 'pass-through.mjs'), '--upstream', fake.baseUrl]);
   const client = new LoadClient();
   try {
     await ok(svc, 'accounts:import', { accounts: Array.from({ length: ACCOUNTS }, (_, i) => ({ provider: 'openai', label: `bench-${i}`, apiKey: `${KEY}-${i}` })) });

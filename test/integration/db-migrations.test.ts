@@ -127,7 +127,7 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
         { request_id: 'req-1', account_id: 'acc-1', status: 'completed', input_tokens: 1000, output_tokens: 500, cost: 0.008, started_at: T, ended_at: T + 1200 },
         { request_id: 'req-2', account_id: null, status: 'rejected', input_tokens: null, output_tokens: null, cost: null, started_at: T + 5, ended_at: T + 5 },
       ]);
-      expect(db.prepare('SELECT account_id, requests, completed, rejected, input_tokens, output_tokens, cost FROM usage_daily ORDER BY account_id').all()).toEqual([
+      expect(db.prepare("SELECT account_id, requests, completed, rejected, input_tokens, output_tokens, cost FROM usage_daily WHERE model = 'gemini-3-pro-high' ORDER BY account_id").all()).toEqual([
         { account_id: '', requests: 0, completed: 0, rejected: 1, input_tokens: 0, output_tokens: 0, cost: 0 },
         { account_id: 'acc-1', requests: 1, completed: 1, rejected: 0, input_tokens: 1000, output_tokens: 500, cost: 0.008 },
       ]);
@@ -253,6 +253,18 @@ const ROWS: Record<number, { insert(db: Db): void; check(db: Db): void }> = {
       expect(sql).not.toMatch(/\bstatus IN \(/);
     },
   },
+  11: {
+    insert(db) {
+      // Written the new way: a pending row is in no rollup yet.
+      db.prepare(
+        `INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, route, status, started_at) VALUES ('req-11', 1, 'acc-4', 'openai', 'gpt-5-nano', 'openai.chat', 'pending', ?)`,
+      ).run(T + 70);
+    },
+    check(db) {
+      expect(db.prepare("SELECT COUNT(*) FROM usage_daily WHERE account_id = 'acc-4'").pluck().get()).toBe(0);
+      expect(db.prepare("SELECT status FROM usage_ledger WHERE request_id = 'req-11'").pluck().get()).toBe('pending');
+    },
+  },
 };
 
 describe('migrations', () => {
@@ -308,6 +320,40 @@ describe('migrations', () => {
     expect(db.prepare('SELECT scope FROM usage_limits').all()).toEqual([{ scope: 'global' }]);
     expect(count(db, 'usage_ledger')).toBe(2);
     expect(count(db, 'usage_daily')).toBe(2);
+  });
+
+  it('version 11 takes rows left pending out of the rollups they were counted in at begin; the next start counts each once', async () => {
+    const old = track(openDatabase(file, { targetVersion: 10 }));
+    const day = '2026-11-23';
+    const add = old.prepare(`INSERT INTO usage_ledger (request_id, attempt, account_id, provider, model, route, status, started_at) VALUES (?, 1, ?, 'openai', ?, 'openai.chat', ?, ?)`);
+    // acc-a gpt-5: 2 completed + 3 left pending by a crash (all 5 counted at begin), acc-b: 1 pending; a rejected row without account.
+    for (let i = 0; i < 2; i++) add.run(`c${i}`, 'acc-a', 'gpt-5', 'completed', T + i);
+    for (let i = 0; i < 3; i++) add.run(`p${i}`, 'acc-a', 'gpt-5', 'pending', T + 10 + i);
+    add.run('pb', 'acc-b', 'gpt-5', 'pending', T + 20);
+    add.run('r', null, 'gpt-5', 'rejected', T + 30);
+    old.prepare(`INSERT INTO usage_daily (day, account_id, model, requests, completed, rejected) VALUES (?, 'acc-a', 'gpt-5', 5, 2, 0), (?, 'acc-b', 'gpt-5', 1, 0, 0), (?, '', 'gpt-5', 0, 0, 1), ('2026-11-22', 'acc-a', 'gpt-5', 7, 7, 0)`).run(day, day, day);
+    old.close();
+    const db = track(openDatabase(file));
+    const rollups = () => db.prepare('SELECT day, account_id, requests, failed FROM usage_daily ORDER BY day, account_id').all();
+    expect(rollups()).toEqual([
+      { day: '2026-11-22', account_id: 'acc-a', requests: 7, failed: 0 },
+      { day, account_id: '', requests: 0, failed: 0 },
+      { day, account_id: 'acc-a', requests: 2, failed: 0 },
+      { day, account_id: 'acc-b', requests: 0, failed: 0 },
+    ]);
+    db.close();
+    // The app's start marks them interrupted and counts each once, as a failed request.
+    const h = await makeHarness({ dir });
+    try {
+      expect(h.app.services.db.prepare('SELECT day, account_id, requests, failed FROM usage_daily ORDER BY day, account_id').all()).toEqual([
+        { day: '2026-11-22', account_id: 'acc-a', requests: 7, failed: 0 },
+        { day, account_id: '', requests: 0, failed: 0 },
+        { day, account_id: 'acc-a', requests: 5, failed: 3 },
+        { day, account_id: 'acc-b', requests: 1, failed: 1 },
+      ]);
+    } finally {
+      await h.close();
+    }
   });
 
   for (let v = 0; v < LATEST_VERSION; v++) {

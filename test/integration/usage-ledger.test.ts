@@ -33,10 +33,13 @@ describe('usage ledger', () => {
     const pending = await call<UsageLogPage>(h.app, 'usage:log');
     expect(pending.rows).toHaveLength(1);
     expect(pending.rows[0]).toMatchObject({ id, status: 'pending', accountId: acc, label: 'Alpha', inputTokens: null, cost: null, endedAt: null, durationMs: null });
-    // Already a request of its day (the per-day limit counts it while it is in flight).
-    expect(rollups(h)).toEqual([
-      { day: '2026-11-23', account_id: acc, model: 'claude-sonnet-4-5-20250929', requests: 1, completed: 0, failed: 0, rejected: 0, input_tokens: 0, output_tokens: 0, cost: 0 },
-    ]);
+    // The rollups count it once it ends; the per-day limit counts it while it is in flight, also
+    // when its window is loaded from SQLite (the day's pending rows are added to the rollups).
+    expect(rollups(h)).toEqual([]);
+    await call(h.app, 'limits:set', { scope: acc, requestsPerDay: 10 });
+    await call(h.app, 'limits:set', { scope: 'global', requestsPerDay: 10 });
+    const used = () => Object.fromEntries(h.app.services.limits.usage(T0).map((u) => [`${u.accountId ?? 'global'} ${u.limit}`, u.used]));
+    expect(used()).toEqual({ 'global requests_per_day': 1, [`${acc} requests_per_day`]: 1 });
 
     ledger.complete(id, { status: 'completed', httpStatus: 200, inputTokens: 1000, outputTokens: 500, endedAt: T0 + 2500, error: null });
     const done = (await call<UsageLogPage>(h.app, 'usage:log')).rows[0]!;
@@ -59,6 +62,7 @@ describe('usage ledger', () => {
     expect(done.cost).toBeCloseTo(0.0105, 10);
     expect(rollups(h)[0]).toMatchObject({ requests: 1, completed: 1, input_tokens: 1000, output_tokens: 500 });
     expect(rollups(h)[0]!.cost).toBeCloseTo(0.0105, 10);
+    expect(used()).toEqual({ 'global requests_per_day': 1, [`${acc} requests_per_day`]: 1 });
 
     // A second completion (a bug upstream of the ledger) changes nothing and never counts twice.
     ledger.complete(id, { status: 'failed', httpStatus: 500, inputTokens: 9, outputTokens: 9, endedAt: T0 + 9000, error: 'late' });
@@ -188,12 +192,12 @@ describe('usage ledger', () => {
     const fromLedger = h.app.services.db
       .prepare(
         `SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch') AS day, COALESCE(account_id, '') AS account_id, model,
-           SUM(status <> 'rejected') AS requests, SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed,
+           SUM(status = 'completed' OR status = 'failed') AS requests, SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed,
            SUM(status = 'rejected') AS rejected,
            SUM(CASE WHEN status = 'completed' THEN COALESCE(input_tokens, 0) ELSE 0 END) AS input_tokens,
            SUM(CASE WHEN status = 'completed' THEN COALESCE(output_tokens, 0) ELSE 0 END) AS output_tokens,
            SUM(CASE WHEN status = 'completed' THEN COALESCE(cost, 0) ELSE 0 END) AS cost
-         FROM usage_ledger GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+         FROM usage_ledger GROUP BY 1, 2, 3 HAVING SUM(status <> 'pending') > 0 ORDER BY 1, 2, 3`,
       )
       .all() as Array<Record<string, number | string>>;
     const rolled = rollups(h);

@@ -276,6 +276,24 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX usage_ledger_pending ON usage_ledger (started_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 11,
+    name: 'usage rollups: a request counts once its row ends (rows still pending leave the rollups)',
+    // Until now `requests` was counted when a row was begun; from here on it is counted with the
+    // row's end (the interrupted sweep at start counts what a crash left pending). Rows pending
+    // now (left by a crash) were counted at begin: they leave the rollups, so the sweep counts
+    // each of them once.
+    sql: `
+      UPDATE usage_daily SET requests = requests - (
+        SELECT COUNT(*) FROM usage_ledger l
+        WHERE l.status = 'pending' AND COALESCE(l.account_id, '') = usage_daily.account_id AND l.model = usage_daily.model
+          AND strftime('%Y-%m-%d', l.started_at / 1000, 'unixepoch') = usage_daily.day
+      )
+      WHERE (day, account_id, model) IN (
+        SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch'), COALESCE(account_id, ''), model FROM usage_ledger WHERE status = 'pending'
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -19,8 +19,10 @@
 // process (limits, analytics, prune) call flush() first.
 //
 // What counts where (the limits read these numbers):
-// - rollup `requests` = attempts actually dispatched (pending, completed or failed), counted at
-//   begin() so an in-flight request already counts against the per-day limit;
+// - rollup `requests` = attempts actually dispatched (completed or failed), written with the
+//   row's end (so a begin's commit writes no rollup); an in-flight request already counts
+//   against the per-day limit: the limits' windows count it when it is queued, and a window
+//   loaded from SQLite adds the day's pending rows to the rollups;
 // - `rejected` (refused before any dispatch) is counted apart and never as a request;
 // - tokens and cost count for completed attempts, and for partial ones (a stream cut midway: the
 //   upstream may have billed what it streamed, so its tokens are costed and the row is marked
@@ -87,7 +89,8 @@ function delta(accountId: string | null, startedAt: number, requests: number, co
 class RollupBatch {
   /** account → its (day, model) sums: a batch holds a few of each. */
   private readonly byAccount = new Map<string, Array<{ day: string; accountId: string; model: string; c: LedgerDelta }>>();
-  add(d: LedgerDelta, model: string): void {
+  /** Adds `d` with `requests` in place of its own (the rollups count a request when it ends). */
+  add(d: LedgerDelta, model: string, requests = d.requests): void {
     const day = utcDay(d.startedAt);
     const acc = d.accountId ?? NO_ACCOUNT;
     let list = this.byAccount.get(acc);
@@ -101,7 +104,7 @@ class RollupBatch {
     }
     if (!r) list.push((r = { day, accountId: acc, model, c: delta(acc, 0, 0, 0, 0, 0, 0, 0, 0) }));
     const c = r.c;
-    c.requests += d.requests;
+    c.requests += requests;
     c.completed += d.completed;
     c.failed += d.failed;
     c.rejected += d.rejected;
@@ -157,10 +160,10 @@ export class UsageLedger implements UsageLedgerPort {
            output_tokens = output_tokens + excluded.output_tokens, cost = cost + excluded.cost`,
       ),
       interruptedIntoRollups: db.prepare(
-        `INSERT INTO usage_daily (day, account_id, model, failed)
-         SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch'), COALESCE(account_id, ''), model, COUNT(*)
+        `INSERT INTO usage_daily (day, account_id, model, requests, failed)
+         SELECT strftime('%Y-%m-%d', started_at / 1000, 'unixepoch'), COALESCE(account_id, ''), model, COUNT(*), COUNT(*)
          FROM usage_ledger WHERE status = 'pending' GROUP BY 1, 2, 3
-         ON CONFLICT (day, account_id, model) DO UPDATE SET failed = failed + excluded.failed`,
+         ON CONFLICT (day, account_id, model) DO UPDATE SET requests = requests + excluded.requests, failed = failed + excluded.failed`,
       ),
       markInterrupted: db.prepare("UPDATE usage_ledger SET status = 'failed', error = 'interrupted' WHERE status = 'pending'"),
       pruneBatch: db.prepare<[number, number]>(
@@ -270,7 +273,6 @@ export class UsageLedger implements UsageLedgerPort {
       );
       if (op.status === 'pending') {
         this.open.set(op.id, { accountId: a.accountId, model: a.model, startedAt: a.startedAt });
-        roll.add(delta(a.accountId, a.startedAt, 1, 0, 0, 0, 0, 0, 0), a.model);
       } else {
         roll.add(delta(a.accountId, a.startedAt, 0, 0, 0, 1, 0, 0, 0), a.model);
       }
@@ -299,7 +301,8 @@ export class UsageLedger implements UsageLedgerPort {
             ? delta(accountId, startedAt, 0, 0, 1, 0, 0, 0, 0)
             : // Begun but then refused before it went out: not a dispatched request after all.
               delta(accountId, startedAt, -1, 0, 0, 1, 0, 0, 0);
-      roll.add(d, row.model);
+      // The rollups count the request now that it ended (the listener counted it when queued).
+      roll.add(d, row.model, e.status === 'rejected' ? 0 : 1);
       told.push(d);
     }
     for (const r of roll.entries()) {

@@ -173,8 +173,15 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
       remove: db.prepare<[string]>('DELETE FROM usage_limits WHERE scope = ?'),
       hourGlobal: db.prepare<[{ since: number }], number>(hourSql('')).pluck(),
       hourAccount: db.prepare<[{ account: string; since: number }], number>(hourSql('account_id = @account AND')).pluck(),
-      dayGlobal: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE day = ?'),
-      dayAccount: db.prepare<[string, string], { n: number }>('SELECT COALESCE(SUM(requests), 0) AS n FROM usage_daily WHERE account_id = ? AND day = ?'),
+      // The rollups count a request once its row ends; the rows still in flight are added.
+      dayGlobal: db.prepare<[{ day: string; from: number; to: number }], { n: number }>(
+        `SELECT (SELECT COALESCE(SUM(requests), 0) FROM usage_daily WHERE day = @day)
+              + (SELECT COUNT(*) FROM usage_ledger WHERE started_at >= @from AND started_at < @to AND status = 'pending') AS n`,
+      ),
+      dayAccount: db.prepare<[{ account: string; day: string; from: number; to: number }], { n: number }>(
+        `SELECT (SELECT COALESCE(SUM(requests), 0) FROM usage_daily WHERE account_id = @account AND day = @day)
+              + (SELECT COUNT(*) FROM usage_ledger WHERE started_at >= @from AND started_at < @to AND status = 'pending' AND account_id = @account) AS n`,
+      ),
       monthGlobal: db.prepare<[string, string], { input: number; output: number; cost: number }>(
         `SELECT COALESCE(SUM(input_tokens), 0) AS input, COALESCE(SUM(output_tokens), 0) AS output, COALESCE(SUM(cost), 0) AS cost
          FROM usage_daily WHERE day >= ? AND day < ?`,
@@ -258,7 +265,8 @@ export class UsageLimits implements UsageLimitsPort, LedgerListener {
       const from = dw.resetAt - DAY_MS;
       if (!w.day || w.day.from !== from) {
         this.d.flush?.();
-        w.day = { from, to: dw.resetAt, n: accountId === null ? this.stmt.dayGlobal.get(dw.day)!.n : this.stmt.dayAccount.get(accountId, dw.day)!.n };
+        const q = { day: dw.day, from, to: dw.resetAt };
+        w.day = { from, to: dw.resetAt, n: accountId === null ? this.stmt.dayGlobal.get(q)!.n : this.stmt.dayAccount.get({ ...q, account: accountId })!.n };
       }
     }
     if (set.inputTokensPerMonth !== null || set.outputTokensPerMonth !== null || set.costPerMonth !== null) {
