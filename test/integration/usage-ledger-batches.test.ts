@@ -135,6 +135,32 @@ describe('usage ledger batches', () => {
     expect(next.prepare('SELECT requests, completed, failed FROM usage_daily').get()).toEqual({ requests: 2, completed: 1, failed: 1 });
   });
 
+  it("the limits count a completion's tokens and cost as soon as it is queued, before its batch is written", async () => {
+    h = await makeHarness({ clock: new FakeClock(T0) });
+    const acc = await addAccount(h, 'Alpha');
+    await call(h.app, 'limits:set', { scope: 'global', costPerMonth: 100, outputTokensPerMonth: 1_000_000 });
+    await call(h.app, 'limits:set', { scope: acc, requestsPerDay: 100, outputTokensPerMonth: 1_000_000 });
+    const { ledger, limits } = h.app.services;
+    const used = () => Object.fromEntries(limits.usage(T0).map((u) => [`${u.accountId ?? 'global'} ${u.limit}`, u.used]));
+    expect(used()).toMatchObject({ 'global cost_per_month': 0, [`${acc} output_tokens_per_month`]: 0 });
+    const reader = new Database(join(h.dir, 'quotadeck.db'), { readonly: true });
+    dbs.push(reader);
+    const id = await ledger.grouped.begin({ ...start(acc), model: 'claude-sonnet-4-5-20250929', startedAt: T0 });
+    expect(used()).toMatchObject({ [`${acc} requests_per_day`]: 1 });
+    // Sonnet: $3 in, $15 out per million tokens.
+    ledger.grouped.complete(id, { status: 'completed', httpStatus: 200, inputTokens: 1000, outputTokens: 500, endedAt: T0 + 900, error: null });
+    const now = used();
+    expect(now['global cost_per_month']).toBeCloseTo(0.0105, 10);
+    expect(now).toMatchObject({ [`${acc} output_tokens_per_month`]: 500, [`${acc} requests_per_day`]: 1 });
+    // Not written yet: what the next request's check saw came from the queue, not from SQLite.
+    expect(reader.prepare('SELECT status FROM usage_ledger WHERE id = ?').pluck().get(id)).toBe('pending');
+    // Once written, nothing is counted twice.
+    await sleep(COMPLETION_DELAY_MS + 40);
+    expect(reader.prepare('SELECT status FROM usage_ledger WHERE id = ?').pluck().get(id)).toBe('completed');
+    expect(used()).toMatchObject({ [`${acc} output_tokens_per_month`]: 500, [`${acc} requests_per_day`]: 1 });
+    expect(used()['global cost_per_month']).toBeCloseTo(0.0105, 10);
+  });
+
   it('the log merges pending and ended rows newest first, pages without gaps, and filters each part', async () => {
     h = await makeHarness({ clock: new FakeClock(T0) });
     const alpha = await addAccount(h, 'Alpha');

@@ -47,8 +47,8 @@ export const COMPLETION_BATCH = 128;
 
 /**
  * One change to the counted usage, as the rollups see it: told to the listener (the limits'
- * in-memory windows) when it is queued for a begin or a refusal, when it is written for a
- * completion. Exactly once per change.
+ * in-memory windows) when it is queued — a begin, a refusal, the completion of a row this ledger
+ * began —, when it is written for the completion of a row it looked up. Exactly once per change.
  */
 export interface LedgerDelta extends UsageCounts {
   accountId: string | null;
@@ -75,7 +75,16 @@ type Insert = {
   done: ((id: number) => void) | null;
   failed: ((err: unknown) => void) | null;
 };
-type Finish = { id: number; e: AttemptEnd };
+/** A completion as written: its tokens, cost and the delta it makes to the counted usage. */
+interface Settled {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  partial: boolean;
+  cost: number | null;
+  d: LedgerDelta;
+}
+/** A queued completion; `s` is set when its row was known at queue time (the listener was told then). */
+type Finish = { id: number; e: AttemptEnd; row: RowInfo | null; s: Settled | null };
 
 const tokens = (n: number | null): number | null => (n === null || !Number.isFinite(n) ? null : Math.max(0, Math.round(n)));
 const errorText = (e: string | null): string | null => (e === null ? null : e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS - 1)}…` : e);
@@ -228,8 +237,39 @@ export class UsageLedger implements UsageLedgerPort {
     return op;
   }
 
+  /**
+   * A completion of a row this ledger began is counted at once (the limits see its tokens and
+   * cost before the next request's check, though the write waits for its batch); one of an
+   * unknown row is looked up and counted when written.
+   */
   private enqueueFinish(id: number, e: AttemptEnd): void {
-    this.finishes.push({ id, e });
+    const row = this.open.get(id);
+    if (!row) {
+      this.finishes.push({ id, e, row: null, s: null });
+      return;
+    }
+    this.open.delete(id);
+    const s = this.settle(row, e);
+    this.finishes.push({ id, e, row, s });
+    this.listener?.delta(s.d);
+  }
+
+  private settle(row: RowInfo, e: AttemptEnd): Settled {
+    const inputTokens = tokens(e.inputTokens);
+    const outputTokens = tokens(e.outputTokens);
+    const partial = e.status === 'failed' && e.partial === true && ((inputTokens ?? 0) > 0 || (outputTokens ?? 0) > 0);
+    const cost = e.status === 'completed' || partial ? this.pricing.costFor(row.model, inputTokens, outputTokens) : null;
+    const { accountId, startedAt } = row;
+    const d =
+      e.status === 'completed'
+        ? delta(accountId, startedAt, 0, 1, 0, 0, inputTokens ?? 0, outputTokens ?? 0, cost ?? 0)
+        : partial
+          ? delta(accountId, startedAt, 0, 0, 1, 0, inputTokens ?? 0, outputTokens ?? 0, cost ?? 0)
+        : e.status === 'failed'
+          ? delta(accountId, startedAt, 0, 0, 1, 0, 0, 0, 0)
+          : // Begun but then refused before it went out: not a dispatched request after all.
+            delta(accountId, startedAt, -1, 0, 0, 1, 0, 0, 0);
+    return { inputTokens, outputTokens, partial, cost, d };
   }
 
   /** Writes everything queued (rows and completions) in one transaction, now. Readers call it before reading. */
@@ -277,40 +317,34 @@ export class UsageLedger implements UsageLedgerPort {
         roll.add(delta(a.accountId, a.startedAt, 0, 0, 0, 1, 0, 0, 0), a.model);
       }
     }
-    for (const { id, e } of finishes) {
-      let row = this.open.get(id);
-      if (row) this.open.delete(id);
-      else {
+    let resync = false;
+    for (const f of finishes) {
+      const { id, e } = f;
+      let { row, s } = f;
+      const toldAtQueue = s !== null;
+      if (!row) {
         const r = this.stmt.pendingRow.get(id);
         // Unknown or already finished: nothing changes (a second completion never counts twice).
         if (!r) continue;
         row = { accountId: r.account_id, model: r.model, startedAt: r.started_at };
       }
-      const inputTokens = tokens(e.inputTokens);
-      const outputTokens = tokens(e.outputTokens);
-      const partial = e.status === 'failed' && e.partial === true && ((inputTokens ?? 0) > 0 || (outputTokens ?? 0) > 0);
-      const cost = e.status === 'completed' || partial ? this.pricing.costFor(row.model, inputTokens, outputTokens) : null;
-      if (this.stmt.finish.run(e.status, e.httpStatus, inputTokens, outputTokens, cost, errorText(e.error), e.endedAt, partial ? 1 : 0, id).changes === 0) continue;
-      const { accountId, startedAt } = row;
-      const d =
-        e.status === 'completed'
-          ? delta(accountId, startedAt, 0, 1, 0, 0, inputTokens ?? 0, outputTokens ?? 0, cost ?? 0)
-          : partial
-            ? delta(accountId, startedAt, 0, 0, 1, 0, inputTokens ?? 0, outputTokens ?? 0, cost ?? 0)
-          : e.status === 'failed'
-            ? delta(accountId, startedAt, 0, 0, 1, 0, 0, 0, 0)
-            : // Begun but then refused before it went out: not a dispatched request after all.
-              delta(accountId, startedAt, -1, 0, 0, 1, 0, 0, 0);
+      s ??= this.settle(row, e);
+      if (this.stmt.finish.run(e.status, e.httpStatus, s.inputTokens, s.outputTokens, s.cost, errorText(e.error), e.endedAt, s.partial ? 1 : 0, id).changes === 0) {
+        // Counted at queue time but no longer pending (never expected): the limits reload.
+        if (toldAtQueue) resync = true;
+        continue;
+      }
       // The rollups count the request now that it ended (the listener counted it when queued).
-      roll.add(d, row.model, e.status === 'rejected' ? 0 : 1);
-      told.push(d);
+      roll.add(s.d, row.model, e.status === 'rejected' ? 0 : 1);
+      if (!toldAtQueue) told.push(s.d);
     }
     for (const r of roll.entries()) {
       const c = r.c;
       this.stmt.addToRollup.run(r.day, r.accountId, r.model, c.requests, c.completed, c.failed, c.rejected, c.inputTokens, c.outputTokens, c.cost);
     }
-    // Completions count once written (a begin or refusal was counted when queued).
+    // Completions of rows looked up here count once written (the rest were counted when queued).
     for (const d of told) this.listener?.delta(d);
+    if (resync) this.listener?.reset();
   }
 
   /** Writes a pending row now (and counts it as a request of its day); returns its id. */
