@@ -10,7 +10,7 @@ import { AccountLink } from './account-link';
 export function LogTable({ rows, showAccount = true, caption }: { rows: UsageLogRow[]; showAccount?: boolean; caption: string }) {
   return (
     <div className="table-scroll data-scroll log-scroll">
-      <table className="data-table log-table" role="table">
+      <table className={showAccount ? 'data-table log-table' : 'data-table log-table log-table-no-account'} role="table">
         <caption className="visually-hidden">{caption}</caption>
         <thead role="rowgroup">
           <tr role="row">
