@@ -39,16 +39,22 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
+/** The window at `width` on the Usage page, once the log shows the six requests (and its header row). */
+async function openRequestLog(width: number) {
+  const browser = await launchBrowser({ width, height: 1000 });
+  const { page } = browser;
+  await page.goto(`${svc.url}/#token=${svc.token}`);
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Usage' }).click();
+  const table = page.getByRole('table', { name: 'Requests, newest first' });
+  await table.getByRole('row').nth(6).waitFor();
+  return { browser, page, table };
+}
+
 describe('the request log in the window', () => {
   it('at 900 px: a card per request, every cell labelled, nothing clipped or scrolled sideways', async () => {
     expect(answered).toBe(6);
-    const browser = await launchBrowser({ width: 900, height: 1000 });
+    const { browser, page, table } = await openRequestLog(900);
     try {
-      const { page } = browser;
-      await page.goto(`${svc.url}/#token=${svc.token}`);
-      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Usage' }).click();
-      const table = page.getByRole('table', { name: 'Requests, newest first' });
-      await table.getByRole('row').nth(6).waitFor();
       // Still a table to assistive technology: its rows, headers and cells.
       expect(await table.getByRole('columnheader').allTextContents()).toEqual(['Time', 'Account', 'Model', 'Status', 'Input', 'Output', 'Cost', 'Duration', 'Client']);
       expect(await table.getByRole('row').count()).toBe(7);
@@ -83,13 +89,8 @@ describe('the request log in the window', () => {
   }, 60_000);
 
   it('at 1680 px: a table with its header row', async () => {
-    const browser = await launchBrowser({ width: 1680, height: 1000 });
+    const { browser, page } = await openRequestLog(1680);
     try {
-      const { page } = browser;
-      await page.goto(`${svc.url}/#token=${svc.token}`);
-      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Usage' }).click();
-      const table = page.getByRole('table', { name: 'Requests, newest first' });
-      await table.getByRole('row').nth(6).waitFor();
       const layout = await page.evaluate(() => ({
         display: getComputedStyle(document.querySelector('.log-table tbody tr')!).display,
         headerShown: document.querySelector('.log-table thead')!.getBoundingClientRect().height > 1,

@@ -6,6 +6,16 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The ledger's partial indexes as version 9 made them (version 10 recreates them after its
+ * rebuild). Frozen: a later change to the indexes is a migration of its own.
+ */
+const LEDGER_INDEXES_V9 = `CREATE INDEX usage_ledger_started ON usage_ledger (started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_account_started ON usage_ledger (account_id, started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_model ON usage_ledger (model, started_at) WHERE status <> 'pending';
+      CREATE INDEX usage_ledger_status ON usage_ledger (status, started_at) WHERE status IN ('failed', 'rejected');
+      CREATE INDEX usage_ledger_pending ON usage_ledger (started_at) WHERE status = 'pending';`;
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -229,18 +239,14 @@ export const MIGRATIONS: Migration[] = [
       DROP INDEX usage_ledger_account_started;
       DROP INDEX usage_ledger_status;
       DROP INDEX usage_ledger_model;
-      CREATE INDEX usage_ledger_started ON usage_ledger (started_at) WHERE status <> 'pending';
-      CREATE INDEX usage_ledger_account_started ON usage_ledger (account_id, started_at) WHERE status <> 'pending';
-      CREATE INDEX usage_ledger_model ON usage_ledger (model, started_at) WHERE status <> 'pending';
-      CREATE INDEX usage_ledger_status ON usage_ledger (status, started_at) WHERE status IN ('failed', 'rejected');
-      CREATE INDEX usage_ledger_pending ON usage_ledger (started_at) WHERE status = 'pending';
+      ${LEDGER_INDEXES_V9}
     `,
   },
   {
     version: 10,
     name: "usage ledger: the status CHECK as equalities (an IN list of strings builds a lookup table for every row written)",
     // SQLite evaluates `status IN ('pending', …)` in a CHECK by building an ephemeral table each
-    // time a row is inserted or its status updated: ~1.6 µs, twice per proxied request. The same
+    // time a row is inserted or its status updated: ~1.1–1.6 µs, twice per proxied request. The same
     // rule written as equalities costs nothing measurable. A CHECK cannot be altered in place, so
     // the table is rebuilt (same columns, ids and rows) and its indexes recreated as in version 9.
     sql: `
@@ -269,11 +275,7 @@ export const MIGRATIONS: Migration[] = [
         FROM usage_ledger;
       DROP TABLE usage_ledger;
       ALTER TABLE usage_ledger_v10 RENAME TO usage_ledger;
-      CREATE INDEX usage_ledger_started ON usage_ledger (started_at) WHERE status <> 'pending';
-      CREATE INDEX usage_ledger_account_started ON usage_ledger (account_id, started_at) WHERE status <> 'pending';
-      CREATE INDEX usage_ledger_model ON usage_ledger (model, started_at) WHERE status <> 'pending';
-      CREATE INDEX usage_ledger_status ON usage_ledger (status, started_at) WHERE status IN ('failed', 'rejected');
-      CREATE INDEX usage_ledger_pending ON usage_ledger (started_at) WHERE status = 'pending';
+      ${LEDGER_INDEXES_V9}
     `,
   },
   {

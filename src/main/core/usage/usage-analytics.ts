@@ -16,7 +16,7 @@ import type {
 import type { Db } from '../db/open-database';
 import { AppError } from '../errors';
 import type { Statement } from 'better-sqlite3';
-import { NO_ACCOUNT } from './usage-ledger';
+import { NO_ACCOUNT } from './ledger-deltas';
 import type { UsageLimits, LimitUsage } from './usage-limits';
 import { DAY_MS, utcDay, weekWindow } from './usage-windows';
 

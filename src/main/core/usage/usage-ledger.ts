@@ -29,14 +29,11 @@
 //   `partial`); any other failed row keeps whatever usage was reported, for the log, but adds
 //   nothing to the rollups;
 // - a row belongs to the UTC day it started on.
-import type { UsageCounts } from '../../../shared/types';
 import type { Db } from '../db/open-database';
 import type { Pricing } from './pricing';
 import type { AttemptEnd, AttemptStart, GroupedLedgerPort, UsageLedgerPort } from './usage-ports';
-import { DAY_MS, utcDay } from './usage-windows';
-
-/** The rollups' key for "no account" (a request refused before one was chosen). */
-export const NO_ACCOUNT = '';
+import { delta, RollupBatch, type LedgerDelta, type LedgerListener } from './ledger-deltas';
+import { DAY_MS } from './usage-windows';
 
 const MAX_ERROR_CHARS = 500;
 const PRUNE_BATCH = 5000;
@@ -44,22 +41,6 @@ const PRUNE_BATCH = 5000;
 export const COMPLETION_DELAY_MS = 50;
 /** This many queued completions are written with the next rows' batch, without waiting. */
 export const COMPLETION_BATCH = 128;
-
-/**
- * One change to the counted usage, as the rollups see it: told to the listener (the limits'
- * in-memory windows) when it is queued — a begin, a refusal, the completion of a row this ledger
- * began —, when it is written for the completion of a row it looked up. Exactly once per change.
- */
-export interface LedgerDelta extends UsageCounts {
-  accountId: string | null;
-  startedAt: number;
-}
-
-export interface LedgerListener {
-  delta(d: LedgerDelta): void;
-  /** A batch failed to write: whatever was counted from it is wrong, reload from SQLite. */
-  reset(): void;
-}
 
 interface RowInfo {
   accountId: string | null;
@@ -89,42 +70,7 @@ type Finish = { id: number; e: AttemptEnd; row: RowInfo | null; s: Settled | nul
 const tokens = (n: number | null): number | null => (n === null || !Number.isFinite(n) ? null : Math.max(0, Math.round(n)));
 const errorText = (e: string | null): string | null => (e === null ? null : e.length > MAX_ERROR_CHARS ? `${e.slice(0, MAX_ERROR_CHARS - 1)}…` : e);
 
-/** A delta of the counted usage (every field set: one object shape on the hot path). */
-function delta(accountId: string | null, startedAt: number, requests: number, completed: number, failed: number, rejected: number, inputTokens: number, outputTokens: number, cost: number): LedgerDelta {
-  return { accountId, startedAt, requests, completed, failed, rejected, inputTokens, outputTokens, cost };
-}
 
-/** Rollup deltas of one batch, summed per (day, account, model). */
-class RollupBatch {
-  /** account → its (day, model) sums: a batch holds a few of each. */
-  private readonly byAccount = new Map<string, Array<{ day: string; accountId: string; model: string; c: LedgerDelta }>>();
-  /** Adds `d` with `requests` in place of its own (the rollups count a request when it ends). */
-  add(d: LedgerDelta, model: string, requests = d.requests): void {
-    const day = utcDay(d.startedAt);
-    const acc = d.accountId ?? NO_ACCOUNT;
-    let list = this.byAccount.get(acc);
-    if (!list) this.byAccount.set(acc, (list = []));
-    let r = null;
-    for (const x of list) {
-      if (x.model === model && x.day === day) {
-        r = x;
-        break;
-      }
-    }
-    if (!r) list.push((r = { day, accountId: acc, model, c: delta(acc, 0, 0, 0, 0, 0, 0, 0, 0) }));
-    const c = r.c;
-    c.requests += requests;
-    c.completed += d.completed;
-    c.failed += d.failed;
-    c.rejected += d.rejected;
-    c.inputTokens += d.inputTokens;
-    c.outputTokens += d.outputTokens;
-    c.cost += d.cost;
-  }
-  *entries(): Iterable<{ day: string; accountId: string; model: string; c: UsageCounts }> {
-    for (const list of this.byAccount.values()) yield* list;
-  }
-}
 
 const NONE: Finish[] = [];
 const unrefd = (t: NodeJS.Timeout): NodeJS.Timeout => (t.unref(), t);

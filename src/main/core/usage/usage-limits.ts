@@ -14,9 +14,9 @@
 import type { LimitWarningEvent } from '../../../shared/contract';
 import type { UsageLimitKind } from '../../../shared/types';
 import type { Db } from '../db/open-database';
-import type { LedgerDelta, LedgerListener } from './usage-ledger';
+import type { LedgerDelta, LedgerListener } from './ledger-deltas';
 import type { LimitBreach, LimitDecision, LimitKind, UsageLimitsPort } from './usage-ports';
-import { dayWindow, DAY_MS, hourWindowStart, HOUR_MS, monthWindow } from './usage-windows';
+import { dayWindow, DAY_MS, HourWindow, hourWindowStart, HOUR_MS, monthWindow } from './usage-windows';
 
 // The port's kinds and the contract's are the same list.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -92,49 +92,6 @@ export interface UsageLimitsDeps {
   labelOf?: (accountId: string) => string | null;
   /** Writes the ledger's queued rows (before a window is loaded from SQLite). */
   flush?: () => void;
-}
-
-/** Start times (ascending) of one scope's dispatched requests in the rolling hour. */
-class HourWindow {
-  private times: number[] = [];
-  private head = 0;
-  constructor(
-    /** Rows after this were loaded; an earlier window needs a reload. */
-    readonly loadedSince: number,
-    times: number[],
-  ) {
-    this.times = times;
-  }
-  get count(): number {
-    return this.times.length - this.head;
-  }
-  /** The i-th oldest (0-based) in the window. */
-  at(i: number): number | null {
-    return this.times[this.head + i] ?? null;
-  }
-  /** Drops the times at or before `since` (they left the window). */
-  advance(since: number): void {
-    const t = this.times;
-    while (this.head < t.length && t[this.head]! <= since) this.head++;
-    if (this.head > 1024 && this.head * 2 > t.length) {
-      this.times = t.slice(this.head);
-      this.head = 0;
-    }
-  }
-  add(at: number): void {
-    const t = this.times;
-    if (t.length === this.head || t[t.length - 1]! <= at) {
-      t.push(at);
-      return;
-    }
-    let i = t.length;
-    while (i > this.head && t[i - 1]! > at) i--;
-    t.splice(i, 0, at);
-  }
-  remove(at: number): void {
-    const i = this.times.indexOf(at, this.head);
-    if (i >= 0) this.times.splice(i, 1);
-  }
 }
 
 /** One limited scope's windows: the rolling hour, the UTC day, the UTC month (each loaded when first needed). */

@@ -48,3 +48,46 @@ export function weekWindow(t: number): { from: number; to: number } {
 
 /** The rolling hour ending at `now`: requests that started after this time are in it. */
 export const hourWindowStart = (now: number): number => now - HOUR_MS;
+
+/** Start times (ascending) of one scope's dispatched requests in the rolling hour. */
+export class HourWindow {
+  private times: number[] = [];
+  private head = 0;
+  constructor(
+    /** Rows after this were loaded; an earlier window needs a reload. */
+    readonly loadedSince: number,
+    times: number[],
+  ) {
+    this.times = times;
+  }
+  get count(): number {
+    return this.times.length - this.head;
+  }
+  /** The i-th oldest (0-based) in the window. */
+  at(i: number): number | null {
+    return this.times[this.head + i] ?? null;
+  }
+  /** Drops the times at or before `since` (they left the window). */
+  advance(since: number): void {
+    const t = this.times;
+    while (this.head < t.length && t[this.head]! <= since) this.head++;
+    if (this.head > 1024 && this.head * 2 > t.length) {
+      this.times = t.slice(this.head);
+      this.head = 0;
+    }
+  }
+  add(at: number): void {
+    const t = this.times;
+    if (t.length === this.head || t[t.length - 1]! <= at) {
+      t.push(at);
+      return;
+    }
+    let i = t.length;
+    while (i > this.head && t[i - 1]! > at) i--;
+    t.splice(i, 0, at);
+  }
+  remove(at: number): void {
+    const i = this.times.indexOf(at, this.head);
+    if (i >= 0) this.times.splice(i, 1);
+  }
+}
