@@ -1,5 +1,7 @@
 // The live quota state: TTL cache, last known values, 429 locks and decisions. Readings from
 // polls, headers and reported 429s all land here; it emits quota:changed and threshold events.
+// Beside it: the per-account change journal the selector reads (change-journal.ts), how one
+// reading is shown (quota-view.ts) and the monitor's counts (quota-counts.ts).
 import { isoTimeOrNull } from '../iso-time';
 import type { QuotaForecast, QuotaLockView, QuotaView } from '../../../shared/types';
 import type { QuotaChangedEvent } from '../../../shared/contract';
@@ -8,19 +10,20 @@ import type { Clock, Logger } from '../ports';
 import type { ThresholdTracker } from '../notify/threshold-tracker';
 import type { ForecastAlerts } from '../notify/forecast-alerts';
 import type { QuotaForecaster } from './quota-forecast';
-import { decide, decideInto, decisionKind, type Decision } from './decide';
+import { decide, decideInto, type Decision } from './decide';
 import { modelMatches } from '../providers/provider-adapter';
 import { QuotaCache } from './quota-cache';
 import { ModelMap } from './model-map';
 import { LockTable } from './lock-table';
+import { ChangeJournal } from './change-journal';
+import { quotaView } from './quota-view';
+import { countQuotas, type QuotaCounts } from './quota-counts';
 import type { QuotaRepository } from './quota-repository';
 
 /** How long a model rests after its upstream failed (5xx, unreachable) without a Retry-After. */
 export const FAILURE_COOLDOWN_SEC = 15;
 /** The longest cooldown a Retry-After on a failure can ask for. */
 export const MAX_COOLDOWN_SEC = 300;
-
-const key = (accountId: string, model: string) => `${accountId}\u0000${model}`;
 
 /** A lock whose bucket reset is unknown lasts at most this long (a longer wait is clamped and logged). */
 export const MAX_UNKNOWN_RESET_LOCK_MS = 24 * 60 * 60 * 1000;
@@ -109,28 +112,16 @@ export class QuotaEngine {
     this.otherVersion++;
   }
 
-  // ---- per-account change journal (the selector's incremental index) ----------------------
-  // Every change that concerns one account's readings or locks is journaled with the versions
-  // before and after it. A reader that knows version V finds out whether journal entries alone
-  // lead from V to version() — then it updates just those accounts; anything else (bump(), a
-  // warm start, an expiry sweep) is a change of everything.
-  private journal: Array<{ accountId: string; before: number; after: number }> = [];
-  /** Sequence number of journal[0]. */
-  private journalBase = 0;
+  // ---- per-account change journal (the selector's incremental index: change-journal.ts) ----
+  private readonly journal = new ChangeJournal();
 
   private journalize(accountId: string, before: number): void {
-    const after = this.version();
-    if (after === before) return;
-    this.journal.push({ accountId, before, after });
-    if (this.journal.length > 8192) {
-      this.journal = this.journal.slice(4096);
-      this.journalBase += 4096;
-    }
+    this.journal.record(accountId, before, this.version());
   }
 
   /** Sequence number of the next journal entry. */
   journalSeq(): number {
-    return this.journalBase + this.journal.length;
+    return this.journal.seq();
   }
 
   /**
@@ -139,7 +130,7 @@ export class QuotaEngine {
    */
   changedSince(seq: number, fromVersion: number): string[] | null {
     const out: string[] = [];
-    const n = this.changedInto(seq, fromVersion, out);
+    const n = this.journal.changedInto(seq, fromVersion, this.version(), out);
     return n < 0 ? null : out.slice(0, n);
   }
 
@@ -148,18 +139,7 @@ export class QuotaEngine {
    * select() allocates nothing for it): how many ids, or -1 when something else changed too.
    */
   changedInto(seq: number, fromVersion: number, out: string[]): number {
-    const now = this.version();
-    if (now === fromVersion) return 0;
-    if (seq < this.journalBase) return -1;
-    let v = fromVersion;
-    let n = 0;
-    for (let i = seq - this.journalBase; i < this.journal.length; i++) {
-      const e = this.journal[i]!;
-      if (e.before !== v) return -1;
-      v = e.after;
-      out[n++] = e.accountId;
-    }
-    return v === now ? n : -1;
+    return this.journal.changedInto(seq, fromVersion, this.version(), out);
   }
 
   private remember(info: QuotaInfo): void {
@@ -469,26 +449,14 @@ export class QuotaEngine {
     const info = fresh ?? this.lastKnownFor(accountId, model);
     const lock = this.lock(accountId, model);
     if (!info && !lock) return null;
-    const d = this.decision(accountId, model, now);
-    return {
-      accountId,
-      model,
-      displayName: info?.displayName ?? null,
-      remainingFraction: info?.remainingFraction ?? null,
-      resetAt: iso(info?.resetAt ?? null),
-      fetchedAt: iso(info?.fetchedAt ?? now)!,
-      ageMs: info ? Math.max(0, now - info.fetchedAt) : 0,
-      stale: !fresh,
-      source: info?.source ?? '429',
-      window: info?.window ?? null,
-      limit: info?.limit ?? null,
-      remaining: info?.remaining ?? null,
-      ...(info?.windows ? { windows: info.windows.map((w) => ({ window: w.window, remainingFraction: w.remainingFraction, resetAt: iso(w.resetAt) })) } : {}),
-      decision: { kind: d.kind, remainingFraction: d.remainingFraction, resetAt: iso(d.resetAt), reason: d.reason },
-      lock: lock ? { accountId, model, kind: lock.kind, lockedUntil: iso(lock.lockedUntil)!, reason: lock.reason } : null,
-      nextPollAt: iso(this.o.nextPollAt?.(accountId) ?? null),
+    return quotaView(accountId, model, now, {
+      info,
+      fresh: fresh !== undefined,
+      lock,
+      decision: this.decision(accountId, model, now),
+      nextPollAt: this.o.nextPollAt?.(accountId) ?? null,
       forecast: this.o.forecaster?.forecast(accountId, model) ?? null,
-    };
+    });
   }
 
   /**
@@ -516,38 +484,19 @@ export class QuotaEngine {
       .filter((v): v is QuotaView => v !== null);
   }
 
-  private countsMemo: { key: string; value: { cached: number; expired: number; low: number; exhausted: number } } | null = null;
+  private countsMemo: { key: string; value: QuotaCounts } | null = null;
 
   /**
    * Counts for MonitorStats over unexpired readings (and active locks). Memoized per engine
    * version and second: stats are read on every event and a full pass is O(readings).
    */
-  counts(isActive: (accountId: string) => boolean): { cached: number; expired: number; low: number; exhausted: number } {
+  counts(isActive: (accountId: string) => boolean): QuotaCounts {
     const now = this.o.clock.now();
     const memoKey = `${this.version()}:${Math.floor(now / 1000)}`;
     if (this.countsMemo?.key === memoKey) return this.countsMemo.value;
-    const value = this.computeCounts(isActive, now);
+    const value = countQuotas(this.cache, this.locks, (a, m) => this.lock(a, m), this.o.lowThreshold(), isActive, now);
     this.countsMemo = { key: memoKey, value };
     return value;
   }
 
-  private computeCounts(isActive: (accountId: string) => boolean, now: number): { cached: number; expired: number; low: number; exhausted: number } {
-    let low = 0;
-    let exhausted = 0;
-    let cached = 0;
-    // Which readings were counted matters only for locks (rare): no key per reading otherwise.
-    const seen = this.locks.size > 0 ? new Set<string>() : null;
-    const threshold = this.o.lowThreshold();
-    // Without iterators or a decision object per reading: stats are counted every second of a cycle.
-    this.cache.forEachLive(now, (info) => {
-      cached++;
-      if (!isActive(info.accountId)) return;
-      seen?.add(key(info.accountId, info.model));
-      const kind = decisionKind(this.cache.lookup(info.accountId, info.model, now), this.lock(info.accountId, info.model), now, threshold);
-      if (kind === 'low') low++;
-      else if (kind === 'exhausted') exhausted++;
-    });
-    for (const l of this.locks.values()) if (l.kind === 'quota' && l.lockedUntil > now && !seen?.has(key(l.accountId, l.model)) && isActive(l.accountId)) exhausted++;
-    return { cached, expired: this.cache.countExpired(now), low, exhausted };
-  }
 }
